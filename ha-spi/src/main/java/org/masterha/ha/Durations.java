@@ -1,0 +1,55 @@
+package org.masterha.ha;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Durations as operators write them: {@code 10s}, {@code 500ms}, {@code 2m}, {@code 1h}, or {@code PT10S}. */
+public final class Durations {
+  private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h)");
+
+  private Durations() {}
+
+  public static Duration parse(String text, String what) {
+    if (text == null || text.isBlank()) {
+      throw new HaConfigException(what + " is empty; expected a duration such as 500ms, 10s, 2m or 1h");
+    }
+    String t = text.strip().toLowerCase(Locale.ROOT);
+    Matcher m = SIMPLE.matcher(t);
+    if (m.matches()) {
+      long n;
+      try {
+        n = Long.parseLong(m.group(1));
+      } catch (NumberFormatException e) {
+        throw new HaConfigException(what + " '" + text + "' is too large");
+      }
+      return switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        default -> Duration.ofHours(n);
+      };
+    }
+    try {
+      return Duration.parse(text.strip().toUpperCase(Locale.ROOT));
+    } catch (RuntimeException e) {
+      throw new HaConfigException(what + " '" + text + "' is not a duration; expected e.g. 500ms, 10s, 2m, 1h or PT10S");
+    }
+  }
+
+  /** The shortest of {@code 1500ms}, {@code 10s}, {@code 2m}, {@code 1h} that is exact. */
+  public static String format(Duration d) {
+    long ms = d.toMillis();
+    if (ms % 3_600_000 == 0 && ms > 0) {
+      return ms / 3_600_000 + "h";
+    }
+    if (ms % 60_000 == 0 && ms > 0) {
+      return ms / 60_000 + "m";
+    }
+    if (ms % 1000 == 0) {
+      return ms / 1000 + "s";
+    }
+    return ms + "ms";
+  }
+}

@@ -1,0 +1,59 @@
+package org.masterha.ha;
+
+import org.masterha.ha.group.Group;
+import org.masterha.ha.leader.Contender;
+import org.masterha.ha.leader.Detector;
+import org.masterha.ha.leader.GroupContender;
+import org.masterha.ha.leader.GroupDetector;
+import org.masterha.ha.pid.GroupPidGroup;
+import org.masterha.ha.pid.PidGroup;
+import org.masterha.proto.MasterInfo;
+
+/**
+ * One client's connection to the store and its liveness handle (a ZooKeeper session, an etcd lease, a Consul
+ * session). Groups, contenders and detectors made from it share that handle: when it expires, every membership
+ * made through it is lost together.
+ *
+ * <p>{@link #close()} is the clean exit: the session's members are deleted at once (session closed, lease
+ * revoked, Consul session destroyed), so a withdrawn leader is replaced in milliseconds, not after a timeout.
+ */
+public interface HaSession extends AutoCloseable {
+  /** The path of the replicated log's replica group under the base path, as in Mesos. */
+  String LOG_REPLICAS = "log_replicas";
+
+  /** The backend's name, e.g. {@code zookeeper}. */
+  String backend();
+
+  HaConfig config();
+
+  /**
+   * The group at {@code relativePath} under the base path; {@code ""} is the base path itself, where masters
+   * register.
+   */
+  Group group(String relativePath);
+
+  /**
+   * The current liveness handle's id (ZooKeeper session id, etcd lease id, Consul session id), for logs and
+   * fault injection; empty before the first one was granted. Never secret.
+   */
+  String sessionId();
+
+  /** A contender that registers {@code info} as a master candidate in the base group. */
+  default Contender contender(MasterInfo info) {
+    return new GroupContender(group(""), info);
+  }
+
+  /** A detector of the leading master in the base group. */
+  default Detector detector() {
+    return new GroupDetector(group(""));
+  }
+
+  /** The replicated log's replica group ({@code <base>/log_replicas}). */
+  default PidGroup pidGroup() {
+    return new GroupPidGroup(group(LOG_REPLICAS));
+  }
+
+  /** Deletes this session's members at once and releases every resource; idempotent. */
+  @Override
+  void close();
+}

@@ -1,0 +1,84 @@
+package org.masterha.ha.group;
+
+import java.util.Comparator;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One member of a {@link Group}. Its {@link #sequence()} is unique and increasing within the group's path for
+ * the group's whole life (ZooKeeper's sequential-node number, etcd's create revision, Consul's CreateIndex),
+ * and for a master it is the leadership epoch.
+ *
+ * <p>Two memberships are equal when they name the same member (same id and sequence); the {@link #cancelled()}
+ * future takes no part in equality, so a membership returned by {@code join} equals the one a watch reports.
+ */
+public final class Membership implements Comparable<Membership> {
+  /** Lowest sequence first: the order in which leadership passes. */
+  public static final Comparator<Membership> BY_SEQUENCE =
+      Comparator.comparingLong(Membership::sequence).thenComparing(Membership::id);
+
+  private final String id;
+  private final long sequence;
+  private final Optional<String> label;
+  private final CompletableFuture<Boolean> cancelled;
+
+  /** A membership seen in a listing; it is not ours, so {@link #cancelled()} never completes. */
+  public Membership(String id, long sequence, Optional<String> label) {
+    this(id, sequence, label, new CompletableFuture<>());
+  }
+
+  /** A membership this session joined; the backend completes {@code cancelled}. */
+  public Membership(String id, long sequence, Optional<String> label, CompletableFuture<Boolean> cancelled) {
+    this.id = Objects.requireNonNull(id, "id");
+    this.sequence = sequence;
+    this.label = Objects.requireNonNull(label, "label");
+    this.cancelled = Objects.requireNonNull(cancelled, "cancelled");
+    if (sequence < 0) {
+      throw new IllegalArgumentException("a membership sequence is never negative, got " + sequence);
+    }
+  }
+
+  /** The backend's name for the member (a znode name, a key suffix); stable for the member's life. */
+  public String id() {
+    return id;
+  }
+
+  public long sequence() {
+    return sequence;
+  }
+
+  /** What kind of member this is, e.g. {@code json.info} for a master publishing Mesos JSON. */
+  public Optional<String> label() {
+    return label;
+  }
+
+  /**
+   * For a membership we joined: completes with {@code true} when we cancelled it, with {@code false} when it was
+   * lost (session expiry, the local session deadline passing while the store was unreachable, deletion by
+   * someone else). Never completes for memberships seen in listings.
+   */
+  public CompletableFuture<Boolean> cancelled() {
+    return cancelled;
+  }
+
+  @Override
+  public int compareTo(Membership o) {
+    return BY_SEQUENCE.compare(this, o);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Membership m && m.sequence == sequence && m.id.equals(id);
+  }
+
+  @Override
+  public int hashCode() {
+    return Long.hashCode(sequence) * 31 + id.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "Membership[" + id + ", sequence=" + sequence + label.map(l -> ", label=" + l).orElse("") + "]";
+  }
+}

@@ -1,0 +1,25 @@
+package org.masterha.ha.leader;
+
+import java.util.concurrent.CompletableFuture;
+import org.masterha.ha.group.Membership;
+
+/** A registered candidacy and its fate. */
+public interface Candidacy {
+  /** The epoch this candidacy leads in, if it does: its membership's sequence. */
+  long epoch();
+
+  Membership membership();
+
+  /**
+   * Completes when this candidacy can no longer be trusted: withdrawn, deleted by someone else, its session
+   * expired, or the session's deadline passed on the local clock while the store was unreachable. It completes
+   * before anyone else could be elected in its place; a leader must stop acting as one when it does.
+   */
+  CompletableFuture<Void> lost();
+
+  /**
+   * Completes when this candidacy becomes the leader; fails with {@link CandidacyLostException} if it is lost
+   * first.
+   */
+  CompletableFuture<Leader> elected();
+}

@@ -1,0 +1,102 @@
+package org.masterha.ha.session;
+
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * The local half of a session's safety: the moment after which the store may already have expired the session
+ * and elected someone else, measured on this process's monotonic clock from the last renewal the store
+ * confirmed. The store restarts its own timer when it receives a renewal, which is after we sent it, so
+ * {@code sent + timeout} is never later than the store's expiry.
+ *
+ * <p>A backend arms it with the send time of each confirmed renewal (etcd keepalive, Consul renew) or, for a
+ * connection-based session like ZooKeeper's, when the connection is suspended; it disarms it when the
+ * connection is confirmed again. {@code onDeadline} runs once per arming if the deadline passes first; a small
+ * margin makes it fire a little early rather than late.
+ */
+public final class LivenessDeadline implements AutoCloseable {
+  private final long timeoutNanos;
+  private final long marginNanos;
+  private final ScheduledExecutorService scheduler;
+  private final Runnable onDeadline;
+  private final LongSupplier clock;
+  private ScheduledFuture<?> timer;
+  private long deadline = Long.MAX_VALUE;
+  private long generation;
+  private boolean closed;
+
+  public LivenessDeadline(Duration timeout, ScheduledExecutorService scheduler, Runnable onDeadline) {
+    this(timeout, scheduler, onDeadline, System::nanoTime);
+  }
+
+  public LivenessDeadline(Duration timeout, ScheduledExecutorService scheduler, Runnable onDeadline, LongSupplier clock) {
+    this.timeoutNanos = timeout.toNanos();
+    // A tenth of the timeout, at most 500 ms: room for scheduling delay, not enough to make blips fatal.
+    this.marginNanos = Math.min(timeoutNanos / 10, TimeUnit.MILLISECONDS.toNanos(500));
+    this.scheduler = scheduler;
+    this.onDeadline = onDeadline;
+    this.clock = clock;
+  }
+
+  /** The last renewal the store confirmed was sent at {@code sentAtNanos}: the deadline moves to it + timeout. */
+  public synchronized void arm(long sentAtNanos) {
+    if (closed) {
+      return;
+    }
+    deadline = sentAtNanos + timeoutNanos - marginNanos;
+    reschedule();
+  }
+
+  /** The session is confirmed live by other means (a connected ZooKeeper session): no deadline runs. */
+  public synchronized void disarm() {
+    deadline = Long.MAX_VALUE;
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+    generation++;
+  }
+
+  /** The monotonic time at which {@code onDeadline} fires, or {@link Long#MAX_VALUE} when disarmed. */
+  public synchronized long deadlineNanos() {
+    return deadline;
+  }
+
+  public synchronized boolean passed() {
+    return deadline != Long.MAX_VALUE && clock.getAsLong() >= deadline;
+  }
+
+  private void reschedule() {
+    if (timer != null) {
+      timer.cancel(false);
+    }
+    long gen = ++generation;
+    long delay = Math.max(0, deadline - clock.getAsLong());
+    timer = scheduler.schedule(() -> fire(gen), delay, TimeUnit.NANOSECONDS);
+  }
+
+  private void fire(long gen) {
+    synchronized (this) {
+      if (closed || gen != generation) {
+        return;
+      }
+      long now = clock.getAsLong();
+      if (now < deadline) {
+        timer = scheduler.schedule(() -> fire(gen), deadline - now, TimeUnit.NANOSECONDS);
+        return;
+      }
+      timer = null;
+      deadline = Long.MAX_VALUE;
+    }
+    onDeadline.run();
+  }
+
+  @Override
+  public synchronized void close() {
+    closed = true;
+    disarm();
+  }
+}

@@ -1,0 +1,42 @@
+package org.masterha.ha.standalone;
+
+import java.util.Set;
+import org.masterha.ha.HaBackend;
+import org.masterha.ha.HaConfig;
+import org.masterha.ha.HaConfigException;
+import org.masterha.ha.HaSession;
+
+/**
+ * The whole SPI in one JVM with no store and no HA (Mesos' standalone contender and detector, generalised):
+ * what a single master runs with, and the reference the conformance kit is checked against.
+ *
+ * <p>URL: {@code standalone:///path} (or {@code standalone://name/path}: sessions that name the same store share
+ * it). The store is held by this backend instance, so sessions opened through one {@link org.masterha.ha.HaBackends}
+ * see each other and nothing else does.
+ */
+public final class StandaloneBackend implements HaBackend {
+  private final java.util.concurrent.ConcurrentMap<String, InMemoryStore> stores = new java.util.concurrent.ConcurrentHashMap<>();
+
+  @Override
+  public String name() {
+    return "standalone";
+  }
+
+  @Override
+  public Set<String> schemes() {
+    return Set.of("standalone");
+  }
+
+  @Override
+  public HaSession open(HaConfig config) {
+    if (config.url().endpoints().size() > 1) {
+      throw new HaConfigException("the standalone backend takes at most one store name, got " + config.url().endpoints().size()
+          + " hosts in " + config.url());
+    }
+    if (config.tls().isPresent()) {
+      throw new HaConfigException("the standalone backend has no network connection to secure; drop the TLS options");
+    }
+    String name = config.url().endpoints().isEmpty() ? "" : config.url().endpoints().get(0).toString();
+    return new StandaloneSession(config, stores.computeIfAbsent(name, InMemoryStore::new));
+  }
+}

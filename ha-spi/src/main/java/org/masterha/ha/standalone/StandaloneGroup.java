@@ -1,0 +1,98 @@
+package org.masterha.ha.standalone;
+
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.masterha.ha.SessionClosedException;
+import org.masterha.ha.group.Group;
+import org.masterha.ha.group.GroupWatchers;
+import org.masterha.ha.group.Membership;
+
+/** One session's view of one path of the in-memory store. */
+final class StandaloneGroup implements Group {
+  private final StandaloneSession session;
+  private final InMemoryStore store;
+  private final String path;
+  private final GroupWatchers watchers = new GroupWatchers();
+
+  StandaloneGroup(StandaloneSession session, InMemoryStore store, String path) {
+    this.session = session;
+    this.store = store;
+    this.path = path;
+    store.execute(() -> store.listen(path, this));
+  }
+
+  @Override
+  public String path() {
+    return path;
+  }
+
+  void deliver(Set<Membership> listing) {
+    // The event thread orders listings after the joins that precede them.
+    watchers.update(listing, Long.MAX_VALUE);
+  }
+
+  GroupWatchers watchers() {
+    return watchers;
+  }
+
+  @Override
+  public CompletableFuture<Membership> join(byte[] data, Optional<String> label) {
+    CompletableFuture<Membership> f = new CompletableFuture<>();
+    byte[] copy = data.clone();
+    store.execute(() -> {
+      if (session.isClosed()) {
+        f.completeExceptionally(new SessionClosedException("session " + session.sessionId() + " is closed"));
+        return;
+      }
+      Membership m = store.add(path, label, copy, session, new CompletableFuture<>());
+      watchers.owned(m);
+      f.complete(m);
+      store.notifyChanged(path);
+    });
+    return f;
+  }
+
+  @Override
+  public CompletableFuture<Boolean> cancel(Membership membership) {
+    CompletableFuture<Boolean> f = new CompletableFuture<>();
+    store.execute(() -> {
+      if (session.isClosed()) {
+        f.completeExceptionally(new SessionClosedException("session " + session.sessionId() + " is closed"));
+        return;
+      }
+      boolean removed = watchers.isOwned(membership) && store.remove(path, membership, session);
+      if (removed) {
+        watchers.cancelledByUs(membership);
+        store.notifyChanged(path);
+      }
+      f.complete(removed);
+    });
+    return f;
+  }
+
+  @Override
+  public CompletableFuture<Optional<byte[]>> data(Membership membership) {
+    CompletableFuture<Optional<byte[]>> f = new CompletableFuture<>();
+    store.execute(() -> f.complete(store.data(path, membership)));
+    return f;
+  }
+
+  @Override
+  public CompletableFuture<Set<Membership>> members() {
+    CompletableFuture<Set<Membership>> f = new CompletableFuture<>();
+    store.execute(() -> {
+      if (session.isClosed()) {
+        f.completeExceptionally(new SessionClosedException("session " + session.sessionId() + " is closed"));
+      } else {
+        f.complete(store.listing(path));
+      }
+    });
+    return f;
+  }
+
+  @Override
+  public CompletableFuture<Set<Membership>> watch(Set<Membership> expected) {
+    return watchers.watch(expected);
+  }
+}
