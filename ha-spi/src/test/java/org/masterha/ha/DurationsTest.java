@@ -67,4 +67,24 @@ class DurationsTest {
     assertThat(Durations.format(Duration.ofMillis(millis))).isEqualTo(text);
     assertThat(Durations.parse(text, "d")).isEqualTo(Duration.ofMillis(millis));
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"9223372036854775807h", "9223372036854775807m", "153722867280912931m"})
+  void refusesValuesThatOverflowADurationAsTooLarge(String text) {
+    assertThatThrownBy(() -> Durations.parse(text, "session timeout"))
+        .isInstanceOf(HaConfigException.class)
+        .hasMessage("session timeout '" + text + "' is too large");
+  }
+
+  @Test
+  void formatsEveryDurationSoThatParseReadsItBack() {
+    for (Duration d : java.util.List.of(Duration.ofNanos(1), Duration.ofNanos(1500), Duration.ofMillis(1).plusNanos(1),
+        Duration.ofSeconds(Long.MAX_VALUE), Duration.ofSeconds(Long.MAX_VALUE, 999_999_999),
+        Duration.ofSeconds(Long.MAX_VALUE / 1000, 5_000_000), Duration.ofSeconds(Long.MAX_VALUE / 3600 * 3600),
+        Duration.ofMillis(500), Duration.ofMinutes(61))) {
+      assertThat(Durations.parse(Durations.format(d), "d")).as(d.toString()).isEqualTo(d);
+    }
+    assertThat(Durations.format(Duration.ofNanos(1500))).isEqualTo("PT0.0000015S");
+    assertThat(Durations.format(Duration.ofSeconds(Long.MAX_VALUE))).isEqualTo("9223372036854775807s");
+  }
 }

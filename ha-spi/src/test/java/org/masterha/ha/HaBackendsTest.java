@@ -154,4 +154,12 @@ class HaBackendsTest {
     assertThat(HaBackends.load().byName("standalone")).isNotSameAs(HaBackends.load().byName("standalone"));
     assertThat(List.copyOf(backends().names())).isEqualTo(backends().names());
   }
+
+  @Test
+  void resolveMatchesTheSchemeOfANamedBackendIgnoringCaseAsTheRegistryDoes() {
+    HaBackends backends = HaBackends.of(new NamedBackend("upper", Set.of("UP")));
+
+    assertThat(backends.resolve(HaConfig.of("up://h/m")).name()).isEqualTo("upper");
+    assertThat(backends.resolve(HaConfig.builder().url("up://h/m").backend("upper").build()).name()).isEqualTo("upper");
+  }
 }

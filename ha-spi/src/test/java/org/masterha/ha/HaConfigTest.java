@@ -127,4 +127,20 @@ class HaConfigTest {
         .isInstanceOf(HaConfigException.class)
         .hasMessageContaining("is not a readable file");
   }
+
+  @Test
+  void anAbsurdlyLongSessionTimeoutIsAConfigErrorNotAnOverflow() {
+    Duration huge = Durations.parse("9223372036854775807s", "session timeout");
+
+    assertThatThrownBy(() -> HaConfig.builder().sessionTimeout(huge))
+        .isInstanceOf(HaConfigException.class)
+        .hasMessage("session timeout 9223372036854775807s is out of range; accepted: 500ms to 1h");
+  }
+
+  @Test
+  void aSubMillisecondSessionTimeoutIsShownExactly() {
+    assertThatThrownBy(() -> HaConfig.builder().sessionTimeout(Duration.ofNanos(499_999_999)))
+        .isInstanceOf(HaConfigException.class)
+        .hasMessage("session timeout PT0.499999999S is out of range; accepted: 500ms to 1h");
+  }
 }

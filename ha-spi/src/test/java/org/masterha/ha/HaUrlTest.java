@@ -173,4 +173,15 @@ class HaUrlTest {
           .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cr3t"));
     }
   }
+
+  @Test
+  void aBadPercentEscapeInTheUserInfoIsAConfigErrorThatDoesNotQuoteThePassword() {
+    for (String text : List.of("zk://user:s3%zzcr3t@h/m", "zk://user:s3cr3t%@h/m", "zk://user:s3cr3t%4@h/m")) {
+      assertThatThrownBy(() -> HaUrl.parse(text)).as(text)
+          .isInstanceOf(HaConfigException.class)
+          .hasMessageContaining("user info has an invalid %-escape")
+          .hasNoCause()
+          .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3").doesNotContain("zz").doesNotContain("cr3t"));
+    }
+  }
 }
