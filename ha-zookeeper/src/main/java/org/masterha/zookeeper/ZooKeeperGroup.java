@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
@@ -58,8 +60,12 @@ final class ZooKeeperGroup implements Group {
   private boolean pathEnsured;
   /** Names of members this group created or adopted in the current session: never adopted twice. */
   private final Set<String> created = new HashSet<>();
-  /** Members we declared lost when the deadline passed and that may still exist: hidden, deleted on reconnect. */
-  private final Set<String> doomed = new HashSet<>();
+  /**
+   * Members we declared lost that may still exist, by name, with the session that owns them: hidden from our
+   * listings and deleted as soon as we are connected again (to the same session after our deadline passed, or
+   * to a new one after Curator gave the old session up while the servers may have kept it).
+   */
+  private final Map<String, Long> doomed = new HashMap<>();
   /** Our members with a delete in progress: still shown until it settles, so a lost reply can't make them "lost". */
   private final Set<Membership> cancelling = new HashSet<>();
   private boolean closed;
@@ -84,13 +90,16 @@ final class ZooKeeperGroup implements Group {
     relist();
   }
 
-  /** The session expired: everything we created is gone with it. Returns how many memberships were lost. */
-  int onSessionExpired() {
+  /**
+   * The session {@code sid} expired, or Curator gave it up: its members are lost. When the servers expired it
+   * they are gone already; when Curator gave up first, the servers may still hold it, so they are doomed like
+   * members lost to the deadline. Returns how many memberships were lost.
+   */
+  int onSessionExpired(long sid) {
     List<Membership> lost = watchers.lostAll();
     created.clear();
-    doomed.clear();
     cancelling.clear();
-    hideFromListing(lost);
+    doom(lost, sid);
     return lost.size();
   }
 
@@ -99,15 +108,20 @@ final class ZooKeeperGroup implements Group {
    * members are lost now. They may still exist (the session may yet reconnect): hide them and delete them as
    * soon as we can, so none of them goes on leading after we said it was lost.
    */
-  int onDeadlinePassed() {
+  int onDeadlinePassed(long sid) {
     List<Membership> lost = watchers.lostAll();
+    cancelling.removeAll(lost);
+    doom(lost, sid);
+    return lost.size();
+  }
+
+  private void doom(List<Membership> lost, long sid) {
     for (Membership m : lost) {
-      doomed.add(m.id());
-      cancelling.remove(m);
-      session.submit(new DeleteDoomed(m.id()));
+      if (doomed.putIfAbsent(m.id(), sid) == null) {
+        session.retry(new DeleteDoomed(m.id(), sid));
+      }
     }
     hideFromListing(lost);
-    return lost.size();
   }
 
   void onFailed(RuntimeException cause) {
@@ -180,7 +194,7 @@ final class ZooKeeperGroup implements Group {
       if (!pathEnsured) {
         // Mesos creates the base path when it is missing; so do we, once, then list again.
         pathEnsured = true;
-        ensurePath(this::relist);
+        ensurePath(created -> relist());
         return;
       }
       watchForCreation();
@@ -235,12 +249,16 @@ final class ZooKeeperGroup implements Group {
   private SortedSet<Membership> parse(Collection<String> children) {
     SortedSet<Membership> members = new TreeSet<>();
     for (String child : children) {
-      MemberName.parse(child).filter(m -> !doomed.contains(m.id())).ifPresent(members::add);
+      MemberName.parse(child).filter(m -> !doomed.containsKey(m.id())).ifPresent(members::add);
     }
     return members;
   }
 
-  private void ensurePath(Runnable then) {
+  /**
+   * Creates the group's path and its parents as plain persistent znodes, as Mesos does; {@code then} gets
+   * null when the path exists now, else why it could not be created.
+   */
+  private void ensurePath(Consumer<RuntimeException> then) {
     session.retry(new Attempt("create " + path) {
       @Override
       public void run() {
@@ -249,18 +267,19 @@ final class ZooKeeperGroup implements Group {
               int rc = e.getResultCode();
               if (KeeperCodes.isRetryable(rc)) {
                 session.retry(this);
-                return;
+              } else if (rc == Code.OK.intValue() || rc == Code.NODEEXISTS.intValue()) {
+                then.accept(null);
+              } else {
+                RuntimeException why = KeeperCodes.failure("create " + path, rc, session.settings().user());
+                log.warn("{}", why.getMessage());
+                then.accept(why);
               }
-              if (rc != Code.OK.intValue() && rc != Code.NODEEXISTS.intValue()) {
-                log.warn("Could not create {}: {}; waiting for someone who may", path, KeeperCodes.name(rc));
-              }
-              then.run();
             }), session.events()).forPath(path));
       }
 
       @Override
       void failed(RuntimeException cause) {
-        then.run();
+        then.accept(cause);
       }
     });
   }
@@ -330,7 +349,13 @@ final class ZooKeeperGroup implements Group {
         session.retry(this);
       } else if (rc == Code.NONODE.intValue()) {
         // Someone deleted the group's path; Mesos recreates the parents of a member as it creates it.
-        ensurePath(() -> session.retry(this));
+        ensurePath(why -> {
+          if (why == null) {
+            session.retry(this);
+          } else {
+            abort(why);
+          }
+        });
       } else {
         abort(KeeperCodes.failure("create a member in " + path, rc, session.settings().user()));
       }
@@ -477,33 +502,49 @@ final class ZooKeeperGroup implements Group {
     }
   }
 
-  /** Deletes a member we declared lost, once the session that holds it is connected again. */
+  /**
+   * Deletes a member we declared lost, once we are connected again, if the session {@code owner} still holds
+   * it (the servers delete it themselves when that session expires).
+   */
   private final class DeleteDoomed extends Attempt {
     private final String name;
+    private final long owner;
 
-    DeleteDoomed(String name) {
+    DeleteDoomed(String name, long owner) {
       super("delete lost member " + name + " of " + path);
       this.name = name;
+      this.owner = owner;
     }
 
     @Override
     public void run() {
-      if (!doomed.contains(name)) {
-        return; // the session expired meanwhile and took it along
-      }
-      issue(() -> session.client().delete().inBackground(callback(e -> {
+      String member = ZKPaths.makePath(path, name);
+      issue(() -> session.client().checkExists().inBackground(callback(e -> {
         int rc = e.getResultCode();
         if (KeeperCodes.isRetryable(rc)) {
           session.retry(this);
+        } else if (rc == Code.OK.intValue() && e.getStat() != null && e.getStat().getEphemeralOwner() == owner) {
+          delete(member, e.getStat().getVersion());
         } else {
-          if (rc == Code.OK.intValue()) {
-            log.info("Deleted member {} of {}, which this session had declared lost", name, path);
-          } else if (rc != Code.NONODE.intValue()) {
-            log.warn("Could not delete member {} of {}, which this session declared lost: {}", name, path, KeeperCodes.name(rc));
-          }
-          doomed.remove(name);
+          doomed.remove(name); // gone, or a different node of the same name (the path was recreated)
         }
-      }), session.events()).forPath(ZKPaths.makePath(path, name)));
+      }), session.events()).forPath(member));
+    }
+
+    private void delete(String member, int version) {
+      issue(() -> session.client().delete().withVersion(version).inBackground(callback(e -> {
+        int rc = e.getResultCode();
+        if (KeeperCodes.isRetryable(rc)) {
+          session.retry(this);
+          return;
+        }
+        if (rc == Code.OK.intValue()) {
+          log.info("Deleted member {} of {}, which this client had declared lost", name, path);
+        } else if (rc != Code.NONODE.intValue()) {
+          log.warn("Could not delete member {} of {}, which this client declared lost: {}", name, path, KeeperCodes.name(rc));
+        }
+        doomed.remove(name);
+      }), session.events()).forPath(member));
     }
 
     @Override
@@ -521,7 +562,7 @@ final class ZooKeeperGroup implements Group {
     session.submit(new Attempt("read member " + membership.id() + " of " + path) {
       @Override
       public void run() {
-        if (doomed.contains(membership.id())) {
+        if (doomed.containsKey(membership.id())) {
           f.complete(Optional.empty());
           return;
         }

@@ -66,7 +66,7 @@ public final class ZooKeeperSession implements HaSession {
   /** Outstanding heartbeats beyond this mean the connection is stuck; more would only queue. */
   private static final int MAX_HEARTBEATS_IN_FLIGHT = 3;
 
-  enum State { CONNECTING, CONNECTED, SUSPENDED, EXPIRED, FAILED, CLOSED }
+  enum SessionState { CONNECTING, CONNECTED, SUSPENDED, EXPIRED, FAILED, CLOSED }
 
   /** A request that can be issued again after a connection loss. Runs on the event thread only. */
   interface Attempt {
@@ -88,12 +88,12 @@ public final class ZooKeeperSession implements HaSession {
   private volatile boolean closing;
   private volatile Thread eventThread;
   private volatile String sessionIdText = "";
-  private volatile State observableState = State.CONNECTING;
+  private volatile SessionState observableState = SessionState.CONNECTING;
   private volatile SessionHandle handle = new SessionHandle(0, new byte[0]);
   private volatile Duration negotiatedTimeout;
 
   // Event-thread-only state.
-  private State state = State.CONNECTING;
+  private SessionState state = SessionState.CONNECTING;
   private RuntimeException failure;
   private long sessionId;
   private LivenessDeadline deadline;
@@ -122,14 +122,18 @@ public final class ZooKeeperSession implements HaSession {
     CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
         .connectString(settings.connectString())
         .sessionTimeoutMs(Math.toIntExact(settings.sessionTimeout().toMillis()))
+        // Only bounds how long Curator holds a request while disconnected before handing it back to us (we
+        // hold requests ourselves until the session is connected); Curator wants it no longer than the session.
+        .connectionTimeoutMs(Math.toIntExact(settings.sessionTimeout().toMillis()))
         // Requests are retried here, where a create whose response was lost can be told apart from one that
         // never happened; Curator retrying it would add a second member.
         .retryPolicy(NoRetry.INSTANCE)
         // Mesos paths are absolute and the URL's host list is the user's choice: no namespace, no rewriting
         // of the connection string from the ensemble's config.
         .ensembleTracker(false)
-        // The session expires when the servers say so; our own deadline covers the time before they can.
-        .simulatedSessionExpirationPercent(0)
+        // Curator also declares the session LOST after a whole timeout SUSPENDED (it cannot be turned off), and
+        // then opens a new one even if the servers kept the old one alive (they renew every session when they
+        // restart): the groups delete what the old session left behind once the new one is connected.
         // Mesos creates its base path with empty data, not Curator's default of the local address.
         .defaultData(new byte[0])
         .aclProvider(new FixedAcl(settings.acl()))
@@ -190,7 +194,7 @@ public final class ZooKeeperSession implements HaSession {
   }
 
   /** The state as last seen by the event thread; for logs and tests. */
-  State state() {
+  SessionState sessionState() {
     return observableState;
   }
 
@@ -214,7 +218,7 @@ public final class ZooKeeperSession implements HaSession {
   }
 
   boolean isExpired() {
-    return state == State.EXPIRED;
+    return state == SessionState.EXPIRED;
   }
 
   /** Registers a caller's future so that closing the session fails it if it is still open. Any thread. */
@@ -237,7 +241,7 @@ public final class ZooKeeperSession implements HaSession {
   void retry(Attempt attempt) {
     if (failure != null) {
       attempt.abort(failure);
-    } else if (state == State.CONNECTED) {
+    } else if (state == SessionState.CONNECTED) {
       try {
         attempt.run();
       } catch (RuntimeException e) {
@@ -258,7 +262,7 @@ public final class ZooKeeperSession implements HaSession {
 
   /** The server answered a request sent at {@code sentAtNanos} in session {@code sid}: it was alive then. */
   void confirm(long sid, long sentAtNanos) {
-    if (sid != sessionId || state == State.EXPIRED || failure != null) {
+    if (sid != sessionId || state == SessionState.EXPIRED || failure != null) {
       return;
     }
     if (sentAtNanos > lastAnsweredSendNanos) {
@@ -315,7 +319,7 @@ public final class ZooKeeperSession implements HaSession {
           + " accepted: at least " + Durations.format(Duration.ofMillis(negotiatedMs)) + ", or lower the servers' minSessionTimeout"));
       return;
     }
-    if (sessionId != 0 && id != sessionId && state != State.EXPIRED) {
+    if (sessionId != 0 && id != sessionId && state != SessionState.EXPIRED) {
       // Curator reconnected with a new session without our having seen the expiry: it expired all the same.
       onExpired();
     }
@@ -339,7 +343,7 @@ public final class ZooKeeperSession implements HaSession {
     } else {
       log.info("ZooKeeper session {} reconnected", sessionIdText);
     }
-    setState(State.CONNECTED);
+    setState(SessionState.CONNECTED);
     startHeartbeats();
     for (ZooKeeperGroup g : groups.values()) {
       g.onConnected();
@@ -350,8 +354,8 @@ public final class ZooKeeperSession implements HaSession {
   }
 
   private void onSuspended() {
-    if (state == State.CONNECTED) {
-      setState(State.SUSPENDED);
+    if (state == SessionState.CONNECTED) {
+      setState(SessionState.SUSPENDED);
       long sinceAnswer = lastAnsweredSendNanos == Long.MIN_VALUE ? -1 : (System.nanoTime() - lastAnsweredSendNanos) / 1_000_000;
       log.info("ZooKeeper session {} lost its connection (last answered request sent {} ms ago); its members count as lost {} after that unless it reconnects",
           sessionIdText, sinceAnswer, Durations.format(negotiatedTimeout));
@@ -360,26 +364,26 @@ public final class ZooKeeperSession implements HaSession {
   }
 
   private void onExpired() {
-    if (failure != null || sessionId == 0 || state == State.EXPIRED) {
+    if (failure != null || sessionId == 0 || state == SessionState.EXPIRED) {
       return;
     }
-    setState(State.EXPIRED);
+    setState(SessionState.EXPIRED);
     stopHeartbeats();
     deadline.disarm();
     int lost = 0;
     for (ZooKeeperGroup g : groups.values()) {
-      lost += g.onSessionExpired();
+      lost += g.onSessionExpired(sessionId);
     }
     log.warn("ZooKeeper session {} expired; {} membership(s) lost; a new session will be opened", sessionIdText, lost);
   }
 
   private void onDeadline() {
-    if (failure != null || state == State.EXPIRED) {
+    if (failure != null || state == SessionState.EXPIRED) {
       return;
     }
     int lost = 0;
     for (ZooKeeperGroup g : groups.values()) {
-      lost += g.onDeadlinePassed();
+      lost += g.onDeadlinePassed(sessionId);
     }
     if (lost > 0) {
       log.warn("ZooKeeper session {} had no answer from the servers for its whole {} timeout; {} membership(s) count as lost"
@@ -387,7 +391,7 @@ public final class ZooKeeperSession implements HaSession {
     }
   }
 
-  private void setState(State s) {
+  private void setState(SessionState s) {
     state = s;
     observableState = s;
   }
@@ -409,7 +413,7 @@ public final class ZooKeeperSession implements HaSession {
   }
 
   private void sendHeartbeat() {
-    if (state != State.CONNECTED || heartbeatsInFlight >= MAX_HEARTBEATS_IN_FLIGHT) {
+    if (state != SessionState.CONNECTED || heartbeatsInFlight >= MAX_HEARTBEATS_IN_FLIGHT) {
       return;
     }
     long sid = sessionId;
@@ -435,7 +439,7 @@ public final class ZooKeeperSession implements HaSession {
       return;
     }
     failure = cause;
-    setState(State.FAILED);
+    setState(SessionState.FAILED);
     log.error("ZooKeeper session for {} failed: {}", settings.basePath(), cause.getMessage());
     stopHeartbeats();
     deadline.close();
@@ -482,7 +486,7 @@ public final class ZooKeeperSession implements HaSession {
       if (!failed) {
         failure = cause;
       }
-      setState(State.CLOSED);
+      setState(SessionState.CLOSED);
       stopHeartbeats();
       deadline.close();
       List<Attempt> aborted = new ArrayList<>(waiting);

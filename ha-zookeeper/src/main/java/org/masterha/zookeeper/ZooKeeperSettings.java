@@ -61,7 +61,8 @@ final class ZooKeeperSettings {
     } else {
       list.addAll(ZooDefs.Ids.OPEN_ACL_UNSAFE);
     }
-    this.acl = List.copyOf(list);
+    // Not List.copyOf: ZooKeeper's client asks the list whether it contains null, which immutable lists refuse.
+    this.acl = java.util.Collections.unmodifiableList(list);
   }
 
   static ZooKeeperSettings of(HaConfig config) {
