@@ -137,7 +137,7 @@ public final class FakeConsul implements AutoCloseable {
 
     /**
      * Restarts on the same port with empty state, like a server whose data directory was lost:
-     * every key and session is gone and the index starts again from 1 (so it goes backwards).
+     * every key and session is gone and the index starts again from the bottom (so it goes backwards).
      */
     public FakeConsul restartLosingState() {
         synchronized (lifecycle) {
@@ -215,6 +215,14 @@ public final class FakeConsul implements AutoCloseable {
 
     public boolean isPaused() {
         return gate.isPaused();
+    }
+
+    /**
+     * How many blocking queries are waiting for a change right now: lets a test wait until its
+     * query is really blocked before making the change it expects to wake it.
+     */
+    public int blockedQueryCount() {
+        return store.blockedQueries();
     }
 
     /** How many requests are being held by {@link #pause()} right now. */
