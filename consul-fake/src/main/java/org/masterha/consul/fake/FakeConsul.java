@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A FAKE of Consul's HTTP API, for tests of code that uses Consul where no Consul server can run.
@@ -304,7 +305,7 @@ public final class FakeConsul implements AutoCloseable {
                 if (port == 0 || System.nanoTime() > deadline) {
                     throw new UncheckedIOException("FakeConsul cannot bind " + address, e);
                 }
-                Thread.onSpinWait();
+                LockSupport.parkNanos(Duration.ofMillis(20).toNanos()); // a retry backoff, not a sync
             } catch (IOException e) {
                 throw new UncheckedIOException("FakeConsul cannot bind " + address, e);
             }
