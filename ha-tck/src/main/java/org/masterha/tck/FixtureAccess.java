@@ -1,7 +1,5 @@
 package org.masterha.tck;
 
-import static org.assertj.core.api.Assertions.fail;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -149,19 +147,35 @@ public interface FixtureAccess {
   default void assertPendingFor(Duration window, String what, CompletableFuture<?>... futures) {
     CompletableFuture<Object> any = CompletableFuture.anyOf(futures);
     try {
-      Object value = any.get(window.toNanos(), TimeUnit.NANOSECONDS);
-      fail(what + " must not happen within " + Durations.format(window) + ", but a future completed with " + value);
+      any.get(window.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException expected) {
-      // nothing happened: as required
-    } catch (ExecutionException e) {
-      throw new AssertionError(what + " must not happen within " + Durations.format(window) + ", but a future failed: "
-          + e.getCause(), e.getCause());
-    } catch (CancellationException e) {
-      throw new AssertionError(what + " must not happen, but a future was cancelled", e);
+      return; // nothing happened: as required
+    } catch (ExecutionException | CancellationException e) {
+      // reported below, with the future that completed
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError("interrupted while watching " + what, e);
     }
+    List<String> done = new ArrayList<>();
+    Throwable cause = null;
+    for (int i = 0; i < futures.length; i++) {
+      CompletableFuture<?> f = futures[i];
+      if (f.isDone()) {
+        String state;
+        try {
+          state = "completed with " + f.getNow(null);
+        } catch (CompletionException | CancellationException e) {
+          cause = unwrap(e);
+          state = "failed with " + cause;
+        }
+        done.add("future " + (i + 1) + " of " + futures.length + " " + state);
+      }
+    }
+    AssertionError error = new AssertionError(what + " must not happen within " + Durations.format(window) + ", but " + done);
+    if (cause != null) {
+      error.initCause(cause);
+    }
+    throw error;
   }
 
   default void assertPending(String what, CompletableFuture<?>... futures) {
