@@ -33,7 +33,8 @@ public interface SessionContract extends FixtureAccess {
   @Test
   default void cleanCloseRemovesTheSessionsMembersAtOnce() {
     HaSession closing = connect().session();
-    Group other = connect().session().group("");
+    HaSession otherSession = connect().session();
+    Group other = otherSession.group("");
     Membership base = await(closing.group("").join(bytes("base"), Optional.of(GroupContract.LABEL)));
     Membership replica = await(closing.group(HaSession.LOG_REPLICAS).join(bytes("replica"), Optional.empty()));
     Membership survivor = await(other.join(bytes("survivor"), Optional.of(GroupContract.LABEL)));
@@ -51,7 +52,7 @@ public interface SessionContract extends FixtureAccess {
         .as("a clean close removes the members on purpose").isTrue();
     assertThat(await("cancelled() of a member removed by a clean close", replica.cancelled())).isTrue();
     awaitUntil("the closed session's replica member is gone",
-        () -> await(connect().session().group(HaSession.LOG_REPLICAS).members()).isEmpty());
+        () -> await(otherSession.group(HaSession.LOG_REPLICAS).members()).isEmpty());
   }
 
   @Test
