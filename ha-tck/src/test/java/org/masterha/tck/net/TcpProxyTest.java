@@ -113,6 +113,23 @@ class TcpProxyTest {
   }
 
   @Test
+  void connectionAbandonedDuringACutNeverReachesTheServer() throws IOException {
+    proxy.cut();
+    Socket abandoned = connect();
+    send(abandoned, "stale handshake");
+    abandoned.close();
+    Socket alive = connect();
+    send(alive, "fresh");
+    Awaitility.await().atMost(DEADLINE).until(() -> proxy.connectionCount() == 2);
+
+    proxy.restore();
+    assertThat(receive(alive, 5)).isEqualTo("fresh");
+    Awaitility.await().atMost(DEADLINE).until(() -> proxy.connectionCount() == 1);
+    assertThat(echo.connections()).as("connections the server saw").isEqualTo(1);
+    assertThat(echo.received()).as("bytes the server received").isEqualTo(5);
+  }
+
+  @Test
   void resetClosesConnectionsAndRefusesNewOnesUntilRestored() throws IOException {
     Socket s = connect();
     send(s, "x");
