@@ -77,7 +77,8 @@ public interface SessionFaultContract extends FixtureAccess {
   default void connectionBlipShorterThanTheSessionTimeoutCausesNoLeaderChange() {
     assumeFault(Fault.CUT_CONNECTION);
     TestClient leaderClient = connect();
-    Candidacy c1 = await(contender(leaderClient, masterInfo("blip", 5050)).contend());
+    Contender leaderContender = contender(leaderClient, masterInfo("blip", 5050));
+    Candidacy c1 = await(leaderContender.contend());
     await(c1.elected());
     Candidacy c2 = await(contender(connect(), masterInfo("standby", 5051)).contend());
     Detector d = detector(connect());
@@ -102,6 +103,10 @@ public interface SessionFaultContract extends FixtureAccess {
     assertThat(await(leaderClient.session().pidGroup().leave(probe))).isTrue();
     assertThat(await(detector(connect()).detect())).map(Leader::membership).contains(c1.membership());
     assertThat(c1.lost()).isNotDone();
+    // The detection pending since before the blip still answers a change.
+    assertThat(await(leaderContender.withdraw())).isTrue();
+    assertThat(await("detection, pending since before the blip, of a change after it", change))
+        .map(Leader::membership).contains(c2.membership());
   }
 
   @Test
@@ -172,6 +177,11 @@ public interface SessionFaultContract extends FixtureAccess {
       assertThat(await(detector(connect()).detect(Optional.of(phantomLeader())))).map(Leader::epoch)
           .hasValueSatisfying(e -> assertThat(e).isGreaterThanOrEqualTo(next.orElseThrow().epoch()));
     }
+    // The detector from before the restart still follows changes: everyone but a newcomer leaves.
+    Candidacy newcomer = await(contender(connect(), masterInfo("newcomer", 5059)).contend());
+    a.session().close();
+    b.session().close();
+    await("detection, by a detector from before the restart, of a change after it", follower.until(leads(newcomer)));
     assertThat(follower.leaders().stream().map(Leader::epoch).toList()).as("epochs detected (rule 3)").isSorted()
         .doesNotHaveDuplicates();
     assertThat(follower.failure()).isEmpty();
@@ -207,5 +217,9 @@ public interface SessionFaultContract extends FixtureAccess {
         .map(Leader::membership).contains(c1.membership());
     assertThat(c1.lost()).isNotDone();
     assertThat(change).isNotDone();
+    // The detection pending since before the stop still answers a change.
+    a.session().close();
+    assertThat(await("detection, pending since before the stop, of a change after it", change))
+        .map(Leader::membership).contains(c2.membership());
   }
 }
