@@ -53,6 +53,8 @@ final class ConsulGroup implements Group {
   private final GroupWatchers watchers = new GroupWatchers();
   /** The Consul session each of our live members is held by. */
   private final Map<Membership, String> holders = new ConcurrentHashMap<>();
+  /** Our members whose deletion we asked for: when our own watch sees them go, that was us. */
+  private final Set<Membership> cancelling = ConcurrentHashMap.newKeySet();
 
   private final Object feedLock = new Object();
   /** The index of the last listing fed to the watchers; older ones are dropped. Guarded by feedLock. */
@@ -143,7 +145,13 @@ final class ConsulGroup implements Group {
         joinOnLiveSession(data, label, result, attempt + 1);
         return;
       }
-      m.cancelled().whenComplete((x, y) -> holders.remove(m));
+      m.cancelled().whenComplete((ours, y) -> {
+        holders.remove(m);
+        if (Boolean.FALSE.equals(ours)) {
+          // Gone without our doing: perhaps the whole session is. Ask now rather than at the next renewal.
+          session.renewNow();
+        }
+      });
       result.complete(m);
     } catch (RuntimeException e) {
       if (ConsulFailures.sessionGone(e)) {
@@ -180,9 +188,12 @@ final class ConsulGroup implements Group {
     }
     String holder = holders.get(membership);
     if (holder == null || !watchers.isOwned(membership)) {
+      log.debug("Not cancelling {} in {}: not one of our live members", membership, path);
       return CompletableFuture.completedFuture(false);
     }
     CompletableFuture<Boolean> result = session.track(new CompletableFuture<>());
+    cancelling.add(membership);
+    result.whenComplete((x, e) -> cancelling.remove(membership));
     session.execute(() -> delete(membership, holder, result, 0));
     return result;
   }
@@ -210,6 +221,7 @@ final class ConsulGroup implements Group {
           watchers.cancelledByUs(m);
           result.complete(true);
         } else {
+          log.debug("Not cancelling {} in {}: our session no longer holds it ({})", m, path, e.getMessage());
           watchers.lost(m);
           result.complete(false);
         }
@@ -300,6 +312,11 @@ final class ConsulGroup implements Group {
         return;
       }
       fedIndex = index;
+      for (Membership m : cancelling) {
+        if (m.sequence() <= index && !listing.contains(m)) {
+          watchers.cancelledByUs(m);
+        }
+      }
       watchers.update(listing, index);
     }
   }
@@ -377,10 +394,15 @@ final class ConsulGroup implements Group {
     session.later(session.backoff(failures), () -> poll(index));
   }
 
-  void close(SessionClosedException cause) {
+  /** Stops feeding listings, so the deletions of a clean close don't look like losses. */
+  void stopWatching() {
     synchronized (feedLock) {
       closed = true;
     }
+  }
+
+  void close(SessionClosedException cause) {
+    stopWatching();
     watchers.close(cause);
   }
 }

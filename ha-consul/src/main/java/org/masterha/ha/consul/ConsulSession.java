@@ -153,6 +153,13 @@ final class ConsulSession implements HaSession {
     }
   }
 
+  /** The live Consul session's id; empty while none is live (being created, or the client is closed). */
+  Optional<String> liveSessionId() {
+    synchronized (lock) {
+      return Optional.ofNullable(live).map(i -> i.id);
+    }
+  }
+
   // ---- for groups
 
   ConsulSettings settings() {
@@ -336,6 +343,15 @@ final class ConsulSession implements HaSession {
 
   // ---- renewing
 
+  /** Renews at once (unless enough renewals are under way): to learn quickly whether the session still exists. */
+  void renewNow() {
+    try {
+      timer.execute(this::renewTick);
+    } catch (RejectedExecutionException e) {
+      // closed
+    }
+  }
+
   private void renewTick() {
     Incarnation inc;
     synchronized (lock) {
@@ -443,6 +459,9 @@ final class ConsulSession implements HaSession {
     }
     renewals.cancel(false);
     deadline.close();
+    for (ConsulGroup g : groups.values()) {
+      g.stopWatching();
+    }
     SessionClosedException cause = closedException();
     waiting.completeExceptionally(cause);
     if (inc != null) {

@@ -59,11 +59,15 @@ record SessionTtlMinimum(Duration value, Optional<String> assumedBecause) {
     }
     try {
       JsonNode min = JSON.readTree(body).path("DebugConfig").path("SessionTTLMin");
+      Duration value = null;
       if (min.isTextual()) {
-        return new SessionTtlMinimum(GoDurations.parse(min.asText()), Optional.empty());
+        value = GoDurations.parse(min.asText());
+      } else if (min.isNumber()) { // nanoseconds, as Go marshals a bare time.Duration
+        value = Duration.ofNanos(min.asLong());
       }
-      if (min.isNumber()) { // nanoseconds, as Go marshals a bare time.Duration
-        return new SessionTtlMinimum(Duration.ofNanos(min.asLong()), Optional.empty());
+      if (value != null) {
+        // Unset shows as 0s, and Consul then applies its built-in minimum.
+        return new SessionTtlMinimum(value.isZero() ? CONSUL_DEFAULT : value, Optional.empty());
       }
       return assumed("/v1/agent/self has no DebugConfig.SessionTTLMin");
     } catch (IOException | IllegalArgumentException e) {
