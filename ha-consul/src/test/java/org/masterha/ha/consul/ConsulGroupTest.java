@@ -4,10 +4,14 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.math.BigInteger;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -15,9 +19,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.kiwiproject.consul.Consul;
+import org.kiwiproject.consul.model.ConsulResponse;
 import org.kiwiproject.consul.model.kv.Value;
 import org.kiwiproject.consul.model.session.SessionInfo;
 import org.kiwiproject.consul.option.ImmutablePutOptions;
+import org.kiwiproject.consul.option.QueryOptions;
 import org.masterha.consul.fake.FakeConsul;
 import org.masterha.ha.HaSession;
 import org.masterha.ha.group.Group;
@@ -237,6 +243,28 @@ class ConsulGroupTest {
       assertThat(consul.currentIndex()).isLessThan(second.sequence());
       // A watch that kept blocking on the old, higher index would never see this.
       assertThat(get(watched.watch(Set.of(first, second)))).containsExactly(first);
+    }
+  }
+
+  /** A blocking query outwaits the client's ordinary read timeout: consul-client stretches it past the wait. */
+  @Test
+  void blockingQueriesAreNotCutOffByTheReadTimeout() {
+    ConsulSettings settings = ConsulSettings.from(fixture.config(newPath(), TIMEOUT));
+    assertThat(settings.requestTimeout()).isLessThan(settings.blockingWait());
+    ExecutorService dispatcher = Executors.newCachedThreadPool();
+    Consul client = ConsulClients.build(settings, Optional.empty(), dispatcher);
+    try {
+      String prefix = settings.keyPrefix() + "/";
+      long index = client.keyValueClient().getConsulResponseWithValues(prefix,
+          QueryOptions.BLANK).getIndex().longValue();
+      long start = System.nanoTime();
+      ConsulResponse<List<Value>> response = client.keyValueClient().getConsulResponseWithValues(prefix,
+          QueryOptions.blockSeconds((int) settings.blockingWait().toSeconds(),
+              BigInteger.valueOf(index)).build());
+      assertThat(response.getIndex().longValue()).isEqualTo(index);
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(settings.requestTimeout());
+    } finally {
+      client.destroy();
     }
   }
 
