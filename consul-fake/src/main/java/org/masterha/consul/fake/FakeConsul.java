@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A FAKE of Consul's HTTP API, for tests of code that uses Consul where no Consul server can run.
@@ -137,7 +138,7 @@ public final class FakeConsul implements AutoCloseable {
 
     /**
      * Restarts on the same port with empty state, like a server whose data directory was lost:
-     * every key and session is gone and the index starts again from 1 (so it goes backwards).
+     * every key and session is gone and the index starts again from the bottom (so it goes backwards).
      */
     public FakeConsul restartLosingState() {
         synchronized (lifecycle) {
@@ -215,6 +216,14 @@ public final class FakeConsul implements AutoCloseable {
 
     public boolean isPaused() {
         return gate.isPaused();
+    }
+
+    /**
+     * How many blocking queries are waiting for a change right now: lets a test wait until its
+     * query is really blocked before making the change it expects to wake it.
+     */
+    public int blockedQueryCount() {
+        return store.blockedQueries();
     }
 
     /** How many requests are being held by {@link #pause()} right now. */
@@ -296,7 +305,7 @@ public final class FakeConsul implements AutoCloseable {
                 if (port == 0 || System.nanoTime() > deadline) {
                     throw new UncheckedIOException("FakeConsul cannot bind " + address, e);
                 }
-                Thread.onSpinWait();
+                LockSupport.parkNanos(Duration.ofMillis(20).toNanos()); // a retry backoff, not a sync
             } catch (IOException e) {
                 throw new UncheckedIOException("FakeConsul cannot bind " + address, e);
             }

@@ -32,7 +32,13 @@ final class StateStore {
     private final Condition timersChanged = lock.newCondition();
     private final FakeClock clock;
 
-    private long raftIndex;
+    /**
+     * Raft index 1 is the log's bootstrap entry, never a user write: reads of empty tables report
+     * index 1 (blocking.mdx: "always safe to use an index of 1"), so the first write must be above it.
+     */
+    static final long BOOTSTRAP_INDEX = 1;
+
+    private long raftIndex = BOOTSTRAP_INDEX;
     private KvStore kv = new KvStore();
     private SessionStore sessions = new SessionStore();
     private final LockDelays lockDelays = new LockDelays();
@@ -41,6 +47,8 @@ final class StateStore {
     /** Bumped by every stop; a waiter that sees it change was cut off by a "crash". */
     private long epoch;
     private boolean running;
+    /** Blocking queries currently waiting for a change: lets tests wait until one is parked. */
+    private int blockedQueries;
 
     StateStore(FakeClock clock, double reapMultiplier) {
         this.clock = clock;
@@ -267,7 +275,7 @@ final class StateStore {
             kv = new KvStore();
             sessions = new SessionStore();
             lockDelays.clear();
-            raftIndex = 0;
+            raftIndex = BOOTSTRAP_INDEX;
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -322,7 +330,16 @@ final class StateStore {
     /** Waits for a write (or stop) for at most the given time; returns the time left. */
     long awaitChange(long nanos) throws InterruptedException {
         assert lock.isHeldByCurrentThread();
-        return changed.awaitNanos(nanos);
+        blockedQueries++;
+        try {
+            return changed.awaitNanos(nanos);
+        } finally {
+            blockedQueries--;
+        }
+    }
+
+    int blockedQueries() {
+        return read(() -> blockedQueries);
     }
 
     void lock() {
