@@ -11,6 +11,7 @@ import java.net.SocketException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>States: {@code FORWARDING} (bytes flow both ways), {@code CUT} (a partition or a frozen server: nothing is
  * forwarded in either direction, but every connection, old or new, stays open; bytes already sent are held and
- * delivered after {@link #restore()}, as TCP retransmission would), {@code RESET} (every connection is closed
+ * delivered after {@link #restore()}, as TCP retransmission would; a connection made during the cut whose
+ * client gave up before the restore is dropped, as its SYN would have been), {@code RESET} (every connection is closed
  * with a TCP reset and new ones are reset as soon as they are accepted, like a server that went away) and
  * {@code CLOSED}. {@link #restore()} returns to forwarding from either fault.
  *
@@ -34,6 +36,9 @@ public final class TcpProxy implements AutoCloseable {
 
   private static final int BUFFER = 16 * 1024;
   private static final int CONNECT_TIMEOUT_MS = 5_000;
+  /** How long a connection held through a cut is read for signs of life before it is carried to the server. */
+  private static final int DRAIN_MS = 50;
+  private static final int MAX_HELD_BYTES = 1 << 20;
 
   private final InetSocketAddress target;
   private final ServerSocket server;
@@ -243,20 +248,66 @@ public final class TcpProxy implements AutoCloseable {
 
     void run() {
       // During a cut a new connection is accepted (the kernel would have) but not carried to the server.
+      boolean held;
+      synchronized (lock) {
+        held = mode == Mode.CUT;
+      }
       if (!awaitForwarding(this)) {
         close(true);
         return;
+      }
+      byte[] early = new byte[0];
+      if (held) {
+        // A client that gave up during the cut (a timed-out reconnect attempt) never reached the server in a
+        // real partition either: drop it rather than replay its stale handshake now.
+        Optional<byte[]> pending = drainHeld();
+        if (pending.isEmpty()) {
+          close(false);
+          return;
+        }
+        early = pending.get();
       }
       try {
         upstream.setTcpNoDelay(true);
         client.setTcpNoDelay(true);
         upstream.connect(target, CONNECT_TIMEOUT_MS);
+        if (early.length > 0) {
+          upstream.getOutputStream().write(early);
+          upstream.getOutputStream().flush();
+        }
       } catch (IOException e) {
         close(true); // the server refuses: so does the proxy
         return;
       }
       newThread("conn-" + id + "-down", () -> pump(upstream, client)).start();
       pump(client, upstream);
+    }
+
+    /** What a held client sent, or empty if it has closed (or reset) its end meanwhile. */
+    private Optional<byte[]> drainHeld() {
+      java.io.ByteArrayOutputStream sent = new java.io.ByteArrayOutputStream();
+      byte[] buf = new byte[BUFFER];
+      try {
+        client.setSoTimeout(DRAIN_MS);
+        InputStream in = client.getInputStream();
+        while (sent.size() < MAX_HELD_BYTES) {
+          int n = in.read(buf);
+          if (n < 0) {
+            return Optional.empty();
+          }
+          sent.write(buf, 0, n);
+        }
+      } catch (java.net.SocketTimeoutException e) {
+        // nothing more for now: the client is still there
+      } catch (IOException e) {
+        return Optional.empty();
+      }
+      try {
+        client.setSoTimeout(0);
+      } catch (IOException e) {
+        return Optional.empty();
+      }
+      return Optional.of(sent.toByteArray());
     }
 
     private void pump(Socket from, Socket to) {
