@@ -39,6 +39,10 @@ final class ZooKeeperSettings {
     } catch (IllegalArgumentException e) {
       throw new HaConfigException("HA URL path '" + config.basePath() + "' is not a valid ZooKeeper path: " + e.getMessage());
     }
+    if (config.basePath().equals("/zookeeper") || config.basePath().startsWith("/zookeeper/")) {
+      throw new HaConfigException("HA URL path '" + config.basePath() + "' is not a valid ZooKeeper path: /zookeeper is reserved"
+          + " for the servers' own use; pick another base path, e.g. /mesos");
+    }
     if (config.tls().isPresent()) {
       throw new HaConfigException("the zookeeper backend does not speak TLS to ZooKeeper; drop the TLS options (accepted: plain TCP with optional digest auth)");
     }
