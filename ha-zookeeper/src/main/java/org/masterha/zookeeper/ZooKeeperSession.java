@@ -424,6 +424,8 @@ public final class ZooKeeperSession implements HaSession {
         heartbeatsInFlight = Math.max(0, heartbeatsInFlight - 1);
         if (KeeperCodes.isAnswer(event.getResultCode())) {
           confirm(sid, sentAt);
+        } else if (KeeperCodes.failsSession(event.getResultCode())) {
+          fail(KeeperCodes.authenticationRequired(settings.user()));
         }
       }, callbacks).forPath("/");
     } catch (Exception e) {

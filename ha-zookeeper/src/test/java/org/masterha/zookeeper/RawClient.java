@@ -39,8 +39,12 @@ final class RawClient implements AutoCloseable {
 
   /** As Mesos' group does: an ephemeral sequential child, parents created as plain znodes. */
   String createMember(String path, String prefix, byte[] data) throws Exception {
-    return client.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
-        .withACL(ZooDefs.Ids.OPEN_ACL_UNSAFE).forPath(path + "/" + prefix, data);
+    if (client.checkExists().forPath(path) == null) {
+      client.create().creatingParentsIfNeeded().withACL(ZooDefs.Ids.OPEN_ACL_UNSAFE).forPath(path, new byte[0]);
+    }
+    // An empty prefix gives "<path>/", which ZooKeeper accepts for a sequential node: the name is the sequence.
+    return client.create().withMode(CreateMode.EPHEMERAL_SEQUENTIAL).withACL(ZooDefs.Ids.OPEN_ACL_UNSAFE)
+        .forPath(path + "/" + prefix, data);
   }
 
   List<String> children(String path) throws Exception {
