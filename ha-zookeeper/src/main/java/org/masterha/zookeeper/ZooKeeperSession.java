@@ -91,6 +91,7 @@ public final class ZooKeeperSession implements HaSession {
   private volatile SessionState observableState = SessionState.CONNECTING;
   private volatile SessionHandle handle = new SessionHandle(0, new byte[0]);
   private volatile Duration negotiatedTimeout;
+  private volatile int reconnections;
 
   // Event-thread-only state.
   private SessionState state = SessionState.CONNECTING;
@@ -341,6 +342,7 @@ public final class ZooKeeperSession implements HaSession {
       }
       log.info("ZooKeeper session {} established for {} (timeout {})", sessionIdText, settings.basePath(), Durations.format(negotiated));
     } else {
+      reconnections++;
       log.info("ZooKeeper session {} reconnected", sessionIdText);
     }
     setState(SessionState.CONNECTED);
@@ -550,6 +552,11 @@ public final class ZooKeeperSession implements HaSession {
     public String toString() {
       return "SessionHandle[0x" + Long.toHexString(id) + "]";
     }
+  }
+
+  /** How often the same session came back after losing its connection; for tests. */
+  int reconnections() {
+    return reconnections;
   }
 
   /** The session timeout the servers granted (the requested one until connected). */
