@@ -22,7 +22,10 @@ final class EtcdClients {
   static Client build(EtcdSettings settings) {
     ClientBuilder builder = Client.builder()
         .endpoints(settings.endpoints().toArray(java.net.URI[]::new))
-        .connectTimeout(Duration.ofSeconds(5));
+        .connectTimeout(Duration.ofSeconds(5))
+        // Fail fast while no connection is up, so our own retries see why (a refused TLS handshake is fatal, a
+        // server that is down is not) instead of calls waiting silently for a connection that may never come.
+        .waitForReady(false);
     if (settings.tls()) {
       builder.sslContext(sslContext(settings.tlsOptions().orElse(TlsOptions.builder().build())));
     }

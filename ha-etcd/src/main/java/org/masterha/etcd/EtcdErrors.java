@@ -94,6 +94,10 @@ final class EtcdErrors {
     }
     String description = description(e);
     Status.Code code = code(e);
+    if (description != null && description.contains("user name is empty")) {
+      return new HaException(what + " failed: etcd has authentication enabled and no credentials were given; "
+          + "configure user:password credentials", e);
+    }
     if (code == Status.Code.UNAUTHENTICATED || (description != null && description.contains("authentication"))) {
       return new HaException(what + " failed: etcd did not accept the credentials (" + description
           + "); check the user name and password, and that authentication is enabled on the cluster", e);

@@ -24,6 +24,8 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.masterha.ha.HaException;
 import org.masterha.ha.group.Group;
@@ -60,6 +62,8 @@ final class EtcdGroup implements Group {
   private final Set<Membership> cancelling = new HashSet<>();
   private final Set<String> ignoredKeys = new HashSet<>();
   private long asOf = -1;
+  private volatile long revision = -1;
+  private final AtomicInteger listings = new AtomicInteger();
   private long generation;
   private int watchFailures;
   private volatile Watch.Watcher watcher;
@@ -88,6 +92,7 @@ final class EtcdGroup implements Group {
       return;
     }
     long gen = stopWatch();
+    listings.incrementAndGet();
     list().whenComplete((response, error) -> session.onEvents(() -> {
       if (isClosed() || gen != generation) {
         return;
@@ -127,17 +132,25 @@ final class EtcdGroup implements Group {
     long gen = ++generation;
     long from = asOf + 1;
     AtomicReference<Watch.Watcher> self = new AtomicReference<>();
+    // jetcd reports an error and then, as it closes the watcher, an end: only the first of them counts.
+    AtomicBoolean ended = new AtomicBoolean();
     Watch.Listener listener = Watch.listener(
         response -> session.onEvents(() -> onWatchResponse(gen, response)),
         error -> {
+          if (ended.compareAndSet(false, true)) {
+            session.onEvents(() -> onWatchFailure(gen, error));
+          }
           // Stop jetcd's own resumption, which can skip events; we resume from the revision we applied.
           Watch.Watcher w = self.get();
           if (w != null) {
             w.close();
           }
-          session.onEvents(() -> onWatchFailure(gen, error));
         },
-        () -> session.onEvents(() -> onWatchFailure(gen, new HaException("etcd ended the watch on " + prefix))));
+        () -> {
+          if (ended.compareAndSet(false, true)) {
+            session.onEvents(() -> onWatchFailure(gen, new WatchEndedException("etcd ended the watch on " + prefix)));
+          }
+        });
     WatchOption option = WatchOption.builder()
         .isPrefix(true)
         .withRevision(from)
@@ -225,6 +238,7 @@ final class EtcdGroup implements Group {
   }
 
   private void publish() {
+    revision = asOf;
     // A member we are cancelling must not look lost when its delete shows up before our answer does.
     long vanishCheckUpTo = asOf;
     for (Membership m : cancelling) {
@@ -469,12 +483,31 @@ final class EtcdGroup implements Group {
     return (RuntimeException) e;
   }
 
+  /** The server closed a watch stream without an error: worth resuming, like any broken stream. */
+  private static final class WatchEndedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    WatchEndedException(String message) {
+      super(message);
+    }
+  }
+
   private static ByteSequence bytes(String s) {
     return ByteSequence.from(s, StandardCharsets.UTF_8);
   }
 
+  /** The store revision the view is as of; -1 before the first listing. For diagnostics and tests. */
+  long revision() {
+    return revision;
+  }
+
+  /** How many times the group listed its prefix to (re)start following it. For diagnostics and tests. */
+  int listings() {
+    return listings.get();
+  }
+
   @Override
   public String toString() {
-    return "EtcdGroup[" + path + "]";
+    return "EtcdGroup[" + path + ", revision " + revision + "]";
   }
 }

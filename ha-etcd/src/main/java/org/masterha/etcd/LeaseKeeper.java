@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * we can no longer be sure the store still holds it.
  *
  * <p>States: no lease, granting, live, closed. A live lease is renewed with one {@code LeaseKeepAlive} request
- * every quarter of the session timeout (sooner after a failure). jetcd's streaming keepalive is not used: it can
- * end without telling its observer. Each renewal the store confirms arms the {@link LivenessDeadline} with the
+ * every sixth of the session timeout, sooner after a failure, and the next request does not wait for an answer
+ * that is not coming. jetcd's streaming keepalive is not used: it can end without telling its observer. Each
+ * renewal the store confirms arms the {@link LivenessDeadline} with the
  * time the request was <em>sent</em>: the store restarts the lease's TTL when it receives the request, later
  * than that, so {@code sent + session timeout} is never after the store's own expiry (the TTL is the timeout
  * rounded up to whole seconds). When the deadline passes, or the store answers that the lease is gone, the lease
@@ -58,6 +59,8 @@ final class LeaseKeeper {
   private long liveId = NONE;
   private long lastConfirmedSentAt;
   private ScheduledFuture<?> tick;
+  private long latestSentAt;
+  private boolean latestAnswered = true;
   private int failuresInARow;
   private boolean closed;
   private volatile long lastGranted = NONE;
@@ -71,7 +74,9 @@ final class LeaseKeeper {
     this.retrier = retrier;
     this.listener = listener;
     this.clock = System::nanoTime;
-    this.intervalNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(100), settings.sessionTimeout().toNanos() / 4);
+    // Six renewals per timeout: after an outage starts, at least five sixths of the timeout (less the deadline's
+    // margin) remain for the store to answer again, e.g. a raft election after its leader died.
+    this.intervalNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(100), settings.sessionTimeout().toNanos() / 6);
     this.deadline = new LivenessDeadline(settings.sessionTimeout(), events, this::deadlinePassed, clock);
   }
 
@@ -174,6 +179,8 @@ final class LeaseKeeper {
       liveId = id;
       lastGranted = id;
       lastConfirmedSentAt = sentAt;
+      latestSentAt = sentAt;
+      latestAnswered = true;
       failuresInARow = 0;
       deadline.arm(sentAt);
       scheduleTick(id, Math.max(0, sentAt + intervalNanos - clock.getAsLong()));
@@ -188,50 +195,65 @@ final class LeaseKeeper {
       if (closed || id != liveId) {
         return;
       }
-      tick = null;
+      if (latestSentAt - lastConfirmedSentAt > 0 && !latestAnswered) {
+        noteFailure(id, "no answer within " + Durations.format(Duration.ofNanos(intervalNanos)));
+      }
       sentAt = clock.getAsLong();
+      latestSentAt = sentAt;
+      latestAnswered = false;
+      // If this one gets no answer in time (a cut connection holds it), the next goes out anyway.
+      scheduleTick(id, intervalNanos);
     }
     CompletableFuture<LeaseKeepAliveResponse> answer;
     try {
-      answer = leases.keepAliveOnce(id).copy();
+      answer = leases.keepAliveOnce(id);
     } catch (RuntimeException e) {
       answer = CompletableFuture.failedFuture(e);
     }
-    // A request stuck on a cut connection must not stop the next one from going out.
-    answer.orTimeout(intervalNanos, TimeUnit.NANOSECONDS)
-        .whenComplete((response, error) -> onEvents.accept(() -> keptAlive(id, sentAt, response, error)));
+    answer.whenComplete((response, error) -> onEvents.accept(() -> keptAlive(id, sentAt, response, error)));
   }
 
+  /** An answer to the request sent at {@code sentAt}; late answers to earlier requests still count. */
   private void keptAlive(long id, long sentAt, LeaseKeepAliveResponse response, Throwable error) {
     synchronized (this) {
       if (closed || id != liveId) {
         return;
+      }
+      boolean latest = sentAt == latestSentAt;
+      if (latest) {
+        latestAnswered = true;
       }
       if (error == null && response.getTTL() > 0) {
         if (sentAt - lastConfirmedSentAt > 0) {
           lastConfirmedSentAt = sentAt;
           deadline.arm(sentAt);
         }
-        if (failuresInARow > 0) {
-          log.info("etcd lease {} renewed again after {} failed attempts", Long.toHexString(id), failuresInARow);
+        if (latest) {
+          if (failuresInARow > 0) {
+            log.info("etcd lease {} renewed again after {} failed attempts", Long.toHexString(id), failuresInARow);
+          }
+          failuresInARow = 0;
+          scheduleTick(id, Math.max(0, sentAt + intervalNanos - clock.getAsLong()));
         }
-        failuresInARow = 0;
-        scheduleTick(id, Math.max(0, sentAt + intervalNanos - clock.getAsLong()));
+        return;
+      }
+      if (error != null && EtcdErrors.classify(error) != EtcdErrors.Kind.LEASE_NOT_FOUND) {
+        if (latest) {
+          noteFailure(id, EtcdErrors.describe(error));
+          scheduleTick(id, RETRY_DELAY_NANOS);
+        }
         return;
       }
     }
-    if (error == null || EtcdErrors.classify(error) == EtcdErrors.Kind.LEASE_NOT_FOUND) {
-      lose(id, "etcd reports that lease " + Long.toHexString(id) + " expired or was revoked");
-      return;
-    }
-    synchronized (this) {
-      failuresInARow++;
-      if (failuresInARow == 1 || failuresInARow % 10 == 0) {
-        log.warn("renewing etcd lease {} failed ({} in a row; {} left before the session deadline): {}", Long.toHexString(id),
-            failuresInARow, Durations.format(Duration.ofNanos(Math.max(0, deadline.deadlineNanos() - clock.getAsLong()))),
-            EtcdErrors.describe(error));
-      }
-      scheduleTick(id, RETRY_DELAY_NANOS);
+    lose(id, "etcd reports that lease " + Long.toHexString(id) + " expired or was revoked");
+  }
+
+  private void noteFailure(long id, String what) {
+    failuresInARow++;
+    if (failuresInARow == 1 || failuresInARow % 10 == 0) {
+      log.warn("renewing etcd lease {} failed ({} in a row; {} left before the session deadline): {}", Long.toHexString(id),
+          failuresInARow, Durations.format(Duration.ofMillis(TimeUnit.NANOSECONDS.toMillis(
+              Math.max(0, deadline.deadlineNanos() - clock.getAsLong())))), what);
     }
   }
 
