@@ -68,8 +68,14 @@ final class EtcdErrors {
     if (code == null) {
       return Kind.RETRYABLE;
     }
+    if (code == Status.Code.UNAUTHENTICATED) {
+      // jetcd reports any failure to fetch a token as UNAUTHENTICATED, a server that is down included; only a
+      // refusal of the credentials themselves is final.
+      Status.Code why = underlying(e);
+      return why == null || why == Status.Code.INVALID_ARGUMENT || why == Status.Code.FAILED_PRECONDITION
+          || why == Status.Code.PERMISSION_DENIED ? Kind.FATAL : Kind.RETRYABLE;
+    }
     switch (code) {
-      case UNAUTHENTICATED:
       case PERMISSION_DENIED:
       case INVALID_ARGUMENT:
       case FAILED_PRECONDITION:
@@ -145,13 +151,45 @@ final class EtcdErrors {
     return null;
   }
 
+  /** The first gRPC status in the chain below the outermost UNAUTHENTICATED one, or null. */
+  private static Status.Code underlying(Throwable e) {
+    boolean pastOuter = false;
+    for (Throwable c = e; c != null && c.getCause() != c; c = c.getCause()) {
+      Status.Code code = null;
+      if (c instanceof EtcdException ee) {
+        code = Status.Code.valueOf(ee.getErrorCode().name());
+      } else if (c instanceof StatusRuntimeException || c instanceof StatusException) {
+        code = Status.fromThrowable(c).getCode();
+      } else if (pastOuter && c instanceof java.io.IOException) {
+        return Status.Code.UNAVAILABLE;
+      }
+      if (code != null) {
+        if (pastOuter && code != Status.Code.UNAUTHENTICATED) {
+          return code;
+        }
+        pastOuter = pastOuter || code == Status.Code.UNAUTHENTICATED;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * A TLS failure that retrying cannot fix: a certificate the other side refuses (an unknown CA, a missing or bad
+   * client certificate, a name mismatch). A connection that breaks during a handshake, as when a server stops,
+   * is not one of them.
+   */
   private static Throwable tlsFailure(Throwable e) {
-    for (Throwable c = e; c != null; c = c.getCause()) {
-      if (c instanceof SSLException || c instanceof CertificateException) {
+    for (Throwable c = e; c != null && c.getCause() != c; c = c.getCause()) {
+      if (c instanceof CertificateException || c instanceof java.security.cert.CertPathValidatorException
+          || c instanceof javax.net.ssl.SSLPeerUnverifiedException) {
         return c;
       }
-      if (c.getCause() == c) {
-        break;
+      if (c instanceof SSLException && c.getMessage() != null) {
+        String m = c.getMessage();
+        if (m.contains("PKIX") || m.contains("certificate") || m.contains("unknown_ca") || m.contains("subject alternative")
+            || m.contains("handshake_failure") || m.contains("protocol_version") || m.contains("access_denied")) {
+          return c;
+        }
       }
     }
     return null;

@@ -108,7 +108,8 @@ final class EtcdGroup implements Group {
 
   private CompletableFuture<GetResponse> list() {
     GetOption all = GetOption.builder().isPrefix(true).withKeysOnly(true).build();
-    return session.retrier().retry("listing " + prefix, n -> session.client().getKVClient().get(prefixBytes, all));
+    return session.ready().thenCompose(x -> session.retrier().retry("listing " + prefix,
+        n -> session.client().getKVClient().get(prefixBytes, all)));
   }
 
   /** Takes a complete listing if it is newer than the view. */

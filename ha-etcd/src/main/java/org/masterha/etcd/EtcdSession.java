@@ -1,6 +1,9 @@
 package org.masterha.etcd;
 
+import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.options.GetOption;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -39,6 +42,8 @@ final class EtcdSession implements HaSession {
   private final LeaseKeeper keeper;
   private final Map<String, EtcdGroup> groups = new ConcurrentHashMap<>();
   private final AtomicLong nonces = new AtomicLong();
+  private final Object authLock = new Object();
+  private CompletableFuture<Void> authenticated;
   private volatile boolean closed;
 
   EtcdSession(HaConfig config, EtcdSettings settings) {
@@ -52,7 +57,7 @@ final class EtcdSession implements HaSession {
     });
     events.setRemoveOnCancelPolicy(true);
     this.retrier = new Retrier(events, () -> closed, this::closedException);
-    this.keeper = new LeaseKeeper(client.getLeaseClient(), settings, events, this::onEvents, retrier, this::leaseLost);
+    this.keeper = new LeaseKeeper(client.getLeaseClient(), settings, events, this::onEvents, retrier, this::leaseLost, this::ready);
   }
 
   @Override
@@ -108,6 +113,27 @@ final class EtcdSession implements HaSession {
 
   LeaseKeeper keeper() {
     return keeper;
+  }
+
+  /**
+   * Completes once the client holds an auth token; at once without credentials. jetcd fetches a token for every
+   * call that starts while it has none, and each fetch costs the server a bcrypt check: a session that starts
+   * its lease, listing and watch together would make the server check the password several times over, and a
+   * herd of sessions starting at once could starve it of CPU for seconds. So the first call goes alone.
+   */
+  CompletableFuture<Void> ready() {
+    if (settings.credentials().isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    synchronized (authLock) {
+      if (authenticated == null || authenticated.isCompletedExceptionally()) {
+        ByteSequence key = ByteSequence.from(settings.basePath(), StandardCharsets.UTF_8);
+        GetOption countOnly = GetOption.builder().withCountOnly(true).build();
+        authenticated = retrier.retry("authenticating with etcd", n -> client.getKVClient().get(key, countOnly))
+            .thenApply(r -> (Void) null);
+      }
+      return authenticated;
+    }
   }
 
   long nextNonce() {

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.masterha.ha.Durations;
 import org.masterha.ha.SessionClosedException;
 import org.masterha.ha.session.LivenessDeadline;
@@ -49,6 +50,7 @@ final class LeaseKeeper {
   private final ScheduledExecutorService events;
   private final Retrier retrier;
   private final Listener listener;
+  private final Supplier<CompletableFuture<Void>> ready;
   private final Consumer<Runnable> onEvents;
   private final LivenessDeadline deadline;
   private final LongSupplier clock;
@@ -66,13 +68,14 @@ final class LeaseKeeper {
   private volatile long lastGranted = NONE;
 
   LeaseKeeper(Lease leases, EtcdSettings settings, ScheduledExecutorService events, Consumer<Runnable> onEvents,
-      Retrier retrier, Listener listener) {
+      Retrier retrier, Listener listener, Supplier<CompletableFuture<Void>> ready) {
     this.leases = leases;
     this.settings = settings;
     this.events = events;
     this.onEvents = onEvents;
     this.retrier = retrier;
     this.listener = listener;
+    this.ready = ready;
     this.clock = System::nanoTime;
     // Six renewals per timeout: after an outage starts, at least five sixths of the timeout (less the deadline's
     // margin) remain for the store to answer again, e.g. a raft election after its leader died.
@@ -138,10 +141,11 @@ final class LeaseKeeper {
   private void grant(CompletableFuture<Long> f) {
     AtomicLong sentAt = new AtomicLong();
     long ttl = settings.ttlSeconds();
-    retrier.retry("granting an etcd lease", n -> {
+    // Authenticated first, so the send time below is when the grant went out, not when a token was asked for.
+    ready.get().thenCompose(x -> retrier.retry("granting an etcd lease", n -> {
       sentAt.set(clock.getAsLong());
       return leases.grant(ttl);
-    }).whenComplete((response, error) -> onEvents.accept(() -> granted(f, response, error, sentAt.get())));
+    })).whenComplete((response, error) -> onEvents.accept(() -> granted(f, response, error, sentAt.get())));
   }
 
   private void granted(CompletableFuture<Long> f, LeaseGrantResponse response, Throwable error, long sentAt) {
