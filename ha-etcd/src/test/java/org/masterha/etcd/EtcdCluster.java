@@ -36,9 +36,9 @@ final class EtcdCluster implements AutoCloseable {
   private static final Duration HEALTHY_WITHIN = Duration.ofSeconds(60);
 
   /** How to start the cluster. */
-  record Options(int members, Optional<TestCertificates> tls, Optional<String> rootPassword) {
+  record Options(int members, Optional<TestCertificates> tls, Optional<String> rootPassword, boolean cheapPasswordHashes) {
     static Options plain(int members) {
-      return new Options(members, Optional.empty(), Optional.empty());
+      return new Options(members, Optional.empty(), Optional.empty(), false);
     }
   }
 
@@ -85,6 +85,9 @@ final class EtcdCluster implements AutoCloseable {
         // Raft timing scaled to the tests' 3 s sessions as etcd's defaults (100 ms / 1 s) are to Mesos' 10 s: a
         // killed raft leader is replaced in about a sixth of a session timeout, as in production.
         command.addAll(List.of("--heartbeat-interval", "50", "--election-timeout", "500"));
+      }
+      if (options.cheapPasswordHashes()) {
+        command.addAll(List.of("--bcrypt-cost", "4"));
       }
       options.tls().ifPresent(tls -> command.addAll(List.of(
           "--cert-file", tls.serverCert().toString(),

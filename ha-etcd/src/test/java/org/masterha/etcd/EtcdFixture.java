@@ -56,8 +56,18 @@ final class EtcdFixture implements BackendFixture {
 
   /** Auth on: a root user and {@link #USER} with {@code password}; TLS too when {@code tls} is given. */
   static EtcdFixture secured(String name, Optional<TestCertificates> tls, Optional<String> password) {
+    return secured(name, tls, password, false);
+  }
+
+  /**
+   * As {@link #secured(String, Optional, Optional)}; with {@code cheapPasswordHashes} etcd hashes passwords with
+   * bcrypt cost 4 instead of 10. Each login costs the server a bcrypt check (~70 ms of CPU at cost 10): for a
+   * suite that opens dozens of 3 s sessions at once on a 2-core machine that is seconds of starved keepalives,
+   * as a herd of 10 s sessions would be on a server a fraction of the size. Scaled down like the raft timing.
+   */
+  static EtcdFixture secured(String name, Optional<TestCertificates> tls, Optional<String> password, boolean cheapPasswordHashes) {
     Optional<String> rootPassword = password.map(p -> "root-" + p);
-    return new EtcdFixture(new EtcdCluster.Options(1, tls, rootPassword), name, password);
+    return new EtcdFixture(new EtcdCluster.Options(1, tls, rootPassword, cheapPasswordHashes), name, password);
   }
 
   @Override
