@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
  */
 record TestCertificates(Path dir, Path ca, Path serverCert, Path serverKey, Path clientCert, Path clientKey, Path otherCa) {
 
-  static TestCertificates create(Path dir) throws IOException, InterruptedException {
+  static TestCertificates create(Path where) throws IOException, InterruptedException {
+    Path dir = where.toAbsolutePath();
     Files.createDirectories(dir);
     Path ca = dir.resolve("ca.pem");
     Path caKey = dir.resolve("ca-key.pem");
