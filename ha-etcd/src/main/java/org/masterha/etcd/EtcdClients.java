@@ -26,6 +26,9 @@ final class EtcdClients {
         // Fail fast while no connection is up, so our own retries see why (a refused TLS handshake is fatal, a
         // server that is down is not) instead of calls waiting silently for a connection that may never come.
         .waitForReady(false)
+        // We retry ourselves, knowing when each attempt went out (a lease's deadline counts from its grant's send
+        // time) and which failures are final; jetcd still fetches a new token when etcd says it is invalid.
+        .retryMaxAttempts(0)
         // A member that vanishes without closing its connections (a crashed host, a partition) would leave a
         // watch on it silent: HTTP/2 pings find the dead connection within 15 s rather than jetcd's 40 s, and
         // the watch resumes on another member. 10 s is as often as gRPC pings; etcd refuses pings on idle

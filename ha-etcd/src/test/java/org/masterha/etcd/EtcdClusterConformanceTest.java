@@ -7,6 +7,6 @@ import org.masterha.tck.ConformanceSuite;
 class EtcdClusterConformanceTest extends ConformanceSuite {
   @Override
   protected BackendFixture createFixture() {
-    return EtcdFixture.cluster("cluster-conformance");
+    return EtcdFixture.forConformance("cluster-conformance", 3);
   }
 }

@@ -46,28 +46,25 @@ final class EtcdFixture implements BackendFixture {
     this.password = password;
   }
 
+  /** One server with etcd's default timing. */
   static EtcdFixture single(String name) {
-    return new EtcdFixture(EtcdCluster.Options.plain(1), name, Optional.empty());
+    return new EtcdFixture(EtcdCluster.Options.defaults(1), name, Optional.empty());
   }
 
-  static EtcdFixture cluster(String name) {
-    return new EtcdFixture(EtcdCluster.Options.plain(3), name, Optional.empty());
+  /** {@code members} servers with timing scaled for the conformance suite's 3 s sessions. */
+  static EtcdFixture forConformance(String name, int members) {
+    return new EtcdFixture(new EtcdCluster.Options(members, Optional.empty(), Optional.empty(), true), name, Optional.empty());
   }
 
   /** Auth on: a root user and {@link #USER} with {@code password}; TLS too when {@code tls} is given. */
   static EtcdFixture secured(String name, Optional<TestCertificates> tls, Optional<String> password) {
-    return secured(name, tls, password, false);
+    return new EtcdFixture(new EtcdCluster.Options(1, tls, password.map(p -> "root-" + p), false), name, password);
   }
 
-  /**
-   * As {@link #secured(String, Optional, Optional)}; with {@code cheapPasswordHashes} etcd hashes passwords with
-   * bcrypt cost 4 instead of 10. Each login costs the server a bcrypt check (~70 ms of CPU at cost 10): for a
-   * suite that opens dozens of 3 s sessions at once on a 2-core machine that is seconds of starved keepalives,
-   * as a herd of 10 s sessions would be on a server a fraction of the size. Scaled down like the raft timing.
-   */
-  static EtcdFixture secured(String name, Optional<TestCertificates> tls, Optional<String> password, boolean cheapPasswordHashes) {
-    Optional<String> rootPassword = password.map(p -> "root-" + p);
-    return new EtcdFixture(new EtcdCluster.Options(1, tls, rootPassword, cheapPasswordHashes), name, password);
+  /** As {@link #secured(String, Optional, Optional)}, with timing scaled for the conformance suite's 3 s sessions. */
+  static EtcdFixture securedForConformance(String name, TestCertificates tls, String password) {
+    return new EtcdFixture(new EtcdCluster.Options(1, Optional.of(tls), Optional.of("root-" + password), true), name,
+        Optional.of(password));
   }
 
   @Override

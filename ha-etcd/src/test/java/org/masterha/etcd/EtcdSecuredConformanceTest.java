@@ -1,7 +1,6 @@
 package org.masterha.etcd;
 
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.UUID;
 import org.masterha.tck.BackendFixture;
 import org.masterha.tck.ConformanceSuite;
@@ -14,6 +13,6 @@ class EtcdSecuredConformanceTest extends ConformanceSuite {
   @Override
   protected BackendFixture createFixture() throws Exception {
     TestCertificates certs = TestCertificates.create(Path.of("target", "test-certs", "secured-conformance-" + UUID.randomUUID()));
-    return EtcdFixture.secured("secured-conformance", Optional.of(certs), Optional.of("pw-" + UUID.randomUUID()), true);
+    return EtcdFixture.securedForConformance("secured-conformance", certs, "pw-" + UUID.randomUUID());
   }
 }

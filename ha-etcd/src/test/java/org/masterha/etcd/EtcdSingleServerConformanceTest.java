@@ -7,6 +7,6 @@ import org.masterha.tck.ConformanceSuite;
 class EtcdSingleServerConformanceTest extends ConformanceSuite {
   @Override
   protected BackendFixture createFixture() {
-    return EtcdFixture.single("single-conformance");
+    return EtcdFixture.forConformance("single-conformance", 1);
   }
 }
