@@ -15,6 +15,7 @@ import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -24,6 +25,7 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -418,7 +420,7 @@ final class EtcdGroup implements Group {
           if (error != null) {
             publish();
             throw EtcdErrors.classify(error) == EtcdErrors.Kind.FATAL ? EtcdErrors.fatal("leaving " + path, error)
-                : new java.util.concurrent.CompletionException(EtcdErrors.unwrap(error));
+                : new CompletionException(EtcdErrors.unwrap(error));
           }
           if (deleted) {
             watchers.cancelledByUs(membership);
@@ -463,7 +465,7 @@ final class EtcdGroup implements Group {
           throw session.closedException();
         }
         apply(response);
-        return (Set<Membership>) java.util.Collections.unmodifiableSortedSet(snapshot());
+        return (Set<Membership>) Collections.unmodifiableSortedSet(snapshot());
       });
     }).thenCompose(f -> f);
   }

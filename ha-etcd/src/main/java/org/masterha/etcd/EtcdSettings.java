@@ -7,7 +7,6 @@ import java.util.Optional;
 import java.util.Set;
 import org.masterha.ha.Credentials;
 import org.masterha.ha.Durations;
-import org.masterha.ha.Endpoint;
 import org.masterha.ha.HaConfig;
 import org.masterha.ha.HaConfigException;
 import org.masterha.ha.TlsOptions;
@@ -55,16 +54,12 @@ record EtcdSettings(
     String httpScheme = tls ? "https" : "http";
     List<URI> endpoints = config.url().endpoints().stream()
         .map(e -> e.withDefaultPort(DEFAULT_PORT))
-        .map(e -> URI.create(httpScheme + "://" + hostPort(e)))
+        .map(e -> URI.create(httpScheme + "://" + e))
         .toList();
     Duration timeout = config.sessionTimeout();
     // etcd's lease TTL is in whole seconds: round up, so the store never expires us before our own deadline.
     long ttl = (timeout.toMillis() + 999) / 1000;
     return new EtcdSettings(endpoints, tls, config.tls(), credentials, timeout, ttl, config.basePath());
-  }
-
-  private static String hostPort(Endpoint e) {
-    return e.toString();
   }
 
   /** The error for a cluster whose smallest lease TTL is longer than our session timeout. */

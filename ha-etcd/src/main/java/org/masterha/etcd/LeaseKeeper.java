@@ -5,6 +5,7 @@ import io.etcd.jetcd.lease.LeaseGrantResponse;
 import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -13,6 +14,7 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.masterha.ha.Durations;
+import org.masterha.ha.HaException;
 import org.masterha.ha.SessionClosedException;
 import org.masterha.ha.session.LivenessDeadline;
 import org.slf4j.Logger;
@@ -170,7 +172,7 @@ final class LeaseKeeper {
         }
       }
       f.completeExceptionally(response.getTTL() > settings.ttlSeconds() ? settings.ttlTooSmall(response.getTTL())
-          : new org.masterha.ha.HaException("etcd granted lease " + Long.toHexString(id) + " a TTL of " + response.getTTL()
+          : new HaException("etcd granted lease " + Long.toHexString(id) + " a TTL of " + response.getTTL()
               + "s instead of the " + settings.ttlSeconds() + "s asked for"));
       return;
     }
@@ -321,7 +323,7 @@ final class LeaseKeeper {
       }
       try {
         events.schedule(() -> tryRevoke(id, giveUpAt), 200, TimeUnit.MILLISECONDS);
-      } catch (java.util.concurrent.RejectedExecutionException closing) {
+      } catch (RejectedExecutionException closing) {
         // The session is closing; the lease expires by itself.
       }
     });
@@ -331,7 +333,7 @@ final class LeaseKeeper {
     cancelTick();
     try {
       tick = events.schedule(() -> keepAlive(id), delayNanos, TimeUnit.NANOSECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException closing) {
+    } catch (RejectedExecutionException closing) {
       tick = null;
     }
   }
