@@ -16,5 +16,6 @@ package org.masterha.tck;
  * the lifecycle and {@link FixtureLifecycle#sessionTimeout()} for the clients' session timeout.
  */
 public abstract class ConformanceSuite extends FixtureLifecycle
-    implements GroupContract, SessionContract, ContenderContract, DetectorContract, PidGroupContract, SessionFaultContract {
+    implements GroupContract, SessionContract, ContenderContract, DetectorContract, PidGroupContract, SessionFaultContract,
+    StateContract {
 }
