@@ -135,6 +135,11 @@ final class ZooKeeperGroup implements Group {
     closed = true;
   }
 
+  private void forget(String doomedName) {
+    doomed.remove(doomedName);
+    created.remove(doomedName);
+  }
+
   private void hideFromListing(Collection<Membership> gone) {
     Set<Membership> current = watchers.current();
     if (current == null || gone.isEmpty()) {
@@ -239,6 +244,10 @@ final class ZooKeeperGroup implements Group {
 
   private Set<Membership> deliver(Collection<String> children) {
     SortedSet<Membership> members = parse(children);
+    // Forget names that can no longer be mistaken for an orphan of ours: gone, and neither ours nor doomed.
+    Set<String> present = new HashSet<>(children);
+    created.removeIf(name -> !present.contains(name) && !doomed.containsKey(name)
+        && MemberName.parse(name).map(m -> !watchers.isOwned(m)).orElse(true));
     // A member whose delete is in flight stays until the delete settles (see cancel).
     SortedSet<Membership> shown = new TreeSet<>(members);
     shown.addAll(cancelling);
@@ -526,7 +535,7 @@ final class ZooKeeperGroup implements Group {
         } else if (rc == Code.OK.intValue() && e.getStat() != null && e.getStat().getEphemeralOwner() == owner) {
           delete(member, e.getStat().getVersion());
         } else {
-          doomed.remove(name); // gone, or a different node of the same name (the path was recreated)
+          forget(name); // gone, or a different node of the same name (the path was recreated)
         }
       }), session.events()).forPath(member));
     }
@@ -543,7 +552,7 @@ final class ZooKeeperGroup implements Group {
         } else if (rc != Code.NONODE.intValue()) {
           log.warn("Could not delete member {} of {}, which this client declared lost: {}", name, path, KeeperCodes.name(rc));
         }
-        doomed.remove(name);
+        forget(name);
       }), session.events()).forPath(member));
     }
 

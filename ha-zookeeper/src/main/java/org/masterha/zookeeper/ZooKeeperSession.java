@@ -56,8 +56,10 @@ import org.slf4j.LoggerFactory;
  * restarted its expiry timer when it received that request, which was after we sent it, so
  * {@code lastAnsweredSend + timeout} is never later than the server's expiry. A {@link LivenessDeadline} armed
  * with that time completes every owned membership with {@code cancelled(false)} when it passes, whether or not
- * the client has noticed a disconnection yet. Members lost that way are hidden from our listings and deleted as
- * soon as the same session reconnects, so a member we declared lost never goes on leading.
+ * the client has noticed a disconnection yet. Members lost that way may still exist (the servers renew every
+ * session when they restart or elect a new leader): they are hidden from our listings and deleted as soon as we
+ * are connected again, by the same session or by the one Curator opened after giving it up, so a member we
+ * declared lost never goes on leading.
  */
 public final class ZooKeeperSession implements HaSession {
   private static final Logger log = LoggerFactory.getLogger(ZooKeeperSession.class);
@@ -169,11 +171,15 @@ public final class ZooKeeperSession implements HaSession {
       throw new SessionClosedException("ZooKeeper session " + sessionId() + " on " + settings.basePath() + " is closed");
     }
     String path = resolve(relativePath);
-    return groups.computeIfAbsent(path, p -> {
-      ZooKeeperGroup g = new ZooKeeperGroup(this, p);
-      events.execute(g::start);
-      return g;
-    });
+    try {
+      return groups.computeIfAbsent(path, p -> {
+        ZooKeeperGroup g = new ZooKeeperGroup(this, p);
+        events.execute(g::start);
+        return g;
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      throw closedException(); // closed while we were here
+    }
   }
 
   private String resolve(String relativePath) {
