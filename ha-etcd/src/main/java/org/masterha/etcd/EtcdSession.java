@@ -149,7 +149,9 @@ final class EtcdSession implements HaSession {
     }
     synchronized (authLock) {
       if (authenticated == null || authenticated.isCompletedExceptionally()) {
-        ByteSequence key = ByteSequence.from(settings.basePath(), StandardCharsets.UTF_8);
+        // A key under "<base>/", where the user has access (the documented grant is the prefix "<base>/", which
+        // does not cover the key "<base>" itself).
+        ByteSequence key = ByteSequence.from(settings.basePath() + "/", StandardCharsets.UTF_8);
         GetOption countOnly = GetOption.builder().withCountOnly(true).build();
         authenticated = retrier.retry("authenticating with etcd", n -> client.getKVClient().get(key, countOnly))
             .thenApply(r -> (Void) null);
