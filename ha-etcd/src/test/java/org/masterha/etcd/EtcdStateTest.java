@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.masterha.ha.HaBackends;
 import org.masterha.ha.HaConfigException;
 import org.masterha.ha.HaException;
 import org.masterha.ha.HaSession;
@@ -246,7 +247,7 @@ class EtcdStateTest {
   }
 
   @Test
-  void aWriteWhoseConnectionBreaksFailsSayingTheOutcomeIsUnknownAndIsNotSentAgain() throws Exception {
+  void aWriteWhoseConnectionIsResetFailsAtOnceSayingTheOutcomeIsUnknown() throws Exception {
     EtcdFixture.Client client = connect();
     State state = client.session().state();
     Variable v = await(state.store(Variable.absent("registry"), utf8("before"))).orElseThrow();
@@ -265,6 +266,28 @@ class EtcdStateTest {
     assertThat(await(state.fetch("registry"))).isEqualTo(v);
     Variable after = await(state.store(v, utf8("after"))).orElseThrow();
     assertThat(await(connect().session().state().fetch("registry"))).isEqualTo(after);
+  }
+
+  @Test
+  void aWriteAppliedWhoseAnswerIsLostFailsSayingTheOutcomeIsUnknownAndIsNotSentAgain() throws Exception {
+    try (AnswerLosingRelay relay = AnswerLosingRelay.start(fixture.cluster().members().get(0).clientPort);
+        HaSession session = HaBackends.load().open(fixture.config(List.of(relay.endpoint()), base, TIMEOUT))) {
+      State state = session.state();
+      Variable v = await(state.store(Variable.absent("registry"), utf8("before"))).orElseThrow();
+      int txns = relay.txns();
+
+      relay.loseNextTxnAnswer();
+      Throwable unknown = failure(state.store(v, utf8("applied, answer lost")));
+      assertThat(unknown).isInstanceOf(HaException.class).hasMessageContaining("'registry'")
+          .hasMessageContaining("outcome is unknown").hasMessageContaining("fetch the variable");
+      assertThat(relay.txns()).as("sent once: a second copy would have reported a false conflict").isEqualTo(txns + 1);
+
+      // It was applied: fetching tells the caller so.
+      Variable now = await(state.fetch("registry"));
+      assertThat(now.version()).isGreaterThan(v.version());
+      assertThat(now.value()).isEqualTo(utf8("applied, answer lost"));
+      assertThat(await(state.store(v, utf8("stale")))).as("the version held before is stale now").isEmpty();
+    }
   }
 
   @Test
