@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.masterha.ha.HaException;
 import org.masterha.ha.group.Membership;
@@ -56,8 +57,9 @@ final class EtcdState extends StoreState {
   static final int ETCD_DEFAULT_MAX_REQUEST_BYTES = 1536 * 1024;
   /**
    * Room for the rest of a write's raft request: the variable's key three times (compare, put, read-back) and the
-   * member's key twice, the request header (id, user name, auth revision) and protobuf framing, a few hundred
-   * bytes for ordinary base paths. 16 KiB leaves room for base paths and user names of kilobytes.
+   * member's key twice, the request header (id, user name, auth revision) and protobuf framing. Measured for base
+   * path /mesos and a 128-character name: 561 bytes of transaction and about 30 of header plus the user name;
+   * each character of base path adds 5. 16 KiB leaves room for base paths of about 3,000 characters.
    */
   static final int REQUEST_MARGIN_BYTES = 16 * 1024;
   /** The largest value: 1,572,864 - 16,384 = 1,556,480 bytes. */
@@ -204,14 +206,20 @@ final class EtcdState extends StoreState {
     });
     conditions.add(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(expected)));
     otherwise.add(Op.get(key, keysOnly));
+    // The write is sent once (see commit), so first wait until etcd answers at all: a cheap read, retried while etcd
+    // cannot be reached (a connection being re-established after a restart, a token to renew), which a write
+    // cannot be. What can then still fail ambiguously is the write's own round trip.
+    GetOption probe = GetOption.builder().withCountOnly(true).withSerializable(true).build();
     CompletableFuture<TxnResponse> result = new CompletableFuture<>();
-    session.ready().whenComplete((x, notReady) -> {
-      if (notReady != null) {
-        result.completeExceptionally(failure(what, notReady)); // nothing was sent
-      } else {
-        commit(what, conditions, change, otherwise, 1, result);
-      }
-    });
+    session.ready()
+        .thenCompose(x -> session.retrier().retry(what + ": reaching etcd", n -> kv().get(key, probe)))
+        .whenComplete((x, unreachable) -> {
+          if (unreachable != null) {
+            result.completeExceptionally(failure(what, unreachable)); // nothing was sent
+          } else {
+            commit(what, conditions, change, otherwise, 1, result);
+          }
+        });
     return result.thenApply(response -> {
       if (!response.isSucceeded() && fence.isPresent()) {
         Membership m = fence.get();
@@ -234,9 +242,10 @@ final class EtcdState extends StoreState {
    * its version compare and report a conflict for a write that succeeded, and a caller that then re-reads and
    * writes again would apply its change twice. etcd's own Go client does not retry such writes either. So it
    * fails with an {@link HaException} that says the outcome is unknown; the caller fetches the variable to find
-   * out, as a Mesos master aborts and recovers its registry when a registry write fails. Only refusals that prove
-   * nothing was applied are retried: an auth token etcd no longer knows (jetcd fetches a new one for the next
-   * call). A refusal etcd gives for the request itself (permission, size) fails at once: nothing was changed.
+   * out, as a Mesos master aborts and recovers its registry when a registry write fails. (That etcd could be
+   * reached at all was made sure just before, by a read that is retried.) Only refusals that prove nothing was
+   * applied are retried: an auth token etcd no longer knows (jetcd fetches a new one for the next call). A
+   * refusal etcd gives for the request itself (permission, size) fails at once: nothing was changed.
    */
   private void commit(String what, List<Cmp> conditions, Op change, List<Op> otherwise, int attempt, CompletableFuture<TxnResponse> result) {
     CompletableFuture<TxnResponse> sent;
@@ -252,7 +261,9 @@ final class EtcdState extends StoreState {
       }
       if (EtcdErrors.tokenRefused(error) && attempt < TOKEN_ATTEMPTS && !session.isClosed()) {
         log.debug("{}: etcd no longer knows our auth token; sending it again with a new one", what);
-        session.schedule(() -> commit(what, conditions, change, otherwise, attempt + 1, result), 50L * attempt);
+        // Not on the session's scheduler, which drops tasks once closed: this future must complete either way.
+        CompletableFuture.delayedExecutor(50L * attempt, TimeUnit.MILLISECONDS)
+            .execute(() -> commit(what, conditions, change, otherwise, attempt + 1, result));
         return;
       }
       result.completeExceptionally(writeFailure(what, error));
