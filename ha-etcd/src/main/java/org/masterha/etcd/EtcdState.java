@@ -23,6 +23,7 @@ import java.util.function.Supplier;
 import org.masterha.ha.HaException;
 import org.masterha.ha.group.Membership;
 import org.masterha.ha.leader.Candidacy;
+import org.masterha.ha.state.OutcomeUnknownException;
 import org.masterha.ha.state.StateNames;
 import org.masterha.ha.state.StoreState;
 import org.masterha.ha.state.Variable;
@@ -281,7 +282,7 @@ final class EtcdState extends StoreState {
       HaException fatal = EtcdErrors.fatal(what, e);
       return new HaException(fatal.getMessage() + "; nothing was changed", e);
     }
-    return new HaException(what + ": the outcome is unknown, etcd may or may not have applied it ("
+    return new OutcomeUnknownException(what + ": the outcome is unknown, etcd may or may not have applied it ("
         + (session.isClosed() ? "the session was closed" : EtcdErrors.describe(e)) + "); it was not sent again, since a "
         + "second attempt after one that was applied would report a false conflict: fetch the variable to learn its "
         + "current version", e);

@@ -37,6 +37,7 @@ import org.masterha.ha.group.Membership;
 import org.masterha.ha.leader.Candidacy;
 import org.masterha.ha.leader.Leader;
 import org.masterha.ha.state.LeadershipLostException;
+import org.masterha.ha.state.OutcomeUnknownException;
 import org.masterha.ha.state.State;
 import org.masterha.ha.state.Variable;
 import org.masterha.proto.MasterInfo;
@@ -278,7 +279,7 @@ class EtcdStateTest {
 
       relay.loseNextTxnAnswer();
       Throwable unknown = failure(state.store(v, utf8("applied, answer lost")));
-      assertThat(unknown).isInstanceOf(HaException.class).hasMessageContaining("'registry'")
+      assertThat(unknown).isInstanceOf(OutcomeUnknownException.class).hasMessageContaining("'registry'")
           .hasMessageContaining("outcome is unknown").hasMessageContaining("fetch the variable");
       assertThat(relay.txns()).as("sent once: a second copy would have reported a false conflict").isEqualTo(txns + 1);
 
