@@ -78,7 +78,12 @@ final class ZooKeeperState extends StoreState {
   static final int JUTE_MAXBUFFER_DEFAULT = 0xfffff;
   /** The largest value: 1000 KiB, the standalone backend's cap too, so a master moving between them finds no surprise. */
   static final int MAX_VALUE_BYTES = 1000 * 1024;
-  /** What each write keeps for the rest of its multi besides the value: 1,048,575 - 1,024,000 = 24,575 bytes. */
+  /**
+   * What each write keeps for the rest of its multi besides the value: 1,048,575 - 1,024,000 = 24,575 bytes. The
+   * rest of the largest multi is measured ({@link #framingBytes}): 358 bytes for base path /mesos, a 128-character
+   * name and room for a 128-character member name, plus 2 per character of base path (it is in both paths) and the
+   * escape byte; so base paths of up to 12,114 characters fit.
+   */
   static final int REQUEST_MARGIN_BYTES = JUTE_MAXBUFFER_DEFAULT - MAX_VALUE_BYTES;
   /** Room for the fence's member name in the size arithmetic, whatever this state's own fence (ours: 20 characters). */
   static final int RESERVED_MEMBER_NAME_CHARS = 128;
@@ -106,8 +111,7 @@ final class ZooKeeperState extends StoreState {
     if (framing + 1 + MAX_VALUE_BYTES > JUTE_MAXBUFFER_DEFAULT) {
       throw new HaConfigException("base path '" + basePath + "' is too long for the state store: a write of the largest value ("
           + MAX_VALUE_BYTES + " bytes) would need a " + (framing + 1 + MAX_VALUE_BYTES) + "-byte request, above ZooKeeper's default"
-          + " jute.maxbuffer of " + JUTE_MAXBUFFER_DEFAULT + " bytes; accepted: base paths of up to about "
-          + (REQUEST_MARGIN_BYTES / 2 - 400) + " characters");
+          + " jute.maxbuffer of " + JUTE_MAXBUFFER_DEFAULT + " bytes; accepted: base paths of up to about 12,000 characters");
     }
   }
 
