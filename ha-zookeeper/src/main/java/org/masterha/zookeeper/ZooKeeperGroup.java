@@ -14,7 +14,6 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
-import org.apache.curator.framework.api.BackgroundCallback;
 import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.curator.framework.api.CuratorWatcher;
 import org.apache.curator.utils.ZKPaths;
@@ -649,49 +648,10 @@ final class ZooKeeperGroup implements Group {
 
   // ---- plumbing ----
 
-  /** A retryable request of this group; {@link #abort} fails its caller once, {@link #failed} says how. */
-  private abstract class Attempt implements ZooKeeperSession.Attempt {
-    private final String what;
-    private boolean aborted;
-
+  /** A retryable request of this group. */
+  private abstract class Attempt extends SessionAttempt {
     Attempt(String what) {
-      this.what = what;
+      super(ZooKeeperGroup.this.session, what);
     }
-
-    @Override
-    public final void abort(RuntimeException cause) {
-      if (aborted) {
-        return;
-      }
-      aborted = true;
-      failed(cause);
-    }
-
-    abstract void failed(RuntimeException cause);
-
-    /** Issues a Curator background call; Curator throws only for a closed client or a bad path. */
-    void issue(CuratorCall call) {
-      try {
-        call.run();
-      } catch (Exception e) {
-        abort(ZooKeeperSession.unexpected(what, e));
-      }
-    }
-
-    /** A callback that fails the whole session for codes that say the servers will never take it. */
-    BackgroundCallback callback(Consumer<CuratorEvent> handler) {
-      return (client, event) -> {
-        if (KeeperCodes.failsSession(event.getResultCode())) {
-          session.failSession(KeeperCodes.authenticationRequired(session.settings().user()));
-          return;
-        }
-        handler.accept(event);
-      };
-    }
-  }
-
-  @FunctionalInterface
-  private interface CuratorCall {
-    void run() throws Exception;
   }
 }

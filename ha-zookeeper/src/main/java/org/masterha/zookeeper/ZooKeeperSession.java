@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,7 +34,9 @@ import org.masterha.ha.HaException;
 import org.masterha.ha.HaSession;
 import org.masterha.ha.SessionClosedException;
 import org.masterha.ha.group.Group;
+import org.masterha.ha.leader.Candidacy;
 import org.masterha.ha.session.LivenessDeadline;
+import org.masterha.ha.state.State;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -186,6 +189,10 @@ public final class ZooKeeperSession implements HaSession {
     if (relativePath == null || relativePath.isEmpty()) {
       return settings.basePath();
     }
+    if (relativePath.equals(ZooKeeperState.STATE) || relativePath.startsWith(ZooKeeperState.STATE + "/")) {
+      throw new HaConfigException("group path '" + relativePath + "' is not available: " + ZooKeeperState.STATE + " under the base"
+          + " path holds the master's state variables; choose another path, e.g. log_replicas");
+    }
     String path = settings.basePath() + "/" + relativePath;
     try {
       PathUtils.validatePath(path);
@@ -193,6 +200,18 @@ public final class ZooKeeperSession implements HaSession {
       throw new HaConfigException("group path '" + relativePath + "' is not a valid relative ZooKeeper path: " + e.getMessage());
     }
     return path;
+  }
+
+  /**
+   * The state under {@code <base>/state} ({@link ZooKeeperState}); with a fence, every write is a multi that also
+   * checks the candidacy's member znode still exists.
+   */
+  @Override
+  public State state(Optional<Candidacy> fence) {
+    if (closing) {
+      throw closedException();
+    }
+    return new ZooKeeperState(this, fence);
   }
 
   @Override

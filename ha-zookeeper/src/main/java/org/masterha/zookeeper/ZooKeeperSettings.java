@@ -27,6 +27,7 @@ final class ZooKeeperSettings {
   private final Duration sessionTimeout;
   private final Optional<Credentials> credentials;
   private final List<ACL> acl;
+  private final List<ACL> stateAcl;
 
   private ZooKeeperSettings(HaConfig config) {
     this.config = config;
@@ -67,6 +68,10 @@ final class ZooKeeperSettings {
     }
     // Not List.copyOf: ZooKeeper's client asks the list whether it contains null, which immutable lists refuse.
     this.acl = java.util.Collections.unmodifiableList(list);
+    // The replicated state is the master's own record (Mesos keeps its registry in the masters' replicated log,
+    // readable by no one else): creator-all only, no world read. Detection never needs it.
+    this.stateAcl = java.util.Collections.unmodifiableList(new ArrayList<>(
+        credentials.isPresent() ? ZooDefs.Ids.CREATOR_ALL_ACL : ZooDefs.Ids.OPEN_ACL_UNSAFE));
   }
 
   static ZooKeeperSettings of(HaConfig config) {
@@ -91,6 +96,11 @@ final class ZooKeeperSettings {
 
   List<ACL> acl() {
     return acl;
+  }
+
+  /** The ACL of the state's znodes ({@code <base>/state} and its variables). */
+  List<ACL> stateAcl() {
+    return stateAcl;
   }
 
   /**

@@ -20,6 +20,9 @@ final class ReplyDroppingProxy implements AutoCloseable {
   private final ServerSocket server;
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
   private volatile boolean dropReplies;
+  /** Connections numbered up to this one lose their replies for good (see dropRepliesOfOpenConnections). */
+  private volatile long dropRepliesUpTo = -1;
+  private final java.util.concurrent.atomic.AtomicLong accepted = new java.util.concurrent.atomic.AtomicLong();
 
   ReplyDroppingProxy(InetSocketAddress target) throws IOException {
     this.target = target;
@@ -35,6 +38,14 @@ final class ReplyDroppingProxy implements AutoCloseable {
     this.dropReplies = drop;
   }
 
+  /**
+   * The connections open now lose every reply from here on; connections the client makes later pass them. So a
+   * client that gives up its connection and reconnects is answered again, however soon it does.
+   */
+  void dropRepliesOfOpenConnections() {
+    this.dropRepliesUpTo = accepted.get();
+  }
+
   private void acceptLoop() {
     while (!server.isClosed()) {
       try {
@@ -43,22 +54,23 @@ final class ReplyDroppingProxy implements AutoCloseable {
         upstream.connect(target, 5000);
         sockets.add(client);
         sockets.add(upstream);
-        daemon("up", () -> pump(client, upstream, false));
-        daemon("down", () -> pump(upstream, client, true));
+        long number = accepted.incrementAndGet();
+        daemon("up", () -> pump(client, upstream, false, number));
+        daemon("down", () -> pump(upstream, client, true, number));
       } catch (IOException e) {
         return;
       }
     }
   }
 
-  private void pump(Socket from, Socket to, boolean replies) {
+  private void pump(Socket from, Socket to, boolean replies, long number) {
     byte[] buf = new byte[16 * 1024];
     try {
       InputStream in = from.getInputStream();
       OutputStream out = to.getOutputStream();
       int n;
       while ((n = in.read(buf)) >= 0) {
-        if (!(replies && dropReplies)) {
+        if (!(replies && (dropReplies || number <= dropRepliesUpTo))) {
           out.write(buf, 0, n);
           out.flush();
         }
