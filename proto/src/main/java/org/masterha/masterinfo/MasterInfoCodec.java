@@ -1,33 +1,68 @@
 package org.masterha.masterinfo;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.masterha.proto.MasterInfo;
 
 /**
- * MasterInfo as Mesos stores it in a group member, by label: {@code json.info} holds JSON exactly as a Mesos
- * master writes it, {@code info} a binary protobuf (Mesos before 0.24), and a member with no label a bare UPID
- * such as {@code master@127.0.0.1:5050} (older still).
+ * TEMP stub so the demo runs until the real codec lands on main; dropped at merge.
  */
 public final class MasterInfoCodec {
-  /** The label of a member holding MasterInfo as JSON; the one masterha writes. */
   public static final String JSON_LABEL = "json.info";
-  /** The label of a legacy member holding a binary protobuf MasterInfo. */
   public static final String PROTOBUF_LABEL = "info";
 
   private MasterInfoCodec() {}
 
-  /** JSON byte-for-byte as Mesos writes it: sorted keys, proto field names, enums by name, no white space. */
   public static byte[] toJson(MasterInfo info) {
-    throw new UnsupportedOperationException("TODO");
+    try {
+      return JsonFormat.printer().preservingProtoFieldNames().omittingInsignificantWhitespace().print(info)
+          .getBytes(StandardCharsets.UTF_8);
+    } catch (InvalidProtocolBufferException e) {
+      throw new MalformedMasterInfoException("cannot print MasterInfo: " + e.getMessage(), e);
+    }
   }
 
-  /** Reads JSON written by any Mesos version or by masterha. */
   public static MasterInfo fromJson(byte[] json) {
-    throw new UnsupportedOperationException("TODO");
+    try {
+      MasterInfo.Builder b = MasterInfo.newBuilder();
+      JsonFormat.parser().ignoringUnknownFields().merge(new String(json, StandardCharsets.UTF_8), b);
+      if (!b.isInitialized()) {
+        throw new MalformedMasterInfoException("MasterInfo JSON lacks required fields");
+      }
+      return b.build();
+    } catch (InvalidProtocolBufferException | RuntimeException e) {
+      if (e instanceof MalformedMasterInfoException m) {
+        throw m;
+      }
+      throw new MalformedMasterInfoException("not MasterInfo JSON: " + e.getMessage(), e);
+    }
   }
 
-  /** Decodes a member's data according to its label. */
   public static MasterInfo decode(Optional<String> label, byte[] data) {
-    throw new UnsupportedOperationException("TODO");
+    if (label.isPresent() && label.get().equals(JSON_LABEL)) {
+      return fromJson(data);
+    }
+    if (label.isPresent() && label.get().equals(PROTOBUF_LABEL)) {
+      try {
+        return MasterInfo.parseFrom(data);
+      } catch (InvalidProtocolBufferException e) {
+        throw new MalformedMasterInfoException("not a binary MasterInfo: " + e.getMessage(), e);
+      }
+    }
+    String pid = new String(data, StandardCharsets.UTF_8);
+    int at = pid.indexOf('@');
+    int colon = pid.lastIndexOf(':');
+    if (at <= 0 || colon < at) {
+      throw new MalformedMasterInfoException("not a UPID: " + pid);
+    }
+    try {
+      int port = Integer.parseInt(pid.substring(colon + 1));
+      return MasterInfo.newBuilder().setId(pid).setIp(0).setPort(port).setPid(pid)
+          .setHostname(pid.substring(at + 1, colon)).build();
+    } catch (NumberFormatException e) {
+      throw new MalformedMasterInfoException("not a UPID: " + pid, e);
+    }
   }
 }
