@@ -1,12 +1,15 @@
 package org.masterha.ha;
 
+import java.util.Optional;
 import org.masterha.ha.group.Group;
+import org.masterha.ha.leader.Candidacy;
 import org.masterha.ha.leader.Contender;
 import org.masterha.ha.leader.Detector;
 import org.masterha.ha.leader.GroupContender;
 import org.masterha.ha.leader.GroupDetector;
 import org.masterha.ha.pid.GroupPidGroup;
 import org.masterha.ha.pid.PidGroup;
+import org.masterha.ha.state.State;
 import org.masterha.proto.MasterInfo;
 
 /**
@@ -51,6 +54,21 @@ public interface HaSession extends AutoCloseable {
   /** The replicated log's replica group ({@code <base>/log_replicas}). */
   default PidGroup pidGroup() {
     return new GroupPidGroup(group(LOG_REPLICAS));
+  }
+
+  /** The master's replicated state under {@code <base>/state}; writes are not fenced (tools, tests). */
+  default State state() {
+    return state(Optional.empty());
+  }
+
+  /** The replicated state with every write fenced by {@code candidacy}: refused unless it still leads. */
+  default State state(Candidacy candidacy) {
+    return state(Optional.of(candidacy));
+  }
+
+  /** The state store; backends that keep one override this. */
+  default State state(Optional<Candidacy> fence) {
+    throw new UnsupportedOperationException("the " + backend() + " backend has no state store");
   }
 
   /** Deletes this session's members at once and releases every resource; idempotent. */

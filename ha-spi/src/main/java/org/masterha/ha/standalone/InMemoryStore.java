@@ -1,5 +1,6 @@
 package org.masterha.ha.standalone;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -7,9 +8,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import org.masterha.ha.HaConfigException;
 import org.masterha.ha.group.Membership;
+import org.masterha.ha.state.StoreState;
+import org.masterha.ha.state.Variable;
 
 /**
  * The standalone backend's store: members by path, with a sequence counter per path that never goes back.
@@ -20,6 +28,11 @@ final class InMemoryStore {
   private final String name;
   private final ExecutorService events;
   private final Map<String, PathState> paths = new HashMap<>();
+  /** State variables by full key ({@code <base>/state/<name>}). */
+  private final Map<String, StateFile.Entry> variables = new TreeMap<>();
+  /** Versions come from one counter, so a name expunged and created again never reuses a version. */
+  private long nextVersion = 1;
+  private StateFile stateFile;
 
   private static final class PathState {
     long nextSequence;
@@ -43,7 +56,101 @@ final class InMemoryStore {
     events.execute(task);
   }
 
+  /** Runs {@code task} on the event thread; its result or exception completes the future. */
+  <T> CompletableFuture<T> call(Supplier<T> task) {
+    CompletableFuture<T> f = new CompletableFuture<>();
+    events.execute(() -> {
+      try {
+        f.complete(task.get());
+      } catch (RuntimeException e) {
+        f.completeExceptionally(e);
+      }
+    });
+    return f;
+  }
+
+  /** Keeps the state variables in {@code file} from now on, loading what it holds; one file per store. */
+  synchronized void attachStateFile(Path file) {
+    StateFile wanted = new StateFile(file);
+    CompletableFuture<Void> done = call(() -> {
+      if (stateFile != null) {
+        if (!stateFile.path().equals(wanted.path())) {
+          throw new HaConfigException("this standalone store already keeps its state in " + stateFile.path()
+              + "; it cannot also use " + wanted.path());
+        }
+        return null;
+      }
+      StateFile.Contents contents = wanted.load();
+      variables.clear();
+      variables.putAll(contents.variables());
+      nextVersion = Math.max(nextVersion, contents.nextVersion());
+      stateFile = wanted;
+      return null;
+    });
+    try {
+      done.join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+  }
+
   // Everything below runs on the event thread only.
+
+  private static String stateKey(String basePath, String name) {
+    return basePath + "/state/" + name;
+  }
+
+  private boolean fenceHolds(String basePath, Optional<Membership> fence) {
+    return fence.isEmpty() || data(basePath, fence.get()).isPresent();
+  }
+
+  Variable fetchVariable(String basePath, String name) {
+    StateFile.Entry e = variables.get(stateKey(basePath, name));
+    return e == null ? Variable.absent(name) : new Variable(name, e.value(), e.version());
+  }
+
+  Optional<Variable> writeVariable(String basePath, String name, long expected, byte[] value, Optional<Membership> fence) {
+    if (!fenceHolds(basePath, fence)) {
+      throw StoreState.lost(name, fence.get(), "its member is gone from " + basePath);
+    }
+    String key = stateKey(basePath, name);
+    StateFile.Entry e = variables.get(key);
+    long actual = e == null ? 0 : e.version();
+    if (actual != expected) {
+      return Optional.empty();
+    }
+    StateFile.Entry next = new StateFile.Entry(value.clone(), nextVersion++);
+    variables.put(key, next);
+    persist();
+    return Optional.of(new Variable(name, value, next.version()));
+  }
+
+  boolean deleteVariable(String basePath, String name, long expected, Optional<Membership> fence) {
+    if (!fenceHolds(basePath, fence)) {
+      throw StoreState.lost(name, fence.get(), "its member is gone from " + basePath);
+    }
+    String key = stateKey(basePath, name);
+    StateFile.Entry e = variables.get(key);
+    if (e == null || e.version() != expected) {
+      return false;
+    }
+    variables.remove(key);
+    persist();
+    return true;
+  }
+
+  Set<String> variableNames(String basePath) {
+    String prefix = basePath + "/state/";
+    Set<String> names = new TreeSet<>();
+    variables.keySet().stream().filter(k -> k.startsWith(prefix)).forEach(k -> names.add(k.substring(prefix.length())));
+    return names;
+  }
+
+  private void persist() {
+    if (stateFile != null) {
+      stateFile.save(variables, nextVersion);
+    }
+  }
 
   void listen(String path, StandaloneGroup group) {
     state(path).listeners.add(group);
@@ -54,7 +161,7 @@ final class InMemoryStore {
     state(path).listeners.remove(group);
   }
 
-  Membership add(String path, Optional<String> label, byte[] data, StandaloneSession owner, java.util.concurrent.CompletableFuture<Boolean> cancelled) {
+  Membership add(String path, Optional<String> label, byte[] data, StandaloneSession owner, CompletableFuture<Boolean> cancelled) {
     PathState s = state(path);
     long seq = s.nextSequence++;
     String id = label.map(l -> l + "_").orElse("") + String.format("%010d", seq);
@@ -90,7 +197,7 @@ final class InMemoryStore {
   }
 
   Set<Membership> listing(String path) {
-    Set<Membership> set = new java.util.TreeSet<>();
+    Set<Membership> set = new TreeSet<>();
     state(path).members.values().forEach(e -> set.add(e.membership()));
     return set;
   }

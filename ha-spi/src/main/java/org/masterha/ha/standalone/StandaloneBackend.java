@@ -1,6 +1,9 @@
 package org.masterha.ha.standalone;
 
+import java.nio.file.Path;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import org.masterha.ha.HaBackend;
 import org.masterha.ha.HaConfig;
 import org.masterha.ha.HaConfigException;
@@ -15,7 +18,10 @@ import org.masterha.ha.HaSession;
  * see each other and nothing else does.
  */
 public final class StandaloneBackend implements HaBackend {
-  private final java.util.concurrent.ConcurrentMap<String, InMemoryStore> stores = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Where a single master keeps its state variables across its own restarts; unset: in memory only. */
+  public static final String STATE_FILE_OPTION = "standalone.state-file";
+
+  private final ConcurrentMap<String, InMemoryStore> stores = new ConcurrentHashMap<>();
 
   @Override
   public String name() {
@@ -36,7 +42,14 @@ public final class StandaloneBackend implements HaBackend {
     if (config.tls().isPresent()) {
       throw new HaConfigException("the standalone backend has no network connection to secure; drop the TLS options");
     }
+    for (String option : config.options().keySet()) {
+      if (!option.equals(STATE_FILE_OPTION)) {
+        throw new HaConfigException("unknown standalone backend option '" + option + "'; accepted: " + STATE_FILE_OPTION);
+      }
+    }
     String name = config.url().endpoints().isEmpty() ? "" : config.url().endpoints().get(0).toString();
-    return new StandaloneSession(config, stores.computeIfAbsent(name, InMemoryStore::new));
+    InMemoryStore store = stores.computeIfAbsent(name, InMemoryStore::new);
+    config.option(STATE_FILE_OPTION).ifPresent(file -> store.attachStateFile(Path.of(file)));
+    return new StandaloneSession(config, store);
   }
 }

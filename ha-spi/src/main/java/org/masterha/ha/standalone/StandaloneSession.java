@@ -2,6 +2,7 @@ package org.masterha.ha.standalone;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
@@ -9,6 +10,8 @@ import org.masterha.ha.HaConfig;
 import org.masterha.ha.HaSession;
 import org.masterha.ha.SessionClosedException;
 import org.masterha.ha.group.Group;
+import org.masterha.ha.leader.Candidacy;
+import org.masterha.ha.state.State;
 
 /** A session on the in-memory store. {@link #expire()} simulates the store expiring it, for tests. */
 public final class StandaloneSession implements HaSession {
@@ -42,6 +45,14 @@ public final class StandaloneSession implements HaSession {
       throw new SessionClosedException("session " + id + " is closed");
     }
     return groups.computeIfAbsent(path, p -> new StandaloneGroup(this, store, p));
+  }
+
+  @Override
+  public State state(Optional<Candidacy> fence) {
+    if (closed) {
+      throw new SessionClosedException("session " + id + " is closed");
+    }
+    return new StandaloneState(store, config.basePath(), fence);
   }
 
   @Override
