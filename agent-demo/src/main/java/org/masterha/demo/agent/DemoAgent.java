@@ -53,6 +53,8 @@ public final class DemoAgent implements AutoCloseable {
   private Target target;
   private String registeredWith;
   private boolean closed;
+  /** What the agent is registered with right now, for tests and logs: a pid and epoch, or null. */
+  private volatile String registeredNow;
 
   /** The master this agent is trying to register with or heartbeating to. */
   private static final class Target {
@@ -86,7 +88,7 @@ public final class DemoAgent implements AutoCloseable {
     this.events = new Events(options.name());
     this.highestEpoch = options.minEpoch();
     long interval = options.heartbeatInterval().toMillis();
-    this.callTimeout = Duration.ofMillis(Math.max(500, Math.min(2000, interval * 2)));
+    this.callTimeout = Duration.ofMillis(Math.max(1500, Math.min(3000, interval * 4)));
   }
 
   public void start() {
@@ -137,6 +139,7 @@ public final class DemoAgent implements AutoCloseable {
   }
 
   private void dropTarget() {
+    registeredNow = null;
     if (target != null) {
       target.close();
       target = null;
@@ -175,6 +178,7 @@ public final class DemoAgent implements AutoCloseable {
     events.emit(registeredWith == null ? "registered" : "reregistered", "master", t.pid, "epoch", master.getEpoch(),
         "previous", registeredWith == null ? "none" : registeredWith, "master_knew_agent", response.getRegistered().getReregistered());
     registeredWith = t.pid;
+    registeredNow = t.pid + "#" + master.getEpoch();
     t.next = loop.schedule(() -> heartbeat(t), options.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
   }
 
@@ -198,6 +202,7 @@ public final class DemoAgent implements AutoCloseable {
           refuse(t.pid, response.getAccepted().getEpoch(), "heartbeat answer", "it answered as leader of epoch "
               + response.getAccepted().getEpoch() + ", below epoch " + highestEpoch + ": a stale master");
           t.registered = false;
+          registeredNow = null;
           return;
         }
         if (t.reportedUnreachable) {
@@ -208,11 +213,13 @@ public final class DemoAgent implements AutoCloseable {
       }
       case NOT_LEADER -> {
         t.registered = false;
+        registeredNow = null;
         notLeader(t, response.getNotLeader(), () -> register(t));
       }
       case UNKNOWN_AGENT -> {
         log.info("Master {} does not know this agent ({}); registering again", t.pid, response.getUnknownAgent());
         t.registered = false;
+        registeredNow = null;
         t.next = loop.schedule(() -> register(t), 0, TimeUnit.MILLISECONDS);
       }
       default -> retry(t, () -> heartbeat(t));
@@ -248,8 +255,16 @@ public final class DemoAgent implements AutoCloseable {
     }
   }
 
+  /** {@code pid#epoch} of the master this agent is registered with, if any. */
+  public Optional<String> registeredWith() {
+    return Optional.ofNullable(registeredNow);
+  }
+
   @Override
   public void close() {
+    if (loop.isShutdown()) {
+      return;
+    }
     try {
       loop.submit(() -> {
         closed = true;

@@ -10,6 +10,10 @@ public final class Cli {
   public static final int EXIT_FAILURE = 1;
   public static final int EXIT_USAGE = 2;
 
+  // gRPC logs through java.util.logging; keep its start-up chatter out of the process's error stream. Held here
+  // because JUL keeps loggers only weakly.
+  private static final java.util.logging.Logger GRPC_JUL = java.util.logging.Logger.getLogger("io.grpc");
+
   private Cli() {}
 
   /**
@@ -17,6 +21,7 @@ public final class Cli {
    * prints {@code program: message}, then the usage, and returns {@link #EXIT_USAGE}.
    */
   public static int run(String program, String usage, PrintStream err, Callable<Integer> body) {
+    GRPC_JUL.setLevel(java.util.logging.Level.WARNING);
     try {
       return body.call();
     } catch (UsageException | HaConfigException e) {

@@ -73,6 +73,7 @@ public final class DemoMaster implements AutoCloseable {
   private final HealthStatusManager health = new HealthStatusManager();
   private final LeaderWatchers watchers = new LeaderWatchers();
   private final AgentRegistryService registry = new AgentRegistryService(this);
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   private volatile View view = new View(State.STARTING, Optional.empty(), -1, Optional.empty());
   private volatile MasterInfo info;
@@ -372,6 +373,9 @@ public final class DemoMaster implements AutoCloseable {
    */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     try {
       loop.submit(() -> {
         if (!exiting) {
