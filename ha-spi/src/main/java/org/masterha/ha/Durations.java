@@ -24,12 +24,16 @@ public final class Durations {
       } catch (NumberFormatException e) {
         throw new HaConfigException(what + " '" + text + "' is too large");
       }
-      return switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        default -> Duration.ofHours(n);
-      };
+      try {
+        return switch (m.group(2)) {
+          case "ms" -> Duration.ofMillis(n);
+          case "s" -> Duration.ofSeconds(n);
+          case "m" -> Duration.ofMinutes(n);
+          default -> Duration.ofHours(n);
+        };
+      } catch (ArithmeticException e) {
+        throw new HaConfigException(what + " '" + text + "' is too large");
+      }
     }
     try {
       return Duration.parse(text.strip().toUpperCase(Locale.ROOT));
@@ -38,18 +42,30 @@ public final class Durations {
     }
   }
 
-  /** The shortest of {@code 1500ms}, {@code 10s}, {@code 2m}, {@code 1h} that is exact. */
+  /**
+   * The shortest of {@code 1500ms}, {@code 10s}, {@code 2m}, {@code 1h} that is exact, or the ISO-8601 form
+   * ({@code PT0.0000015S}) when none is: {@link #parse} reads every result back to the same duration.
+   */
   public static String format(Duration d) {
-    long ms = d.toMillis();
-    if (ms % 3_600_000 == 0 && ms > 0) {
-      return ms / 3_600_000 + "h";
+    long seconds = d.getSeconds();
+    int nanos = d.getNano();
+    if (nanos % 1_000_000 != 0) {
+      return d.toString();
     }
-    if (ms % 60_000 == 0 && ms > 0) {
-      return ms / 60_000 + "m";
+    // Whole seconds are handled without toMillis(), which overflows for durations beyond ~292 million years.
+    if (nanos == 0) {
+      if (seconds > 0 && seconds % 3600 == 0) {
+        return seconds / 3600 + "h";
+      }
+      if (seconds > 0 && seconds % 60 == 0) {
+        return seconds / 60 + "m";
+      }
+      return seconds + "s";
     }
-    if (ms % 1000 == 0) {
-      return ms / 1000 + "s";
+    try {
+      return d.toMillis() + "ms";
+    } catch (ArithmeticException e) {
+      return d.toString();
     }
-    return ms + "ms";
   }
 }

@@ -101,7 +101,8 @@ public final class HaBackends {
     String scheme = config.url().scheme();
     if (config.backend().isPresent()) {
       HaBackend named = byName(config.backend().get());
-      if (!named.schemes().contains(scheme)) {
+      // Case-insensitive, like the scheme registry above: a backend may declare "ZK" and still serve zk://.
+      if (named.schemes().stream().noneMatch(s -> s.equalsIgnoreCase(scheme))) {
         throw new HaConfigException("backend '" + named.name() + "' was asked for, but the HA URL's scheme '" + scheme
             + "://' is not one of its schemes " + new java.util.TreeSet<>(named.schemes()) + "; make them agree");
       }

@@ -123,7 +123,13 @@ public final class HaUrl {
   }
 
   private static String decode(String userInfo) {
-    return java.net.URLDecoder.decode(userInfo.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+    try {
+      return java.net.URLDecoder.decode(userInfo.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      // Not chained: URLDecoder's message quotes the bad escape, i.e. part of the password.
+      throw new HaConfigException("the HA URL's user info has an invalid %-escape; write reserved characters as %XX,"
+          + " e.g. %40 for '@', %2F for '/', %25 for '%'");
+    }
   }
 
   /** The URL with any user info masked, for error messages built before parsing succeeded. */

@@ -1,0 +1,60 @@
+package org.masterha.consul.fake;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+
+/**
+ * Token resolution as Consul's HTTP layer does it ({@code parseToken}): the {@code ?token=} query
+ * parameter, else the {@code X-Consul-Token} header, else {@code Authorization: Bearer}. With no
+ * token the request is anonymous; a token that is not the fake's one is "ACL not found" (403),
+ * which is what Consul answers for a token it does not know.
+ *
+ * <p>The token is never logged or included in any message: {@link ApiRouter} redacts it from the
+ * request lines it logs, as Consul does.
+ */
+final class AclFilter {
+
+    private final byte[] token;
+
+    /** @param token the one valid token, or null when ACLs are disabled */
+    AclFilter(String token) {
+        this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
+    }
+
+    boolean enabled() {
+        return token != null;
+    }
+
+    Principal authenticate(ApiRequest r) {
+        if (token == null) {
+            return Principal.FULL_ACCESS;
+        }
+        String presented = presentedToken(r);
+        if (presented.isEmpty()) {
+            return Principal.ANONYMOUS;
+        }
+        if (MessageDigest.isEqual(token, presented.getBytes(StandardCharsets.UTF_8))) {
+            return Principal.FULL_ACCESS;
+        }
+        throw new ConsulHttpException(403, "ACL not found");
+    }
+
+    static String presentedToken(ApiRequest r) {
+        String q = r.param("token");
+        if (!q.isEmpty()) {
+            return q;
+        }
+        String header = r.header("X-Consul-Token");
+        if (header != null && !header.isEmpty()) {
+            return header;
+        }
+        String auth = r.header("Authorization");
+        if (auth != null) {
+            String[] parts = auth.trim().split("\\s+");
+            if (parts.length == 2 && parts[0].equalsIgnoreCase("bearer")) {
+                return parts[1].trim();
+            }
+        }
+        return "";
+    }
+}
