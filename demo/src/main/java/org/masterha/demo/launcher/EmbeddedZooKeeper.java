@@ -31,6 +31,7 @@ public final class EmbeddedZooKeeper implements Store {
     p.setProperty("admin.enableServer", "false");
     p.setProperty("4lw.commands.whitelist", "");
     p.setProperty("maxClientCnxns", "0");
+    p.setProperty("maxCnxns", "0");
     ZooKeeperServerEmbedded server = ZooKeeperServerEmbedded.builder()
         .baseDir(base)
         .configuration(p)

@@ -7,6 +7,7 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -14,8 +15,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 import org.masterha.demo.common.Events;
-import org.masterha.demo.common.MasterInfos;
+import org.masterha.demo.common.MasterEndpoints;
 import org.masterha.demo.common.Version;
+import org.masterha.masterinfo.MasterInfos;
 import org.masterha.ha.Durations;
 import org.masterha.ha.HaBackends;
 import org.masterha.ha.HaSession;
@@ -126,7 +128,7 @@ public final class DemoMaster implements AutoCloseable {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       throw new IOException("cannot serve the gRPC API on " + where + ": " + cause.getMessage(), e);
     }
-    info = MasterInfos.of(options.ip(), server.getPort(), options.hostname(), Version.get());
+    info = MasterInfos.of(UUID.randomUUID().toString(), options.ip().getHostAddress(), server.getPort(), options.hostname(), Version.get());
     events = new Events(options.name() != null ? options.name() : info.getPid());
     registry.events(events);
     events.emit("started", "pid", info.getPid(), "id", info.getId(), "backend", backend, "url", options.ha().url(),
@@ -178,7 +180,7 @@ public final class DemoMaster implements AutoCloseable {
     }
     detected = leader;
     if (leader.isPresent()) {
-      events.emit("leader", "leader", MasterInfos.describe(leader.get().info()), "epoch", leader.get().epoch(), "self", isUs(leader));
+      events.emit("leader", "leader", MasterEndpoints.describe(leader.get().info()), "epoch", leader.get().epoch(), "self", isUs(leader));
     } else {
       events.emit("no-leader");
     }
@@ -189,7 +191,7 @@ public final class DemoMaster implements AutoCloseable {
             "detected no leader while leading epoch " + candidacy.epoch());
       } else if (!isUs(leader)) {
         leadershipEnded(EXIT_OTHER_LEADER, "other-leader",
-            "detected leader " + MasterInfos.describe(leader.get().info()) + " (epoch " + leader.get().epoch()
+            "detected leader " + MasterEndpoints.describe(leader.get().info()) + " (epoch " + leader.get().epoch()
                 + ") while leading epoch " + candidacy.epoch());
       }
     }
@@ -291,7 +293,7 @@ public final class DemoMaster implements AutoCloseable {
     } else if (state == State.CONTENDING && !us) {
       state = State.FOLLOWING;
       publishView();
-      events.emit("following", "leader", detected.map(l -> MasterInfos.describe(l.info())).orElse("none"),
+      events.emit("following", "leader", detected.map(l -> MasterEndpoints.describe(l.info())).orElse("none"),
           "epoch", detected.map(l -> String.valueOf(l.epoch())).orElse("none"), "candidacy_epoch", candidacy.epoch());
     } else {
       publishView();
