@@ -11,7 +11,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 import org.masterha.demo.common.Events;
-import org.masterha.demo.common.MasterInfos;
+import org.masterha.demo.common.MasterEndpoints;
 import org.masterha.proto.v1.AgentInfo;
 import org.masterha.proto.v1.AgentRegistryGrpc;
 import org.masterha.proto.v1.HeartbeatRequest;
@@ -59,6 +59,7 @@ public final class DemoAgent implements AutoCloseable {
   /** The master this agent is trying to register with or heartbeating to. */
   private static final class Target {
     final String pid;
+    final String endpoint;
     final long epoch;
     final ManagedChannel channel;
     final AgentRegistryGrpc.AgentRegistryBlockingStub stub;
@@ -68,6 +69,7 @@ public final class DemoAgent implements AutoCloseable {
 
     Target(String pid, long epoch, String endpoint) {
       this.pid = pid;
+      this.endpoint = endpoint;
       this.epoch = epoch;
       this.channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext().build();
       this.stub = AgentRegistryGrpc.newBlockingStub(channel);
@@ -117,7 +119,7 @@ public final class DemoAgent implements AutoCloseable {
       return;
     }
     LeaderSource.Sighting s = sighting.get();
-    String pid = MasterInfos.describe(s.info());
+    String pid = MasterEndpoints.describe(s.info());
     if (s.epoch() < highestEpoch) {
       refuse(pid, s.epoch(), s.via(), "its epoch " + s.epoch() + " is below epoch " + highestEpoch + ", the highest this agent has seen: a stale master");
       return;
@@ -128,7 +130,7 @@ public final class DemoAgent implements AutoCloseable {
     highestEpoch = s.epoch();
     events.emit("leader", "leader", pid, "epoch", s.epoch(), "via", s.via());
     dropTarget();
-    target = new Target(pid, s.epoch(), MasterInfos.endpoint(s.info()));
+    target = new Target(pid, s.epoch(), MasterEndpoints.endpoint(s.info()));
     Target t = target;
     t.next = loop.schedule(() -> register(t), 0, TimeUnit.MILLISECONDS);
   }
@@ -231,7 +233,7 @@ public final class DemoAgent implements AutoCloseable {
     log.info("Master {} is not the leader: {}", t.pid, answer.getMessage());
     if (answer.hasLeader()) {
       Leader l = answer.getLeader();
-      String pid = MasterInfos.describe(l.getInfo());
+      String pid = MasterEndpoints.describe(l.getInfo());
       boolean sameAsTarget = pid.equals(t.pid) && l.getEpoch() == t.epoch;
       if (!sameAsTarget && l.getEpoch() >= highestEpoch) {
         onSighting(Optional.of(new LeaderSource.Sighting(l.getInfo(), l.getEpoch(), "redirect from " + t.pid)));
@@ -246,6 +248,7 @@ public final class DemoAgent implements AutoCloseable {
       t.reportedUnreachable = true;
       events.emit("master-unreachable", "master", t.pid, "epoch", t.epoch, "call", what, "status", e.getStatus().getCode());
     }
+    source.unreachable(t.endpoint);
     log.debug("{} to {} failed: {}", what, t.pid, e.getStatus());
   }
 

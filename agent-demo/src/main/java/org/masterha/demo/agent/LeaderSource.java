@@ -15,6 +15,12 @@ interface LeaderSource extends AutoCloseable {
    */
   void start(Consumer<Optional<Sighting>> onChange, Consumer<Throwable> onFatal);
 
+  /**
+   * The agent cannot reach the master at {@code endpoint} ({@code host:port}). A source that listens to that very
+   * master moves on: a frozen master keeps its streams open but silent, so they would never report its successor.
+   */
+  default void unreachable(String endpoint) {}
+
   /** What the source watches, for logs. */
   String describe();
 

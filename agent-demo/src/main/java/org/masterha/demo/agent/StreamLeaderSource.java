@@ -35,6 +35,9 @@ final class StreamLeaderSource implements LeaderSource {
   private ManagedChannel channel;
   private ClientCallStreamObserver<WatchLeaderRequest> call;
   private int next;
+  private String current;
+  /** Which connect() the live call belongs to; a stale call's end must not start another. */
+  private volatile int generation;
   private volatile boolean closed;
 
   StreamLeaderSource(List<String> masters, Duration retry) {
@@ -52,6 +55,8 @@ final class StreamLeaderSource implements LeaderSource {
       return;
     }
     String target = masters.get(next++ % masters.size());
+    current = target;
+    int gen = ++generation;
     if (channel != null) {
       channel.shutdownNow();
     }
@@ -66,7 +71,7 @@ final class StreamLeaderSource implements LeaderSource {
 
           @Override
           public void onNext(LeaderEvent event) {
-            if (!closed) {
+            if (!closed && gen == generation) {
               onChange.accept(event.hasLeader()
                   ? Optional.of(new Sighting(event.getLeader().getInfo(), event.getLeader().getEpoch(), "stream@" + target))
                   : Optional.empty());
@@ -75,7 +80,7 @@ final class StreamLeaderSource implements LeaderSource {
 
           @Override
           public void onError(Throwable t) {
-            if (!closed) {
+            if (!closed && gen == generation) {
               log.info("Leader stream from {} ended: {}; trying the next master", target, t.toString());
               scheduler.schedule(() -> connect(onChange), retry.toMillis(), TimeUnit.MILLISECONDS);
             }
@@ -86,6 +91,17 @@ final class StreamLeaderSource implements LeaderSource {
             onError(new IllegalStateException("the master closed the stream"));
           }
         });
+  }
+
+  @Override
+  public void unreachable(String endpoint) {
+    scheduler.execute(() -> {
+      if (!closed && endpoint.equals(current) && call != null) {
+        log.info("The leader stream's master {} does not answer; switching to the next master", endpoint);
+        // Cancelling fails the call with CANCELLED; onError then connects to the next master.
+        call.cancel("master " + endpoint + " does not answer", null);
+      }
+    });
   }
 
   @Override

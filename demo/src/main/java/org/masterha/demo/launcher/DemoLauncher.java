@@ -39,6 +39,8 @@ public final class DemoLauncher {
   private DemoLauncher() {}
 
   public static void main(String[] args) {
+    // The embedded ZooKeeper server's start-up warnings are noise in the timeline; its errors still show.
+    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("org.apache.zookeeper")).setLevel(ch.qos.logback.classic.Level.ERROR);
     System.exit(Cli.run("bin/demo", USAGE, System.err, () -> run(args, System.out)));
   }
 

@@ -8,6 +8,7 @@ final class Timeline {
   private final PrintStream out;
   private final long start;
   private final Cluster cluster;
+  private final java.util.Set<String> following = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   Timeline(PrintStream out, long startMillis, Cluster cluster) {
     this.out = out;
@@ -37,11 +38,17 @@ final class Timeline {
           : "started, pid " + e.get("os_pid") + ", following the leader through " + e.get("source");
       case "candidacy" -> "registered its candidacy (epoch if elected: " + e.get("epoch") + ")";
       case "elected" -> "ELECTED leader, epoch " + e.get("epoch");
-      case "following" -> "following " + cluster.nameOf(e.get("leader")) + " (epoch " + e.get("epoch") + ")";
+      case "following" -> {
+        following.add(who);
+        yield "following " + cluster.nameOf(e.get("leader")) + " (epoch " + e.get("epoch") + ")";
+      }
       case "leader" -> e.get("via") != null
           ? "detected leader " + cluster.nameOf(e.get("leader")) + " (epoch " + e.get("epoch") + ") via " + e.get("via").replaceFirst("@.*", "")
-          : null;
-      case "no-leader" -> e.get("previous") != null ? "sees no leader" : null;
+          // A master that already follows: say when the leader it follows changes.
+          : following.contains(who) && "false".equals(e.get("self"))
+              ? "now following " + cluster.nameOf(e.get("leader")) + " (epoch " + e.get("epoch") + ")"
+              : null;
+      case "no-leader" -> e.get("previous") != null || following.contains(who) ? "sees no leader" : null;
       case "registered" -> "registered with " + cluster.nameOf(e.get("master")) + " (epoch " + e.get("epoch") + ")";
       case "reregistered" -> "RE-REGISTERED with " + cluster.nameOf(e.get("master")) + " (epoch " + e.get("epoch") + "), previously with "
           + cluster.nameOf(e.get("previous"));
