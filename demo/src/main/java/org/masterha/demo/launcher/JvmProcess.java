@@ -94,12 +94,13 @@ public final class JvmProcess {
 
   /** kill -9: no shutdown hook runs, the session is left to expire. */
   public void kill9() {
-    process.destroyForcibly();
+    // Through the handle: Process.destroy*() would also close our end of its output, losing its last lines.
+    process.toHandle().destroyForcibly();
   }
 
   /** SIGTERM: the shutdown hook runs and the process leaves the group at once. */
   public void terminate() {
-    process.destroy();
+    process.toHandle().destroy();
   }
 
   /** SIGSTOP: frozen, as by a long GC pause or a stalled VM. */
@@ -133,9 +134,10 @@ public final class JvmProcess {
     if (!process.isAlive()) {
       return;
     }
-    process.destroy();
+    process.toHandle().destroy();
     if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-      process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      process.toHandle().destroyForcibly();
+      process.waitFor(5, TimeUnit.SECONDS);
     }
     reader.join(2000);
   }
