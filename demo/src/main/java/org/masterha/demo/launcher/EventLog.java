@@ -36,15 +36,12 @@ public final class EventLog {
     listeners.add(listener);
   }
 
-  void add(String process, Events.Event event) {
+  /** Listeners run before waiters wake, so a printed timeline never lags behind what a waiter acts on. */
+  synchronized void add(String process, Events.Event event) {
     Entry e = new Entry(process, event);
-    List<Consumer<Entry>> ls;
-    synchronized (this) {
-      entries.add(e);
-      ls = List.copyOf(listeners);
-      notifyAll();
-    }
-    ls.forEach(l -> l.accept(e));
+    entries.add(e);
+    listeners.forEach(l -> l.accept(e));
+    notifyAll();
   }
 
   /** Wakes waiters, e.g. when a process exited, so they can re-check their condition. */
