@@ -38,16 +38,11 @@ final class Timeline {
           : "started, pid " + e.get("os_pid") + ", following the leader through " + e.get("source");
       case "candidacy" -> "registered its candidacy (epoch if elected: " + e.get("epoch") + ")";
       case "elected" -> "ELECTED leader, epoch " + e.get("epoch");
-      case "following" -> {
-        following.add(who);
-        yield "following " + cluster.nameOf(e.get("leader")) + " (epoch " + e.get("epoch") + ")";
-      }
+      case "following" -> (following.add(who) ? "following " : "now following ") + cluster.nameOf(e.get("leader"))
+          + " (epoch " + e.get("epoch") + ")";
       case "leader" -> e.get("via") != null
           ? "detected leader " + cluster.nameOf(e.get("leader")) + " (epoch " + e.get("epoch") + ") via " + e.get("via").replaceFirst("@.*", "")
-          // A master that already follows: say when the leader it follows changes.
-          : following.contains(who) && "false".equals(e.get("self"))
-              ? "now following " + cluster.nameOf(e.get("leader")) + " (epoch " + e.get("epoch") + ")"
-              : null;
+          : null;
       case "no-leader" -> e.get("previous") != null || following.contains(who) ? "sees no leader" : null;
       case "registered" -> "registered with " + cluster.nameOf(e.get("master")) + " (epoch " + e.get("epoch") + ")";
       case "reregistered" -> "RE-REGISTERED with " + cluster.nameOf(e.get("master")) + " (epoch " + e.get("epoch") + "), previously with "

@@ -188,4 +188,36 @@ abstract class EndToEndContract {
       assertThat(answer.getNotLeader().getMessage()).contains("stale");
     }
   }
+
+  @Test
+  void withContendAgainAStaleLeaderStepsDownAndContendsInsteadOfExiting(TestInfo test) throws Exception {
+    Cluster c = cluster(test, SESSION_TIMEOUT);
+    c.startMaster("m1", "--contend-again");
+    EventLog.Entry first = c.awaitElected(-1, START);
+    assertThat(first.process()).isEqualTo("m1");
+    c.startMaster("m2");
+    c.awaitFollowers("m1", epoch(first), START);
+
+    JvmProcess m1 = c.process("m1");
+    m1.freeze();
+    EventLog.Entry next;
+    try {
+      next = c.awaitElected(epoch(first), failoverBudget(SESSION_TIMEOUT));
+    } finally {
+      m1.thaw();
+    }
+    assertThat(next.process()).isEqualTo("m2");
+    long thawedAt = System.currentTimeMillis();
+    EventLog.Entry steppedDown = c.await("m1 to step down", START, e -> e.process().equals("m1")
+        && List.of("lost-leadership", "other-leader", "no-leader-while-leading").contains(e.kind()));
+    // It contends again (a new candidacy, a higher epoch) and follows the new leader, still running.
+    EventLog.Entry candidacy = c.await("m1 to contend again", START, e -> e.process().equals("m1") && e.kind().equals("candidacy")
+        && Long.parseLong(e.get("epoch")) > epoch(next));
+    c.await("m1 to follow m2", START, e -> e.process().equals("m1") && e.kind().equals("following")
+        && c.nameOf(e.get("leader")).equals("m2") && e.millis() >= candidacy.millis());
+    assertThat(steppedDown.millis()).isGreaterThanOrEqualTo(thawedAt - 1000);
+    assertThat(m1.isAlive()).isTrue();
+    assertThat(health(c, "m1")).isEqualTo(ServingStatus.NOT_SERVING);
+    assertThat(health(c, "m2")).isEqualTo(ServingStatus.SERVING);
+  }
 }

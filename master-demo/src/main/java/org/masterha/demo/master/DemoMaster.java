@@ -21,6 +21,7 @@ import org.masterha.masterinfo.MasterInfos;
 import org.masterha.ha.Durations;
 import org.masterha.ha.HaBackends;
 import org.masterha.ha.HaSession;
+import org.masterha.ha.group.Membership;
 import org.masterha.ha.leader.Candidacy;
 import org.masterha.ha.leader.Contender;
 import org.masterha.ha.leader.Detector;
@@ -91,6 +92,8 @@ public final class DemoMaster implements AutoCloseable {
   private Candidacy candidacy;
   private boolean elected;
   private Optional<Leader> detected;
+  /** The leader this master last announced it follows. */
+  private Membership followed;
   private boolean exiting;
 
   /** {@code exit} is called once, with the code the process should exit with. */
@@ -205,6 +208,7 @@ public final class DemoMaster implements AutoCloseable {
     state = State.CONTENDING;
     candidacy = null;
     elected = false;
+    followed = null;
     publishView();
     events.emit("contending");
     contender.contend().whenCompleteAsync(this::onCandidacy, loop);
@@ -285,16 +289,19 @@ public final class DemoMaster implements AutoCloseable {
     boolean us = isUs(detected);
     if (state != State.LEADING && elected && us) {
       state = State.LEADING;
+      followed = null;
       publishView();
       health.setStatus("", ServingStatus.SERVING);
       health.setStatus(AgentRegistryGrpc.SERVICE_NAME, ServingStatus.SERVING);
       events.emit("elected", "epoch", candidacy.epoch(), "pid", info.getPid());
       log.info("Leading with epoch {}", candidacy.epoch());
-    } else if (state == State.CONTENDING && !us) {
+    } else if (state != State.LEADING && detected.isPresent() && !us && !detected.get().membership().equals(followed)) {
+      // A candidate behind another leader: say whom it follows, again each time that leader changes.
       state = State.FOLLOWING;
+      followed = detected.get().membership();
       publishView();
-      events.emit("following", "leader", detected.map(l -> MasterEndpoints.describe(l.info())).orElse("none"),
-          "epoch", detected.map(l -> String.valueOf(l.epoch())).orElse("none"), "candidacy_epoch", candidacy.epoch());
+      events.emit("following", "leader", MasterEndpoints.describe(detected.get().info()), "epoch", detected.get().epoch(),
+          "candidacy_epoch", candidacy.epoch());
     } else {
       publishView();
     }
