@@ -81,12 +81,16 @@ public final class GroupDetector implements Detector {
     if (isClosed()) {
       return;
     }
-    LeaderRule.leader(group, members, warned).whenComplete((leader, e) -> {
+    LeaderRule.leader(group, members, warned).whenComplete((outcome, e) -> {
       if (e != null) {
         fail(e);
         return;
       }
-      publish(leader);
+      // A stale "no leader" is never published: it may be false (a newer member may lead), and a master that
+      // leads and detects no leader exits. The listing changed, so the watch below answers at once.
+      if (!outcome.stale()) {
+        publish(outcome.leader());
+      }
       if (!isClosed()) {
         group.watch(members).whenComplete(this::onMembers);
       }

@@ -24,7 +24,8 @@ public abstract class StoreState implements State {
    * Writes {@code value} if {@code name}'s stored version equals {@code expectedVersion} (0: absent) and, when
    * {@code fence} is present, that member still exists, all in one atomic store operation. Completes with the
    * new variable, empty on a version conflict, or fails with {@link LeadershipLostException} when the fence
-   * check failed.
+   * check failed. A failed fence takes precedence over a version conflict: a deposed leader is told it is
+   * deposed, whatever version it holds.
    */
   protected abstract CompletableFuture<Optional<Variable>> write(String name, long expectedVersion, byte[] value, Optional<Membership> fence);
 

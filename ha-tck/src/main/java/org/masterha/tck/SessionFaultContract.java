@@ -1,0 +1,225 @@
+package org.masterha.tck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.masterha.ha.group.Membership;
+import org.masterha.ha.leader.Candidacy;
+import org.masterha.ha.leader.Contender;
+import org.masterha.ha.leader.Detector;
+import org.masterha.ha.leader.Leader;
+
+/**
+ * Faults (DESIGN.md rules 2, 3 and 5): cut connections, expired sessions, restarted servers, a lost store leader
+ * server. Each test needs a {@link Fault} and is skipped where the fixture cannot inject it.
+ *
+ * <p>These tests are the one place where the suite waits for a fixed time on purpose: a fault has a duration
+ * (a blip shorter than the session timeout) and "nothing changed" can only be watched for a window. Such waits
+ * are {@link #assertPendingFor} windows on futures that must not complete, ended early by a violation.
+ */
+public interface SessionFaultContract extends FixtureAccess {
+  default void assumeFault(Fault fault) {
+    Assumptions.assumeTrue(fixture().faults().contains(fault), fixture().backend() + " fixture cannot inject " + fault);
+  }
+
+  /** Timeout plus half: the latest a cut leader may learn that it lost (rule 2), with room for scheduling. */
+  default Duration lossBound() {
+    return testSessionTimeout().plus(testSessionTimeout().dividedBy(2));
+  }
+
+  private static java.util.function.Predicate<Optional<Leader>> leads(Candidacy c) {
+    return l -> l.isPresent() && l.get().membership().equals(c.membership());
+  }
+
+  @Test
+  default void cutLeaderLosesItsCandidacyBeforeAnotherContenderIsElected() {
+    assumeFault(Fault.CUT_CONNECTION);
+    TestClient leaderClient = connect();
+    Contender leaderContender = contender(leaderClient, masterInfo("cut", 5050));
+    Candidacy c1 = await(leaderContender.contend());
+    await(c1.elected());
+    Candidacy c2 = await(contender(connect(), masterInfo("standby", 5051)).contend());
+    LeaderFollower follower = follow(connect());
+    await(follower.until(leads(c1)));
+
+    AtomicLong lostAt = new AtomicLong();
+    AtomicLong electedAt = new AtomicLong();
+    c1.lost().whenComplete((v, e) -> lostAt.set(System.nanoTime()));
+    c2.elected().whenComplete((l, e) -> electedAt.set(System.nanoTime()));
+    long cutAt = System.nanoTime();
+    leaderClient.cutConnection();
+    try {
+      await("lost() of the cut leader", c1.lost());
+      await("election of the standby", c2.elected());
+      assertThat(Duration.ofNanos(lostAt.get() - cutAt)).as("cut to lost() of the cut leader (rule 2)").isLessThanOrEqualTo(lossBound());
+      assertThat(lostAt.get()).as("the cut leader's lost() completes before the standby is elected (rule 2)")
+          .isLessThanOrEqualTo(electedAt.get());
+      await("detection of the new leader", follower.until(leads(c2)));
+    } finally {
+      leaderClient.restoreConnection();
+    }
+    assertThat(follower.leaders().stream().map(Leader::epoch).toList()).as("epochs detected").isSorted().doesNotHaveDuplicates();
+
+    // Once the network is back the client carries on with a new session and can contend again.
+    Candidacy again = await("contend after the connection was restored", leaderContender.contend());
+    assertThat(again.epoch()).isGreaterThan(c2.epoch());
+    assertPending("re-election of the old leader behind the new one", again.elected());
+  }
+
+  @Test
+  default void connectionBlipShorterThanTheSessionTimeoutCausesNoLeaderChange() {
+    assumeFault(Fault.CUT_CONNECTION);
+    TestClient leaderClient = connect();
+    Contender leaderContender = contender(leaderClient, masterInfo("blip", 5050));
+    Candidacy c1 = await(leaderContender.contend());
+    await(c1.elected());
+    Candidacy c2 = await(contender(connect(), masterInfo("standby", 5051)).contend());
+    Detector d = detector(connect());
+    Optional<Leader> leader = await(d.detect());
+    assertThat(leader).map(Leader::membership).contains(c1.membership());
+    CompletableFuture<Optional<Leader>> change = d.detect(leader);
+
+    // The blip: a partition of a fifth of the session timeout, healed by the scheduler.
+    Duration blip = testSessionTimeout().dividedBy(5);
+    leaderClient.cutConnection();
+    ScheduledFuture<?> heal = executor().schedule(leaderClient::restoreConnection, blip.toNanos(), TimeUnit.NANOSECONDS);
+    try {
+      // Watch for the blip plus a whole session timeout and a half after it: the leader keeps its candidacy and
+      // no one, elected or detecting, sees another leader.
+      assertPendingFor(lossBound().plus(blip), "a leader change caused by a blip (rule 5)", c1.lost(), c2.elected(), change);
+    } finally {
+      heal.cancel(false);
+      leaderClient.restoreConnection();
+    }
+    // The leader's session is in working order and everyone still sees it.
+    Membership probe = await("a join on the leader's session after the blip", leaderClient.session().pidGroup().join("probe@127.0.0.1:1"));
+    assertThat(await(leaderClient.session().pidGroup().leave(probe))).isTrue();
+    assertThat(await(detector(connect()).detect())).map(Leader::membership).contains(c1.membership());
+    assertThat(c1.lost()).isNotDone();
+    // The detection pending since before the blip still answers a change.
+    assertThat(await(leaderContender.withdraw())).isTrue();
+    assertThat(await("detection, pending since before the blip, of a change after it", change))
+        .map(Leader::membership).contains(c2.membership());
+  }
+
+  @Test
+  default void expiredSessionLosesItsMembershipsAndCanJoinAgain() throws Exception {
+    assumeFault(Fault.EXPIRE_SESSION);
+    TestClient x = connect();
+    Contender xContender = contender(x, masterInfo("expiring", 5050));
+    Candidacy c1 = await(xContender.contend());
+    await(c1.elected());
+    Membership replica = await(x.session().pidGroup().join("log-replica(1)@127.0.0.1:5050"));
+    Candidacy c2 = await(contender(connect(), masterInfo("standby", 5051)).contend());
+    TestClient observer = connect();
+    LeaderFollower follower = follow(observer);
+    await(follower.until(leads(c1)));
+    String sessionBefore = x.session().sessionId();
+
+    fixture().expireSession(x);
+    assertThat(await("cancelled() of the expired session's candidacy", c1.membership().cancelled())).as("lost, not cancelled by us")
+        .isFalse();
+    assertThat(await("cancelled() of the expired session's replica member", replica.cancelled())).isFalse();
+    await("lost() of the expired leader", c1.lost());
+    await("election of the standby", c2.elected());
+    await("detection past the expired leader", follower.until(leads(c2)));
+    awaitUntil("other sessions no longer list the expired member",
+        () -> !await(observer.session().pidGroup().endpoints()).contains("log-replica(1)@127.0.0.1:5050"));
+
+    Membership rejoined = await("a join after the expiry", x.session().pidGroup().join("log-replica(1)@127.0.0.1:5050"));
+    assertThat(rejoined).isNotEqualTo(replica);
+    assertThat(rejoined.sequence()).isGreaterThan(replica.sequence());
+    Candidacy c3 = await("contend after the expiry", xContender.contend());
+    assertThat(c3.epoch()).isGreaterThan(c2.epoch());
+    assertThat(x.session().sessionId()).as("the session id after expiry").isNotBlank().isNotEqualTo(sessionBefore);
+    assertPending("detection of the expired leader again", follower.nextAnswer());
+    assertThat(follower.leaders().stream().map(Leader::epoch).toList()).as("epochs detected").isSorted().doesNotHaveDuplicates();
+  }
+
+  @Test
+  default void restartedServersKeepTheLeaderOrElectAValidOne() throws Exception {
+    assumeFault(Fault.RESTART_SERVERS);
+    TestClient a = connect();
+    Contender ca = contender(a, masterInfo("leader", 5050));
+    Candidacy c1 = await(ca.contend());
+    await(c1.elected());
+    TestClient b = connect();
+    Contender cb = contender(b, masterInfo("standby", 5051));
+    Candidacy c2 = await(cb.contend());
+    LeaderFollower follower = follow(connect());
+    await(follower.until(leads(c1)));
+
+    fixture().restartServers();
+    // Every client gets through to the store again (same session or, after an expiry, a new one).
+    await("the leader's client after the restart", a.session().group("").members());
+    await("the standby's client after the restart", b.session().group("").members());
+    if (!c1.lost().isDone()) {
+      // The leader's session survived the restart: it still leads and no one saw anything else.
+      Optional<Leader> now = await("detection by a new client after the restart", detector(connect()).detect());
+      assertThat(now).map(Leader::membership).contains(c1.membership());
+      assertThat(follower.leaders()).extracting(Leader::membership).containsOnly(c1.membership());
+      assertThat(c2.elected()).isNotDone();
+    } else {
+      // It did not: a valid leader with a higher epoch takes over (whoever lost contends again).
+      if (c2.lost().isDone()) {
+        await(cb.contend());
+      }
+      await(ca.contend());
+      Optional<Leader> next = await("detection of a new leader after the restart",
+          follower.until(l -> l.isPresent() && l.get().epoch() > c1.epoch()));
+      assertThat(await(detector(connect()).detect(Optional.of(phantomLeader())))).map(Leader::epoch)
+          .hasValueSatisfying(e -> assertThat(e).isGreaterThanOrEqualTo(next.orElseThrow().epoch()));
+    }
+    // The detector from before the restart still follows changes: everyone but a newcomer leaves.
+    Candidacy newcomer = await(contender(connect(), masterInfo("newcomer", 5059)).contend());
+    a.session().close();
+    b.session().close();
+    await("detection, by a detector from before the restart, of a change after it", follower.until(leads(newcomer)));
+    assertThat(follower.leaders().stream().map(Leader::epoch).toList()).as("epochs detected (rule 3)").isSorted()
+        .doesNotHaveDuplicates();
+    assertThat(follower.failure()).isEmpty();
+  }
+
+  @Test
+  default void stoppingTheStoresLeaderServerCausesNoMasterLeaderChange() throws Exception {
+    assumeFault(Fault.STOP_LEADER_SERVER);
+    TestClient a = connect();
+    Candidacy c1 = await(contender(a, masterInfo("leader", 5050)).contend());
+    await(c1.elected());
+    Candidacy c2 = await(contender(connect(), masterInfo("standby", 5051)).contend());
+    Detector d = detector(connect());
+    Optional<Leader> leader = await(d.detect());
+    assertThat(leader).map(Leader::membership).contains(c1.membership());
+    CompletableFuture<Optional<Leader>> change = d.detect(leader);
+
+    fixture().stopLeaderServer();
+    try {
+      // The store elects a new leader server and clients move over within their sessions: for a session timeout
+      // and a half nothing may change for the masters.
+      assertPendingFor(lossBound(), "a master leader change caused by losing the store's leader server",
+          c1.lost(), c2.elected(), change);
+      Membership probe = await("a join on the leader's session with a server down",
+          a.session().pidGroup().join("probe@127.0.0.1:1"));
+      assertThat(await(a.session().pidGroup().leave(probe))).isTrue();
+      assertThat(await("detection by a new client with a server down", detector(connect()).detect()))
+          .map(Leader::membership).contains(c1.membership());
+    } finally {
+      fixture().startStoppedServers();
+    }
+    assertThat(await("detection by a new client with every server back", detector(connect()).detect()))
+        .map(Leader::membership).contains(c1.membership());
+    assertThat(c1.lost()).isNotDone();
+    assertThat(change).isNotDone();
+    // The detection pending since before the stop still answers a change.
+    a.session().close();
+    assertThat(await("detection, pending since before the stop, of a change after it", change))
+        .map(Leader::membership).contains(c2.membership());
+  }
+}
