@@ -1,0 +1,92 @@
+package org.masterha.ha.consul;
+
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.kiwiproject.consul.ConsulException;
+import org.masterha.ha.HaConfigException;
+import org.masterha.ha.HaException;
+
+/**
+ * Which Consul failures are worth retrying (a connection that may come back, a server without a leader yet)
+ * and which are final (a refused ACL token, a refused TTL), with messages that say what to do. Consul's answers
+ * never echo the token, and we send it in a header, so these messages can't carry it either.
+ */
+final class ConsulFailures {
+  private ConsulFailures() {}
+
+  static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  static int code(Throwable t) {
+    return t instanceof ConsulException c && c.hasCode() ? c.getCode() : -1;
+  }
+
+  /** Worth another try: no answer at all, or an answer that says "not now". */
+  static boolean retryable(Throwable t) {
+    t = unwrap(t);
+    if (!(t instanceof ConsulException c)) {
+      return t instanceof java.io.IOException;
+    }
+    if (!c.hasCode()) {
+      return true; // an IOException: refused, reset, timed out
+    }
+    int code = c.getCode();
+    if (code == 429 || code == 502 || code == 503 || code == 504) {
+      return true;
+    }
+    if (code == 500) {
+      String m = String.valueOf(c.getMessage());
+      return !(m.contains("Invalid Session TTL") || m.contains("Permission denied") || m.contains("ACL not found"));
+    }
+    return false;
+  }
+
+  /** The session named in a request no longer exists on the servers. */
+  static boolean sessionGone(Throwable t) {
+    t = unwrap(t);
+    String m = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
+    int code = code(t);
+    return code == 404 || ((code == 500 || code == 400) && m.contains("session") && (m.contains("invalid") || m.contains("not found")));
+  }
+
+  /** A final failure, as an exception whose message says what went wrong and what to do. */
+  static RuntimeException fatal(Throwable t, String doing, ConsulSettings settings) {
+    t = unwrap(t);
+    int code = code(t);
+    String detail = t instanceof ConsulException ? serverSays(t.getMessage()) : t.toString();
+    if (code == 403) {
+      String token = settings.token().isPresent() ? "the ACL token given" : "no ACL token (anonymous)";
+      if (detail.contains("ACL not found")) {
+        return new HaException("Consul agent " + settings.agent() + " refused to " + doing + ": it does not know " + token
+            + " (403 ACL not found); check the token file or environment variable it came from");
+      }
+      return new HaException("Consul agent " + settings.agent() + " refused to " + doing + " with " + token
+          + " (403 " + detail + "); the token needs key:write on the prefix '" + settings.keyPrefix() + "/' and session:write");
+    }
+    if (code == 500 && detail.contains("Invalid Session TTL")) {
+      return new HaConfigException("Consul agent " + settings.agent() + " refused a session TTL of "
+          + GoDurations.format(settings.ttl()) + " (half the session timeout): " + detail
+          + "; raise the session timeout to at least twice the agent's session_ttl_min");
+    }
+    if (t instanceof RuntimeException r && !(t instanceof ConsulException)) {
+      return r;
+    }
+    return new HaException("Consul agent " + settings.agent() + " failed to " + doing + ": "
+        + (code > 0 ? code + " " : "") + detail, t);
+  }
+
+  /** consul-client's message is "Consul request to [url] failed with status [n]: body"; keep the body. */
+  private static String serverSays(String message) {
+    if (message == null) {
+      return "";
+    }
+    int colon = message.indexOf("]: ");
+    String body = colon >= 0 ? message.substring(colon + 3) : message;
+    body = body.strip().replaceAll("\\s+", " ");
+    return body.length() > 300 ? body.substring(0, 300) + "..." : body;
+  }
+}

@@ -1,0 +1,492 @@
+package org.masterha.ha.consul;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import org.kiwiproject.consul.Consul;
+import org.kiwiproject.consul.model.session.ImmutableSession;
+import org.kiwiproject.consul.model.session.SessionInfo;
+import org.masterha.ha.HaConfig;
+import org.masterha.ha.HaSession;
+import org.masterha.ha.SessionClosedException;
+import org.masterha.ha.group.Group;
+import org.masterha.ha.session.LivenessDeadline;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client of a Consul agent and, at any time, at most one Consul session (an "incarnation") that every member
+ * this client joins is acquired with.
+ *
+ * <p>States: CREATING (no live Consul session; one is being created, retried until the agent answers) -> LIVE
+ * (renewed every quarter TTL) -> back to CREATING when the session is lost -> CLOSED. The first Consul session is
+ * created in the background when the client is opened; operations that need one wait for it.
+ *
+ * <p>A session is lost when Consul says it no longer exists (a renewal answers 404), or when the local
+ * {@link LivenessDeadline} passes: one TTL after the send time of the last renewal Consul confirmed, the soonest
+ * Consul may invalidate it. Then every membership made with it completes {@code cancelled(false)}, the session is
+ * destroyed if the agent can be reached (so its keys vanish now rather than at the reap), and a new one is created
+ * for the joins that follow.
+ */
+final class ConsulSession implements HaSession {
+  private static final Logger log = LoggerFactory.getLogger(ConsulSession.class);
+  private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._@:=+-]+");
+  /** Renewals allowed in flight at once: a second one on a fresh connection gets through when the first hangs. */
+  private static final int MAX_RENEWALS_IN_FLIGHT = 2;
+
+  /** One Consul session. */
+  static final class Incarnation {
+    final String id;
+    /** Guarded by the session's lock. */
+    boolean lost;
+
+    Incarnation(String id) {
+      this.id = id;
+    }
+
+    @Override
+    public String toString() {
+      return id;
+    }
+  }
+
+  private final ConsulSettings settings;
+  private final String name;
+  private final Consul consul;
+  private final ExecutorService io;
+  private final ScheduledExecutorService timer;
+  private final LivenessDeadline deadline;
+  private final Map<String, ConsulGroup> groups = new ConcurrentHashMap<>();
+  private final MemberKeys memberKeys = new MemberKeys();
+  private final ScheduledFuture<?> renewals;
+  /** Operations under way; close() fails them. */
+  private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
+
+  private final Object lock = new Object();
+  private Incarnation live;
+  private CompletableFuture<Incarnation> next = new CompletableFuture<>();
+  private boolean creating;
+  private int createFailures;
+  private int renewalsInFlight;
+  private long lastConfirmedSend = Long.MIN_VALUE;
+  private boolean closed;
+  private volatile String lastId = "";
+
+  ConsulSession(ConsulSettings settings, Optional<PemTls> tls) {
+    this.settings = settings;
+    this.name = "consul-" + Integer.toHexString(System.identityHashCode(this));
+    this.io = Executors.newCachedThreadPool(daemon(name + "-io"));
+    ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, daemon(name + "-timer"));
+    t.setRemoveOnCancelPolicy(true);
+    this.timer = t;
+    this.consul = ConsulClients.build(settings, tls, Executors.newCachedThreadPool(daemon(name + "-http")));
+    this.deadline = new LivenessDeadline(settings.ttl(), timer, this::deadlinePassed);
+    long every = settings.renewInterval().toNanos();
+    this.renewals = timer.scheduleAtFixedRate(this::renewTick, every, every, TimeUnit.NANOSECONDS);
+    synchronized (lock) {
+      startCreating();
+    }
+  }
+
+  private static ThreadFactory daemon(String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    return r -> {
+      Thread th = new Thread(r, prefix + "-" + count.incrementAndGet());
+      th.setDaemon(true);
+      return th;
+    };
+  }
+
+  // ---- HaSession
+
+  @Override
+  public String backend() {
+    return "consul";
+  }
+
+  @Override
+  public HaConfig config() {
+    return settings.config();
+  }
+
+  @Override
+  public Group group(String relativePath) {
+    String path = relativePath.isEmpty() ? settings.config().basePath() : settings.config().basePath() + "/" + checkRelative(relativePath);
+    synchronized (lock) {
+      if (closed) {
+        throw new SessionClosedException("Consul client " + name + " is closed");
+      }
+      return groups.computeIfAbsent(path, p -> new ConsulGroup(this, p, settings.keyPrefix()
+          + (relativePath.isEmpty() ? "" : "/" + relativePath) + "/"));
+    }
+  }
+
+  private static String checkRelative(String relativePath) {
+    for (String segment : relativePath.split("/", -1)) {
+      if (segment.isEmpty() || segment.equals(".") || segment.equals("..") || !SEGMENT.matcher(segment).matches()) {
+        throw new IllegalArgumentException("group path '" + relativePath + "' has an invalid segment '" + segment
+            + "'; accepted: non-empty segments of letters, digits and . _ @ : = + - separated by /");
+      }
+    }
+    return relativePath;
+  }
+
+  /** The live Consul session's id, else the last one granted, else empty. */
+  @Override
+  public String sessionId() {
+    synchronized (lock) {
+      return live != null ? live.id : lastId;
+    }
+  }
+
+  /** The live Consul session's id; empty while none is live (being created, or the client is closed). */
+  Optional<String> liveSessionId() {
+    synchronized (lock) {
+      return Optional.ofNullable(live).map(i -> i.id);
+    }
+  }
+
+  // ---- for groups
+
+  ConsulSettings settings() {
+    return settings;
+  }
+
+  Consul consul() {
+    return consul;
+  }
+
+  ExecutorService io() {
+    return io;
+  }
+
+  MemberKeys memberKeys() {
+    return memberKeys;
+  }
+
+  boolean isClosed() {
+    synchronized (lock) {
+      return closed;
+    }
+  }
+
+  SessionClosedException closedException() {
+    return new SessionClosedException("Consul client " + name + " for " + settings.config().basePath() + " is closed");
+  }
+
+  /** Registers an operation's result, so that close() fails it if it is still under way. */
+  <T> CompletableFuture<T> track(CompletableFuture<T> result) {
+    pending.add(result);
+    result.whenComplete((x, e) -> pending.remove(result));
+    if (isClosed()) {
+      result.completeExceptionally(closedException());
+    }
+    return result;
+  }
+
+  /** The live Consul session, once there is one. Fails when the client is closed or Consul refuses to create one. */
+  CompletableFuture<Incarnation> live() {
+    synchronized (lock) {
+      if (closed) {
+        return CompletableFuture.failedFuture(closedException());
+      }
+      if (live != null) {
+        return CompletableFuture.completedFuture(live);
+      }
+      startCreating();
+      return next;
+    }
+  }
+
+  /**
+   * Runs {@code register} if {@code inc} is still live, atomically with respect to losing it, so a membership is
+   * either registered before its session's loss (and then lost with it) or refused.
+   */
+  boolean whileLive(Incarnation inc, Runnable register) {
+    synchronized (lock) {
+      if (closed || inc.lost || live != inc) {
+        return false;
+      }
+      register.run();
+      return true;
+    }
+  }
+
+  /** Runs {@code task} on the I/O pool after {@code delay}, unless the client is closed by then. */
+  void later(Duration delay, Runnable task) {
+    try {
+      timer.schedule(() -> {
+        if (!isClosed()) {
+          execute(task);
+        }
+      }, delay.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      // closed
+    }
+  }
+
+  void execute(Runnable task) {
+    try {
+      io.execute(task);
+    } catch (RejectedExecutionException e) {
+      // closed
+    }
+  }
+
+  /** Exponential backoff from 50 ms to a quarter TTL (at most 1 s), with jitter. */
+  Duration backoff(int attempt) {
+    long cap = Math.min(1000, Math.max(100, settings.ttl().toMillis() / 4));
+    long base = Math.min(cap, 50L << Math.min(attempt, 10));
+    return Duration.ofMillis(base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1));
+  }
+
+  /**
+   * Consul refused an operation because it no longer knows {@code inc}: lose it now rather than at the next
+   * renewal.
+   */
+  void sessionGone(Incarnation inc, String why) {
+    lose(inc, why, false);
+  }
+
+  // ---- creating
+
+  /** Guarded by lock. */
+  private void startCreating() {
+    if (closed || creating || live != null) {
+      return;
+    }
+    creating = true;
+    execute(this::createOnce);
+  }
+
+  private void createOnce() {
+    if (isClosed()) {
+      return;
+    }
+    long sent = System.nanoTime();
+    String id;
+    try {
+      id = consul.sessionClient().createSession(ImmutableSession.builder()
+          .name("masterha " + settings.config().basePath())
+          .ttl(GoDurations.format(settings.ttl()))
+          .behavior("delete")
+          .lockDelay(GoDurations.format(settings.lockDelay()))
+          .build()).getId();
+    } catch (RuntimeException e) {
+      createFailed(e);
+      return;
+    }
+    Incarnation inc = new Incarnation(id);
+    CompletableFuture<Incarnation> waiting;
+    synchronized (lock) {
+      creating = false;
+      if (closed) {
+        waiting = null;
+      } else {
+        createFailures = 0;
+        live = inc;
+        lastId = id;
+        lastConfirmedSend = sent;
+        // Consul starts the TTL when it creates the session, after we sent the request.
+        deadline.arm(sent);
+        waiting = next;
+        next = new CompletableFuture<>();
+      }
+    }
+    if (waiting == null) {
+      destroyQuietly(id);
+      return;
+    }
+    log.info("Consul session {} created at {} for {} (TTL {}, lock-delay {})", id, settings.agent(),
+        settings.config().basePath(), GoDurations.format(settings.ttl()), GoDurations.format(settings.lockDelay()));
+    waiting.complete(inc);
+  }
+
+  private void createFailed(RuntimeException e) {
+    if (ConsulFailures.retryable(e)) {
+      int failures;
+      synchronized (lock) {
+        failures = ++createFailures;
+      }
+      if (failures == 1 || failures % 20 == 0) {
+        log.warn("Cannot create a Consul session at {} yet ({}); retrying", settings.agent(), e.getMessage());
+      }
+      later(backoff(failures), this::createOnce);
+      return;
+    }
+    RuntimeException fatal = ConsulFailures.fatal(e, "create a session", settings);
+    CompletableFuture<Incarnation> waiting;
+    synchronized (lock) {
+      creating = false;
+      createFailures = 0;
+      waiting = next;
+      next = new CompletableFuture<>();
+    }
+    log.error("Cannot create a Consul session: {}", fatal.getMessage());
+    // The next operation tries again: the operator may have fixed the token in the meantime.
+    waiting.completeExceptionally(fatal);
+  }
+
+  // ---- renewing
+
+  /** Renews at once (unless enough renewals are under way): to learn quickly whether the session still exists. */
+  void renewNow() {
+    try {
+      timer.execute(this::renewTick);
+    } catch (RejectedExecutionException e) {
+      // closed
+    }
+  }
+
+  private void renewTick() {
+    Incarnation inc;
+    synchronized (lock) {
+      inc = live;
+      if (closed || inc == null || renewalsInFlight >= MAX_RENEWALS_IN_FLIGHT) {
+        return;
+      }
+      renewalsInFlight++;
+    }
+    execute(() -> renew(inc));
+  }
+
+  private void renew(Incarnation inc) {
+    long sent = System.nanoTime();
+    Optional<SessionInfo> info;
+    try {
+      info = consul.sessionClient().renewSession(inc.id);
+    } catch (RuntimeException e) {
+      synchronized (lock) {
+        renewalsInFlight--;
+      }
+      if (ConsulFailures.sessionGone(e)) {
+        lose(inc, "Consul no longer knows it (expired or destroyed on the servers)", false);
+      } else {
+        log.debug("Renewing Consul session {} failed: {}", inc.id, e.getMessage());
+      }
+      return;
+    }
+    if (info.isEmpty()) {
+      synchronized (lock) {
+        renewalsInFlight--;
+      }
+      lose(inc, "Consul no longer knows it (renewal answered no session)", false);
+      return;
+    }
+    synchronized (lock) {
+      renewalsInFlight--;
+      if (live == inc && !closed && sent - lastConfirmedSend > 0) {
+        lastConfirmedSend = sent;
+        deadline.arm(sent);
+      }
+    }
+  }
+
+  private void deadlinePassed() {
+    Incarnation inc;
+    synchronized (lock) {
+      inc = live;
+      // Re-armed since the timer fired: a renewal got through just in time.
+      if (inc == null || (deadline.deadlineNanos() != Long.MAX_VALUE && !deadline.passed())) {
+        return;
+      }
+    }
+    lose(inc, "no renewal confirmed within its TTL of " + GoDurations.format(settings.ttl())
+        + "; Consul may expire it from now on", true);
+  }
+
+  /** Our memberships made with {@code inc} can no longer be trusted; go on with a new Consul session. */
+  private void lose(Incarnation inc, String why, boolean destroy) {
+    synchronized (lock) {
+      if (closed || inc.lost || live != inc) {
+        return;
+      }
+      inc.lost = true;
+      live = null;
+      deadline.disarm();
+    }
+    log.warn("Consul session {} for {} is lost: {}; its memberships are cancelled", inc.id, settings.config().basePath(), why);
+    for (ConsulGroup g : groups.values()) {
+      g.watchers().lostAll();
+    }
+    if (destroy) {
+      // Its keys vanish now if the agent can still be reached, rather than when Consul reaps it.
+      execute(() -> destroyQuietly(inc.id));
+    }
+    synchronized (lock) {
+      startCreating();
+    }
+  }
+
+  private void destroyQuietly(String id) {
+    try {
+      consul.sessionClient().destroySession(id);
+      log.debug("Destroyed Consul session {}", id);
+    } catch (RuntimeException e) {
+      log.debug("Could not destroy Consul session {} ({}); Consul reaps it within {}", id, e.getMessage(),
+          GoDurations.format(settings.sessionTimeout()));
+    }
+  }
+
+  // ---- closing
+
+  @Override
+  public void close() {
+    Incarnation inc;
+    CompletableFuture<Incarnation> waiting;
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      inc = live;
+      live = null;
+      waiting = next;
+    }
+    renewals.cancel(false);
+    deadline.close();
+    for (ConsulGroup g : groups.values()) {
+      g.stopWatching();
+    }
+    SessionClosedException cause = closedException();
+    waiting.completeExceptionally(cause);
+    if (inc != null) {
+      // The clean exit: destroying the session deletes its keys at once (behavior=delete).
+      try {
+        consul.sessionClient().destroySession(inc.id);
+        log.info("Consul session {} destroyed; its members are deleted", inc.id);
+      } catch (RuntimeException e) {
+        log.warn("Could not destroy Consul session {} at {} ({}); its members vanish when Consul reaps it, within {}",
+            inc.id, settings.agent(), e.getMessage(), GoDurations.format(settings.sessionTimeout()));
+      }
+    }
+    for (ConsulGroup g : groups.values()) {
+      g.close(cause);
+    }
+    for (CompletableFuture<?> f : pending) {
+      f.completeExceptionally(cause);
+    }
+    consul.destroy();
+    io.shutdownNow();
+    timer.shutdownNow();
+  }
+
+  @Override
+  public String toString() {
+    return "ConsulSession[" + name + ", " + settings.agentUri() + ", " + settings.config().basePath() + ", session=" + sessionId() + "]";
+  }
+}

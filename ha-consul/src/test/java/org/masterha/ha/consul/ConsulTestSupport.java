@@ -1,0 +1,18 @@
+package org.masterha.ha.consul;
+
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.Optional;
+import org.masterha.ha.HaSession;
+
+final class ConsulTestSupport {
+  private ConsulTestSupport() {}
+
+  /** The client's live Consul session id, waiting for one to be created. */
+  static String liveSessionId(HaSession session) {
+    ConsulSession s = (ConsulSession) session;
+    return await("a live Consul session for " + session).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+        .until(s::liveSessionId, Optional::isPresent).orElseThrow();
+  }
+}

@@ -1,0 +1,138 @@
+package org.masterha.ha.consul;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.masterha.consul.fake.FakeConsul;
+import org.masterha.ha.HaBackends;
+import org.masterha.ha.HaConfig;
+import org.masterha.ha.HaSession;
+import org.masterha.tck.BackendFixture;
+import org.masterha.tck.Fault;
+import org.masterha.tck.TestClient;
+import org.masterha.tck.net.TcpProxy;
+
+/**
+ * The conformance suite's Consul: the project's {@link FakeConsul} on a loopback port, each client behind its
+ * own {@link TcpProxy} so its connection alone can be cut.
+ *
+ * <p>The fake's {@code session_ttl_min} is lowered to 1s so the suite can use short session timeouts (4s maps to
+ * a 2s TTL), and it reaps a session exactly one TTL after its last renewal (Consul allows itself up to two),
+ * which is the earliest Consul may, so the tests check the leader gives up before the soonest possible reap.
+ */
+final class FakeConsulFixture implements BackendFixture {
+  static final Duration SESSION_TTL_MIN = Duration.ofSeconds(1);
+
+  private final HaBackends backends = HaBackends.load();
+  private final List<Client> clients = new CopyOnWriteArrayList<>();
+  private FakeConsul consul;
+
+  @Override
+  public String backend() {
+    return "consul";
+  }
+
+  @Override
+  public Set<Fault> faults() {
+    return Set.of(Fault.CUT_CONNECTION, Fault.EXPIRE_SESSION, Fault.RESTART_SERVERS);
+  }
+
+  @Override
+  public void start() {
+    consul = FakeConsul.builder().sessionTtlMin(SESSION_TTL_MIN).sessionReapMultiplier(1.0).build().start();
+  }
+
+  FakeConsul consul() {
+    return consul;
+  }
+
+  @Override
+  public HaConfig config(String basePath, Duration sessionTimeout) {
+    return config(consul.hostAndPort(), basePath, sessionTimeout);
+  }
+
+  private static HaConfig config(String hostAndPort, String basePath, Duration sessionTimeout) {
+    return HaConfig.builder().url("consul://" + hostAndPort + basePath).sessionTimeout(sessionTimeout).build();
+  }
+
+  @Override
+  public TestClient connect(String basePath, Duration sessionTimeout) {
+    TcpProxy proxy;
+    try {
+      proxy = TcpProxy.start(consul.address());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    try {
+      HaSession session = backends.open(config("127.0.0.1:" + proxy.port(), basePath, sessionTimeout));
+      Client c = new Client(session, proxy);
+      clients.add(c);
+      return c;
+    } catch (RuntimeException e) {
+      proxy.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public void expireSession(TestClient client) {
+    String id = ConsulTestSupport.liveSessionId(client.session());
+    if (!consul.expireSession(id)) {
+      throw new IllegalStateException("the fake has no session " + id);
+    }
+  }
+
+  @Override
+  public void restartServers() {
+    consul.restart();
+  }
+
+  @Override
+  public void close() {
+    for (Client c : clients) {
+      c.close();
+    }
+    if (consul != null) {
+      consul.close();
+    }
+  }
+
+  private final class Client implements TestClient {
+    private final HaSession session;
+    private final TcpProxy proxy;
+
+    Client(HaSession session, TcpProxy proxy) {
+      this.session = session;
+      this.proxy = proxy;
+    }
+
+    @Override
+    public HaSession session() {
+      return session;
+    }
+
+    @Override
+    public void cutConnection() {
+      proxy.cut();
+    }
+
+    @Override
+    public void restoreConnection() {
+      proxy.restore();
+    }
+
+    @Override
+    public void close() {
+      try {
+        proxy.restore();
+        session.close();
+      } finally {
+        proxy.close();
+        clients.remove(this);
+      }
+    }
+  }
+}

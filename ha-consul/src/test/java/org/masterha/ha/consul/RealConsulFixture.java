@@ -1,0 +1,195 @@
+package org.masterha.ha.consul;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.kiwiproject.consul.Consul;
+import org.masterha.ha.Credentials;
+import org.masterha.ha.HaBackends;
+import org.masterha.ha.HaConfig;
+import org.masterha.ha.HaSession;
+import org.masterha.tck.BackendFixture;
+import org.masterha.tck.Fault;
+import org.masterha.tck.TestClient;
+import org.masterha.tck.net.TcpProxy;
+
+/**
+ * A real Consul agent named the way Consul's own CLI is told: {@code CONSUL_HTTP_ADDR} ({@code host:port},
+ * {@code http://host:port} or {@code https://host:port}), and {@code CONSUL_HTTP_TOKEN} or
+ * {@code CONSUL_HTTP_TOKEN_FILE} when ACLs are on. Nothing is started: the agent must be running.
+ *
+ * <p>Faults: EXPIRE_SESSION destroys the client's Consul session through the API. To the client that is
+ * indistinguishable from the servers invalidating it on a TTL timeout: its keys are deleted (behavior=delete)
+ * and its next renewal is answered 404. CUT_CONNECTION puts a {@link TcpProxy} in front of each client, only
+ * when the agent is on loopback. Restarting the agent is out of a test's reach, so RESTART_SERVERS is not offered.
+ */
+final class RealConsulFixture implements BackendFixture {
+  static final String ADDRESS_VARIABLE = "CONSUL_HTTP_ADDR";
+
+  private final URI agent;
+  private final Optional<Credentials> token;
+  private final HaBackends backends = HaBackends.load();
+  private final List<Client> clients = new CopyOnWriteArrayList<>();
+  private Consul admin;
+
+  RealConsulFixture(Map<String, String> env) {
+    String address = env.get(ADDRESS_VARIABLE);
+    if (address == null || address.isBlank()) {
+      throw new IllegalStateException(ADDRESS_VARIABLE + " is not set");
+    }
+    this.agent = URI.create(address.contains("://") ? address.strip() : "http://" + address.strip());
+    if (env.containsKey("CONSUL_HTTP_TOKEN")) {
+      this.token = Optional.of(Credentials.fromEnvironment("CONSUL_HTTP_TOKEN"));
+    } else if (env.containsKey("CONSUL_HTTP_TOKEN_FILE")) {
+      this.token = Optional.of(Credentials.fromFile(Path.of(env.get("CONSUL_HTTP_TOKEN_FILE"))));
+    } else {
+      this.token = Optional.empty();
+    }
+  }
+
+  private String scheme() {
+    return agent.getScheme().equals("https") ? ConsulSettings.HTTPS_SCHEME : ConsulSettings.SCHEME;
+  }
+
+  private int port() {
+    return agent.getPort() > 0 ? agent.getPort() : ConsulSettings.DEFAULT_PORT;
+  }
+
+  private boolean onLoopback() {
+    try {
+      return InetAddress.getByName(agent.getHost()).isLoopbackAddress();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** The shortest session timeout this agent honours: twice its session_ttl_min. */
+  Duration minimumSessionTimeout() {
+    HaConfig probe = config("/masterha-probe", Duration.ofHours(1));
+    return SessionTtlMinimum.read(ConsulSettings.from(probe), Optional.empty()).minimumSessionTimeout();
+  }
+
+  @Override
+  public String backend() {
+    return "consul";
+  }
+
+  @Override
+  public Set<Fault> faults() {
+    Set<Fault> faults = EnumSet.of(Fault.EXPIRE_SESSION);
+    if (onLoopback() && scheme().equals(ConsulSettings.SCHEME)) {
+      faults.add(Fault.CUT_CONNECTION);
+    }
+    return faults;
+  }
+
+  @Override
+  public void start() {
+    Consul.Builder b = Consul.builder().withUrl(agent.toString()).withPing(false);
+    token.ifPresent(t -> b.withTokenAuth(t.secret().reveal()));
+    admin = b.build();
+  }
+
+  @Override
+  public HaConfig config(String basePath, Duration sessionTimeout) {
+    return config(agent.getHost(), port(), basePath, sessionTimeout);
+  }
+
+  private HaConfig config(String host, int port, String basePath, Duration sessionTimeout) {
+    String h = host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
+    HaConfig.Builder b = HaConfig.builder().url(scheme() + "://" + h + ":" + port + basePath).sessionTimeout(sessionTimeout);
+    token.ifPresent(b::credentials);
+    return b.build();
+  }
+
+  @Override
+  public TestClient connect(String basePath, Duration sessionTimeout) {
+    if (!faults().contains(Fault.CUT_CONNECTION)) {
+      Client c = new Client(backends.open(config(basePath, sessionTimeout)), null);
+      clients.add(c);
+      return c;
+    }
+    TcpProxy proxy;
+    try {
+      proxy = TcpProxy.start(new InetSocketAddress(InetAddress.getByName(agent.getHost()), port()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    try {
+      Client c = new Client(backends.open(config("127.0.0.1", proxy.port(), basePath, sessionTimeout)), proxy);
+      clients.add(c);
+      return c;
+    } catch (RuntimeException e) {
+      proxy.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public void expireSession(TestClient client) {
+    admin.sessionClient().destroySession(ConsulTestSupport.liveSessionId(client.session()));
+  }
+
+  @Override
+  public void close() {
+    for (Client c : clients) {
+      c.close();
+    }
+    if (admin != null) {
+      admin.destroy();
+    }
+  }
+
+  private final class Client implements TestClient {
+    private final HaSession session;
+    private final TcpProxy proxy;
+
+    Client(HaSession session, TcpProxy proxy) {
+      this.session = session;
+      this.proxy = proxy;
+    }
+
+    @Override
+    public HaSession session() {
+      return session;
+    }
+
+    @Override
+    public void cutConnection() {
+      if (proxy == null) {
+        throw new UnsupportedOperationException("connections to a non-loopback agent are not proxied");
+      }
+      proxy.cut();
+    }
+
+    @Override
+    public void restoreConnection() {
+      if (proxy != null) {
+        proxy.restore();
+      }
+    }
+
+    @Override
+    public void close() {
+      try {
+        restoreConnection();
+        session.close();
+      } finally {
+        if (proxy != null) {
+          proxy.close();
+        }
+        clients.remove(this);
+      }
+    }
+  }
+}

@@ -1,0 +1,71 @@
+package org.masterha.ha.consul;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.masterha.consul.fake.FakeConsul;
+import org.masterha.ha.HaBackends;
+import org.masterha.ha.HaConfig;
+import org.masterha.ha.HaConfigException;
+import org.masterha.ha.HaSession;
+
+/** The smallest session timeout is twice the agent's session_ttl_min; a smaller one is refused, never changed. */
+class SessionTimeoutMinimumTest {
+  private final HaBackends backends = HaBackends.load();
+
+  private HaConfig config(String hostAndPort, Duration timeout) {
+    return HaConfig.builder().url("consul://" + hostAndPort + "/mesos").sessionTimeout(timeout).build();
+  }
+
+  @Test
+  void consulsDefaultMinimumAllowsTwentySecondsAndNoLess() {
+    try (FakeConsul consul = FakeConsul.builder().build().start()) {
+      assertThatThrownBy(() -> backends.open(config(consul.hostAndPort(), Duration.ofSeconds(19))))
+          .isInstanceOf(HaConfigException.class)
+          .hasMessageContaining("session timeout 19s is below the minimum 2 x session_ttl_min = 20s")
+          .hasMessageContaining("session_ttl_min = 10s")
+          .hasMessageNotContaining("assumed");
+      try (HaSession s = backends.open(config(consul.hostAndPort(), Duration.ofSeconds(20)))) {
+        assertThat(ConsulTestSupport.liveSessionId(s)).isNotEmpty();
+      }
+    }
+  }
+
+  @Test
+  void readsALoweredMinimumFromTheAgent() {
+    try (FakeConsul consul = FakeConsul.builder().sessionTtlMin(Duration.ofMillis(1500)).build().start()) {
+      assertThatThrownBy(() -> backends.open(config(consul.hostAndPort(), Duration.ofMillis(2900))))
+          .isInstanceOf(HaConfigException.class)
+          .hasMessageContaining("below the minimum 2 x session_ttl_min = 3s");
+      try (HaSession s = backends.open(config(consul.hostAndPort(), Duration.ofSeconds(3)))) {
+        assertThat(ConsulTestSupport.liveSessionId(s)).isNotEmpty();
+      }
+      // The agent is asked at each open, so a change shows at once.
+      consul.setSessionTtlMin(Duration.ofSeconds(4));
+      assertThatThrownBy(() -> backends.open(config(consul.hostAndPort(), Duration.ofSeconds(3))))
+          .isInstanceOf(HaConfigException.class)
+          .hasMessageContaining("below the minimum 2 x session_ttl_min = 8s");
+    }
+  }
+
+  @Test
+  void assumesConsulsDefaultWhenTheAgentCannotBeAskedAndSaysSo() throws IOException {
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = s.getLocalPort();
+    }
+    assertThatThrownBy(() -> backends.open(config("127.0.0.1:" + closedPort, Duration.ofSeconds(4))))
+        .isInstanceOf(HaConfigException.class)
+        .hasMessageContaining("below the minimum 2 x session_ttl_min = 20s")
+        .hasMessageContaining("Consul's default, assumed because the agent at 127.0.0.1:" + closedPort + " could not be asked");
+    // A timeout the default allows opens, and the session is created once the agent is there.
+    try (HaSession s = backends.open(config("127.0.0.1:" + closedPort, Duration.ofSeconds(20)))) {
+      assertThat(s.sessionId()).isEmpty();
+    }
+  }
+}
