@@ -22,12 +22,14 @@ import org.masterha.ha.Durations;
  */
 public final class DemoLauncher {
   static final Flags FLAGS = Flags.builder()
-      .value("backend", "NAME", "the store: zookeeper (embedded, nothing to install), etcd (runs the etcd binary) or consul (needs --consul)", "zookeeper")
+      .value("backend", "NAME", "the store: zookeeper (embedded, nothing to install), etcd (runs the etcd binary) or consul (a Consul agent given"
+          + " by --consul, else the project's fake of Consul's HTTP API)", "zookeeper")
       .value("masters", "N", "how many masters, 2 to 9", "3")
       .value("agents", "N", "how many agents, 0 to 9; odd ones detect the leader through the store, even ones through the masters' streams", "2")
       .value("session-timeout", "DURATION", "the masters' session timeout: how long the killed leader keeps the leadership", "4s")
       .value("etcd", "PATH", "the etcd binary for --backend=etcd", EtcdServer.DEFAULT_BINARY.toString())
-      .value("consul", "HOST:PORT", "a running Consul agent's HTTP address for --backend=consul", null)
+      .value("consul", "HOST:PORT", "a running Consul agent's HTTP address for --backend=consul (its session_ttl_min, 10s by default, needs"
+          + " --session-timeout of at least twice that)", null)
       .value("dir", "PATH", "where the processes' logs go", "a new temporary directory")
       .build();
 
@@ -36,11 +38,15 @@ public final class DemoLauncher {
       + "failover as a timeline. Exit codes: 0 the failover completed, 1 it did not (the output says what is missing),\n"
       + "2 bad flags.\n\nFlags:\n" + FLAGS.describe();
 
+  // consul-fake logs through java.util.logging, which keeps loggers only weakly: hold it to keep it quiet.
+  private static final java.util.logging.Logger FAKE_CONSUL_JUL = java.util.logging.Logger.getLogger("org.masterha.consul.fake");
+
   private DemoLauncher() {}
 
   public static void main(String[] args) {
     // The embedded ZooKeeper server's start-up warnings are noise in the timeline; its errors still show.
     ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("org.apache.zookeeper")).setLevel(ch.qos.logback.classic.Level.ERROR);
+    FAKE_CONSUL_JUL.setLevel(java.util.logging.Level.WARNING);
     System.exit(Cli.run("bin/demo", USAGE, System.err, () -> run(args, System.out)));
   }
 
@@ -60,9 +66,6 @@ public final class DemoLauncher {
     int masters = p.integer("masters", 2, 9);
     int agents = p.integer("agents", 0, 9);
     Duration timeout = p.duration("session-timeout", Duration.ofMillis(500), Duration.ofMinutes(2));
-    if (backend.equals("consul") && !p.given("consul")) {
-      throw new UsageException("flag --consul=HOST:PORT is required with --backend=consul (the demo does not start Consul)");
-    }
     if (!backend.equals("consul") && p.given("consul")) {
       throw new UsageException("flag --consul only applies to --backend=consul");
     }
@@ -107,7 +110,8 @@ public final class DemoLauncher {
         store = switch (backend) {
           case "zookeeper" -> EmbeddedZooKeeper.start(dir);
           case "etcd" -> EtcdServer.start(etcdBinary, dir);
-          default -> new ExternalStore("consul", "consul", consul);
+          // The fake's session_ttl_min is lowered to 1s so the demo's short timeouts are honoured (TTL = timeout / 2).
+          default -> consul != null ? new ExternalStore("consul", "consul", consul) : FakeConsulStore.start(Duration.ofSeconds(1));
         };
         timeline.note("demo", store.describe());
         cluster = new Cluster(store, "/masterha-demo-" + UUID.randomUUID().toString().substring(0, 8), sessionTimeout, dir);
