@@ -67,7 +67,7 @@ final class AgentStatusHandler {
         debug.put("ACLsEnabled", acl.enabled());
         debug.put("SessionTTLMin", settings.debugConfigSessionTtlMin());
         debug.put("KVMaxValueSize", settings.maxValueSize);
-        debug.put("TxnMaxReqLen", settings.maxValueSize);
+        debug.put("TxnMaxReqLen", settings.txnMaxReqLen);
         debug.put("HTTPPort", httpPort.getAsInt());
         debug.put("ServerPort", 8300);
         debug.putArray("ClientAddrs").add("127.0.0.1");

@@ -62,7 +62,8 @@ public final class FakeConsul implements AutoCloseable {
     private boolean closed;
 
     private FakeConsul(Builder b) {
-        this.settings = new Settings(b.nodeName, b.datacenter, b.maxValueSize, b.blockingJitter, b.sessionTtlMin);
+        this.settings = new Settings(b.nodeName, b.datacenter, b.maxValueSize, b.txnMaxReqLen, b.blockingJitter,
+                b.sessionTtlMin);
         this.clock = b.clock;
         this.store = new StateStore(clock, b.reapMultiplier);
         this.acl = new AclFilter(b.aclToken);
@@ -370,6 +371,7 @@ public final class FakeConsul implements AutoCloseable {
         private String nodeName = "fake-consul";
         private String datacenter = "dc1";
         private int maxValueSize = Settings.DEFAULT_MAX_VALUE_SIZE;
+        private int txnMaxReqLen = Settings.DEFAULT_TXN_MAX_REQ_LEN;
         private boolean blockingJitter = true;
 
         private Builder() {
@@ -428,6 +430,15 @@ public final class FakeConsul implements AutoCloseable {
         /** Consul's kv_max_value_size, 512 KiB by default. */
         public Builder maxValueSize(int bytes) {
             this.maxValueSize = bytes;
+            return this;
+        }
+
+        /**
+         * Consul's txn_max_req_len, 512 KiB by default: the largest /v1/txn request body (JSON,
+         * values base64-encoded), or kv_max_value_size if that is larger, as in Consul.
+         */
+        public Builder txnMaxReqLen(int bytes) {
+            this.txnMaxReqLen = bytes;
             return this;
         }
 

@@ -14,6 +14,8 @@ final class Settings {
     static final long TTL_MAX_NANOS = Duration.ofHours(24).toNanos();
     /** Consul's kv_max_value_size default (raft's suggested max size). */
     static final int DEFAULT_MAX_VALUE_SIZE = 512 * 1024;
+    /** Consul's txn_max_req_len default (raft's suggested max size): the whole /v1/txn body. */
+    static final int DEFAULT_TXN_MAX_REQ_LEN = 512 * 1024;
     /** Consul's maxTxnOps. */
     static final int MAX_TXN_OPS = 128;
     /** Consul's default LockDelay for a session created without one. */
@@ -24,17 +26,28 @@ final class Settings {
     final String nodeName;
     final String datacenter;
     final int maxValueSize;
+    final int txnMaxReqLen;
     final boolean jitter;
     private volatile long sessionTtlMinNanos;
     /** Whether session_ttl_min was configured; DebugConfig reports "0s" when it was not, like Consul. */
     private volatile boolean sessionTtlMinConfigured;
 
-    Settings(String nodeName, String datacenter, int maxValueSize, boolean jitter, Duration sessionTtlMin) {
+    Settings(String nodeName, String datacenter, int maxValueSize, int txnMaxReqLen, boolean jitter,
+             Duration sessionTtlMin) {
         this.nodeName = nodeName;
         this.datacenter = datacenter;
         this.maxValueSize = maxValueSize;
+        this.txnMaxReqLen = txnMaxReqLen;
         this.jitter = jitter;
         setSessionTtlMin(sessionTtlMin);
+    }
+
+    /**
+     * The largest /v1/txn body Consul accepts (agent/txn_endpoint.go): txn_max_req_len, or
+     * kv_max_value_size when that is larger ("for backward compatibility").
+     */
+    int txnBodyLimit() {
+        return Math.max(txnMaxReqLen, maxValueSize);
     }
 
     long sessionTtlMinNanos() {

@@ -49,6 +49,13 @@ final class TxnHandler {
     }
 
     ApiResponse handle(ApiRequest r) {
+        // Consul checks the body's length before decoding it: the values travel base64-encoded, so a
+        // transaction is refused well before its values reach kv_max_value_size.
+        int limit = settings.txnBodyLimit();
+        if (r.body().length > limit) {
+            throw new ConsulHttpException(413, "Request body(" + r.body().length + " bytes) too large, max size: "
+                    + limit + " bytes. See https://www.consul.io/docs/agent/config/config-files#txn_max_req_len.");
+        }
         List<Op> ops = decode(r.body());
         if (ops.size() > Settings.MAX_TXN_OPS) {
             throw new ConsulHttpException(413, "Transaction contains too many operations (" + ops.size() + " > "

@@ -193,6 +193,40 @@ class TxnTest {
         assertThat(tooMany.body()).isEqualTo("Transaction contains too many operations (129 > 128)");
     }
 
+    @Test
+    void theWholeBodyIsLimitedToTxnMaxReqLenWithValuesBase64Encoded() {
+        // agent/txn_endpoint.go checks the body against txn_max_req_len (512 KiB) before decoding:
+        // a value of 384 KiB is under kv_max_value_size, yet base64 makes it 512 KiB on the wire.
+        int limit = 512 * 1024;
+        String value = b64("v".repeat(384 * 1024 - 3 * 64));
+        String head = "[{\"KV\":{\"Verb\":\"set\",\"Key\":\"big\",\"Value\":\"";
+        String tail = "\"}}]";
+        String padding = " ".repeat(limit - head.length() - value.length() - tail.length());
+        String atLimit = padding + head + value + tail;
+        assertThat(atLimit).hasSize(limit);
+
+        ConsulTestSupport.Reply over = put(fake, "/v1/txn", " " + atLimit);
+        assertThat(over.status()).isEqualTo(413);
+        assertThat(over.body()).startsWith("Request body(524289 bytes) too large, max size: 524288 bytes.");
+        assertThat(kv.getValue("big")).isEmpty();
+
+        ConsulTestSupport.Reply ok = put(fake, "/v1/txn", atLimit);
+        assertThat(ok.status()).as(ok.body()).isEqualTo(200);
+        assertThat(kv.getValue("big").orElseThrow().getValueAsBytes().orElseThrow()).hasSize(384 * 1024 - 3 * 64);
+    }
+
+    @Test
+    void aLargerKvMaxValueSizeRaisesTheBodyLimitAsInConsul() {
+        FakeConsul large = FakeConsul.builder().maxValueSize(1024 * 1024).build().start();
+        try {
+            // Consul uses kv_max_value_size as the txn limit when it is the larger of the two.
+            String body = "[{\"KV\":{\"Verb\":\"set\",\"Key\":\"big\",\"Value\":\"" + b64("v".repeat(600 * 1024)) + "\"}}]";
+            assertThat(put(large, "/v1/txn", body).status()).isEqualTo(200);
+        } finally {
+            large.close();
+        }
+    }
+
     private String session() {
         return consul.sessionClient().createSession(ImmutableSession.builder().name("txn").build()).getId();
     }

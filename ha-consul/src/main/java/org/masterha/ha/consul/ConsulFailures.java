@@ -58,19 +58,9 @@ final class ConsulFailures {
     t = unwrap(t);
     int code = code(t);
     String detail = t instanceof ConsulException ? serverSays(t.getMessage()) : t.toString();
-    if (code == 403) {
-      String token = settings.token().isPresent() ? "the ACL token given" : "no ACL token (anonymous)";
-      if (detail.contains("ACL not found")) {
-        return new HaException("Consul agent " + settings.agent() + " refused to " + doing + ": it does not know " + token
-            + " (403 ACL not found); check the token file or environment variable it came from");
-      }
-      return new HaException("Consul agent " + settings.agent() + " refused to " + doing + " with " + token
-          + " (403 " + detail + "); the token needs key:write on the prefix '" + settings.keyPrefix() + "/' and session:write");
-    }
-    if (code == 500 && detail.contains("Invalid Session TTL")) {
-      return new HaConfigException("Consul agent " + settings.agent() + " refused a session TTL of "
-          + GoDurations.format(settings.ttl()) + " (half the session timeout): " + detail
-          + "; raise the session timeout to at least twice the agent's session_ttl_min");
+    RuntimeException known = known(code, detail, doing, settings);
+    if (known != null) {
+      return known;
     }
     if (t instanceof RuntimeException r && !(t instanceof ConsulException)) {
       return r;
@@ -79,13 +69,49 @@ final class ConsulFailures {
         + (code > 0 ? code + " " : "") + detail, t);
   }
 
+  /** A final answer {@code code} whose body is {@code body}, worded as {@link #fatal(Throwable, String, ConsulSettings)}. */
+  static RuntimeException fatal(int code, String body, String doing, ConsulSettings settings) {
+    String detail = abbreviate(body);
+    RuntimeException known = known(code, detail, doing, settings);
+    return known != null ? known
+        : new HaException("Consul agent " + settings.agent() + " failed to " + doing + ": " + code + " " + detail);
+  }
+
+  /**
+   * The failures we can explain (a refused token, a refused TTL), else null. A transaction reports a token's
+   * missing permission as a 409 whose Errors say "Permission denied", not as a 403.
+   */
+  private static RuntimeException known(int code, String detail, String doing, ConsulSettings settings) {
+    if (code == 403 || (code == 409 && detail.contains("Permission denied"))) {
+      String token = settings.token().isPresent() ? "the ACL token given" : "no ACL token (anonymous)";
+      if (detail.contains("ACL not found")) {
+        return new HaException("Consul agent " + settings.agent() + " refused to " + doing + ": it does not know " + token
+            + " (403 ACL not found); check the token file or environment variable it came from");
+      }
+      return new HaException("Consul agent " + settings.agent() + " refused to " + doing + " with " + token
+          + " (" + code + " " + detail + "); the token needs key:write on the prefix '" + settings.keyPrefix() + "/' and session:write");
+    }
+    if (code == 500 && detail.contains("Invalid Session TTL")) {
+      return new HaConfigException("Consul agent " + settings.agent() + " refused a session TTL of "
+          + GoDurations.format(settings.ttl()) + " (half the session timeout): " + detail
+          + "; raise the session timeout to at least twice the agent's session_ttl_min");
+    }
+    return null;
+  }
+
   /** consul-client's message is "Consul request to [url] failed with status [n]: body"; keep the body. */
   private static String serverSays(String message) {
     if (message == null) {
       return "";
     }
     int colon = message.indexOf("]: ");
-    String body = colon >= 0 ? message.substring(colon + 3) : message;
+    return abbreviate(colon >= 0 ? message.substring(colon + 3) : message);
+  }
+
+  static String abbreviate(String body) {
+    if (body == null) {
+      return "";
+    }
     body = body.strip().replaceAll("\\s+", " ");
     return body.length() > 300 ? body.substring(0, 300) + "..." : body;
   }

@@ -24,7 +24,9 @@ import org.masterha.ha.HaConfig;
 import org.masterha.ha.HaSession;
 import org.masterha.ha.SessionClosedException;
 import org.masterha.ha.group.Group;
+import org.masterha.ha.leader.Candidacy;
 import org.masterha.ha.session.LivenessDeadline;
+import org.masterha.ha.state.State;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +67,7 @@ final class ConsulSession implements HaSession {
   }
 
   private final ConsulSettings settings;
+  private final Optional<PemTls> tls;
   private final String name;
   private final Consul consul;
   private final ExecutorService io;
@@ -85,9 +88,16 @@ final class ConsulSession implements HaSession {
   private long lastConfirmedSend = Long.MIN_VALUE;
   private boolean closed;
   private volatile String lastId = "";
+  /**
+   * Made on the first state write: most clients never write state. JDK 17's HttpClient has no close(): its
+   * selector thread ends once the client is unreachable, and its other work runs on {@link #io}, which close()
+   * shuts down. Guarded by lock.
+   */
+  private ConsulTxn txn;
 
   ConsulSession(ConsulSettings settings, Optional<PemTls> tls) {
     this.settings = settings;
+    this.tls = tls;
     this.name = "consul-" + Integer.toHexString(System.identityHashCode(this));
     this.io = Executors.newCachedThreadPool(daemon(name + "-io"));
     ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, daemon(name + "-timer"));
@@ -135,6 +145,18 @@ final class ConsulSession implements HaSession {
     }
   }
 
+  /**
+   * The state variables under {@code <base>/state/}; see {@link ConsulState}. A fenced state checks that the
+   * candidacy's member key is held by this client's Consul session, so the candidacy must be one of this client's.
+   */
+  @Override
+  public State state(Optional<Candidacy> fence) {
+    if (isClosed()) {
+      throw closedException();
+    }
+    return new ConsulState(this, fence);
+  }
+
   private static String checkRelative(String relativePath) {
     for (String segment : relativePath.split("/", -1)) {
       if (segment.isEmpty() || segment.equals(".") || segment.equals("..") || !SEGMENT.matcher(segment).matches()) {
@@ -176,6 +198,19 @@ final class ConsulSession implements HaSession {
 
   MemberKeys memberKeys() {
     return memberKeys;
+  }
+
+  /** The transaction client for state writes (the JDK's HttpClient: see {@link ConsulTxn}). */
+  ConsulTxn txn() {
+    synchronized (lock) {
+      if (closed) {
+        throw closedException();
+      }
+      if (txn == null) {
+        txn = new ConsulTxn(settings, tls, io);
+      }
+      return txn;
+    }
   }
 
   boolean isClosed() {

@@ -44,6 +44,8 @@ import org.masterha.ha.HaConfigException;
 import org.masterha.ha.HaSession;
 import org.masterha.ha.TlsOptions;
 import org.masterha.ha.group.Membership;
+import org.masterha.ha.state.State;
+import org.masterha.ha.state.Variable;
 
 /**
  * consul+https:// with PEM TLS options, mutual TLS included. The fake speaks plain HTTP, so the test puts a
@@ -151,6 +153,10 @@ class ConsulHttpsTest {
     try (HaSession s = HaBackends.load().open(config().tls(tls).build())) {
       Membership m = s.group("").join("x".getBytes(UTF_8), Optional.of("json.info")).get(20, TimeUnit.SECONDS);
       assertThat(s.group("").members().get(20, TimeUnit.SECONDS)).isEqualTo(Set.of(m));
+      // State writes go through their own HTTP client (ConsulTxn), with the same TLS material.
+      State state = s.state();
+      Variable v = state.store(Variable.absent("over-tls"), "x".getBytes(UTF_8)).get(20, TimeUnit.SECONDS).orElseThrow();
+      assertThat(state.fetch("over-tls").get(20, TimeUnit.SECONDS)).isEqualTo(v);
     }
   }
 

@@ -119,9 +119,8 @@ final class InMemoryStore {
     if (actual != expected) {
       return Optional.empty();
     }
-    StateFile.Entry next = new StateFile.Entry(value.clone(), nextVersion++);
-    variables.put(key, next);
-    persist();
+    StateFile.Entry next = new StateFile.Entry(value.clone(), nextVersion);
+    commit(key, next);
     return Optional.of(new Variable(name, value, next.version()));
   }
 
@@ -134,8 +133,7 @@ final class InMemoryStore {
     if (e == null || e.version() != expected) {
       return false;
     }
-    variables.remove(key);
-    persist();
+    commit(key, null);
     return true;
   }
 
@@ -146,10 +144,27 @@ final class InMemoryStore {
     return names;
   }
 
-  private void persist() {
+  /**
+   * Sets ({@code entry} non-null) or removes {@code key}: the state file first, so that a failed save leaves
+   * memory, and what readers see, as it was.
+   */
+  private void commit(String key, StateFile.Entry entry) {
+    long next = entry == null ? nextVersion : nextVersion + 1;
     if (stateFile != null) {
-      stateFile.save(variables, nextVersion);
+      Map<String, StateFile.Entry> after = new TreeMap<>(variables);
+      if (entry == null) {
+        after.remove(key);
+      } else {
+        after.put(key, entry);
+      }
+      stateFile.save(after, next);
     }
+    if (entry == null) {
+      variables.remove(key);
+    } else {
+      variables.put(key, entry);
+    }
+    nextVersion = next;
   }
 
   void listen(String path, StandaloneGroup group) {

@@ -55,6 +55,23 @@ class StandaloneStateTest {
   }
 
   @Test
+  void aWriteWhoseSaveFailsChangesNothing(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("state.bin");
+    try (HaSession session = HaBackends.load().open(config(file))) {
+      State state = session.state();
+      Variable v1 = state.store(Variable.absent("agents"), bytes("a1")).get(5, TimeUnit.SECONDS).orElseThrow();
+      // The save writes a sibling temporary file first; a directory in its place makes that fail.
+      Files.createDirectory(dir.resolve("state.bin.tmp"));
+      assertThatThrownBy(() -> state.store(v1, bytes("a1,a2")).join()).hasMessageContaining("cannot be written");
+      assertThatThrownBy(() -> state.expunge(v1).join()).hasMessageContaining("cannot be written");
+      assertThat(state.fetch("agents").get(5, TimeUnit.SECONDS)).isEqualTo(v1);
+      Files.delete(dir.resolve("state.bin.tmp"));
+      Variable v2 = state.store(v1, bytes("a1,a2")).get(5, TimeUnit.SECONDS).orElseThrow();
+      assertThat(v2.version()).isGreaterThan(v1.version());
+    }
+  }
+
+  @Test
   void aFileThatIsNotAStateFileIsRefusedWithoutBeingOverwritten(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("state.bin");
     Files.writeString(file, "not a state file at all");

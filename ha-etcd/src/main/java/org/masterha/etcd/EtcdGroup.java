@@ -1,0 +1,516 @@
+package org.masterha.etcd;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.DeleteOption;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.masterha.ha.HaException;
+import org.masterha.ha.group.Group;
+import org.masterha.ha.group.GroupWatchers;
+import org.masterha.ha.group.Membership;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One path of the store as a group: the members are the direct children of {@code <path>/} (deeper keys belong
+ * to subgroups such as {@code log_replicas}), each bound to the lease of the session that joined it.
+ *
+ * <p>The group keeps a view of its members as of a store revision: a range read of the prefix, then a watch of
+ * the prefix from that revision + 1, so no change is missed. A broken watch resumes from the last revision
+ * applied; a watch whose revision was compacted away is replaced by a fresh listing. A listing that is newer
+ * than the view (from {@link #members()}) replaces it, and watch events at or below the view's revision are
+ * skipped as already seen. Each change reaches {@link GroupWatchers} with the revision it is as of.
+ *
+ * <p>View state is touched on the session's event thread only.
+ */
+final class EtcdGroup implements Group {
+  private static final Logger log = LoggerFactory.getLogger(EtcdGroup.class);
+  private static final long FIRST_RETRY_MS = 50;
+  private static final long MAX_RETRY_MS = 1000;
+
+  private final EtcdSession session;
+  private final String path;
+  private final String prefix;
+  private final ByteSequence prefixBytes;
+  private final GroupWatchers watchers = new GroupWatchers();
+
+  // Event thread only.
+  private final Map<String, Membership> view = new HashMap<>();
+  private final Set<Membership> cancelling = new HashSet<>();
+  private final Set<String> ignoredKeys = new HashSet<>();
+  private long asOf = -1;
+  private volatile long revision = -1;
+  private final AtomicInteger listings = new AtomicInteger();
+  private long generation;
+  private int watchFailures;
+  private volatile Watch.Watcher watcher;
+  private volatile boolean closed;
+
+  EtcdGroup(EtcdSession session, String path) {
+    this.session = session;
+    this.path = path;
+    this.prefix = path + "/";
+    this.prefixBytes = bytes(prefix);
+  }
+
+  void start() {
+    session.onEvents(this::relist);
+  }
+
+  @Override
+  public String path() {
+    return path;
+  }
+
+  // ---------------------------------------------------------------- following the prefix
+
+  private void relist() {
+    if (isClosed()) {
+      return;
+    }
+    long gen = stopWatch();
+    listings.incrementAndGet();
+    list().whenComplete((response, error) -> session.onEvents(() -> {
+      if (isClosed() || gen != generation) {
+        return;
+      }
+      if (error != null) {
+        fail(EtcdErrors.fatal("listing the members of " + path, error));
+        return;
+      }
+      apply(response);
+      startWatch();
+    }));
+  }
+
+  private CompletableFuture<GetResponse> list() {
+    GetOption all = GetOption.builder().isPrefix(true).withKeysOnly(true).build();
+    return session.ready().thenCompose(x -> session.retrier().retry("listing " + prefix,
+        n -> session.client().getKVClient().get(prefixBytes, all)));
+  }
+
+  /** Takes a complete listing if it is newer than the view. */
+  private void apply(GetResponse response) {
+    long revision = response.getHeader().getRevision();
+    if (revision <= asOf) {
+      return;
+    }
+    view.clear();
+    for (KeyValue kv : response.getKvs()) {
+      Membership m = member(kv);
+      if (m != null) {
+        view.put(m.id(), m);
+      }
+    }
+    asOf = revision;
+    publish();
+  }
+
+  private void startWatch() {
+    long gen = ++generation;
+    long from = asOf + 1;
+    AtomicReference<Watch.Watcher> self = new AtomicReference<>();
+    // jetcd reports an error and then, as it closes the watcher, an end: only the first of them counts.
+    AtomicBoolean ended = new AtomicBoolean();
+    Watch.Listener listener = Watch.listener(
+        response -> session.onEvents(() -> onWatchResponse(gen, response)),
+        error -> {
+          if (ended.compareAndSet(false, true)) {
+            session.onEvents(() -> onWatchFailure(gen, error));
+          }
+          // Stop jetcd's own resumption, which can skip events; we resume from the revision we applied.
+          Watch.Watcher w = self.get();
+          if (w != null) {
+            w.close();
+          }
+        },
+        () -> {
+          if (ended.compareAndSet(false, true)) {
+            session.onEvents(() -> onWatchFailure(gen, new WatchEndedException("etcd ended the watch on " + prefix)));
+          }
+        });
+    WatchOption option = WatchOption.builder()
+        .isPrefix(true)
+        .withRevision(from)
+        .withPrevKV(true)
+        // A member cut off from the raft leader cancels the watch instead of serving a stale view.
+        .withRequireLeader(true)
+        .build();
+    try {
+      Watch.Watcher w = session.client().getWatchClient().watch(prefixBytes, option, listener);
+      self.set(w);
+      watcher = w;
+    } catch (RuntimeException e) {
+      onWatchFailure(gen, e);
+    }
+  }
+
+  private void onWatchResponse(long gen, WatchResponse response) {
+    if (isClosed() || gen != generation) {
+      return;
+    }
+    watchFailures = 0;
+    long newest = asOf;
+    for (WatchEvent event : response.getEvents()) {
+      KeyValue kv = event.getKeyValue();
+      long revision = kv.getModRevision();
+      if (revision <= asOf) {
+        continue; // already in a listing taken after it
+      }
+      newest = Math.max(newest, revision);
+      switch (event.getEventType()) {
+        case PUT -> {
+          Membership m = member(kv);
+          if (m != null) {
+            Membership old = view.get(m.id());
+            if (old == null || old.sequence() != m.sequence()) {
+              view.put(m.id(), m);
+            }
+          }
+        }
+        case DELETE -> view.remove(name(kv));
+        default -> log.debug("ignoring watch event {} on {}", event.getEventType(), prefix);
+      }
+    }
+    if (newest > asOf) {
+      asOf = newest;
+      publish();
+    }
+  }
+
+  private void onWatchFailure(long gen, Throwable error) {
+    if (isClosed() || gen != generation) {
+      return;
+    }
+    long stopped = stopWatch();
+    switch (EtcdErrors.classify(error)) {
+      case COMPACTED -> {
+        log.info("the watch on {} fell behind etcd's compaction (at revision {}); listing afresh", prefix, asOf + 1);
+        relist();
+      }
+      case FATAL -> fail(EtcdErrors.fatal("watching " + prefix, error));
+      default -> {
+        watchFailures++;
+        long delay = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS << Math.min(watchFailures - 1, 10));
+        if (watchFailures == 1 || watchFailures % 10 == 0) {
+          log.info("the watch on {} broke ({}); resuming from revision {} in {} ms", prefix, EtcdErrors.describe(error), asOf + 1, delay);
+        }
+        session.schedule(() -> {
+          if (!isClosed() && generation == stopped) {
+            startWatch();
+          }
+        }, delay);
+      }
+    }
+  }
+
+  /** Ends the current watch, if any, and makes its callbacks stale; returns the new generation. */
+  private long stopWatch() {
+    long gen = ++generation;
+    Watch.Watcher w = watcher;
+    watcher = null;
+    if (w != null) {
+      w.close();
+    }
+    return gen;
+  }
+
+  private void publish() {
+    revision = asOf;
+    // A member we are cancelling must not look lost when its delete shows up before our answer does.
+    long vanishCheckUpTo = asOf;
+    for (Membership m : cancelling) {
+      vanishCheckUpTo = Math.min(vanishCheckUpTo, m.sequence() - 1);
+    }
+    watchers.update(snapshot(), vanishCheckUpTo);
+  }
+
+  private SortedSet<Membership> snapshot() {
+    return new TreeSet<>(view.values());
+  }
+
+  private void fail(HaException e) {
+    log.error("the etcd group {} cannot go on: {}", path, e.getMessage());
+    stopWatch();
+    watchers.fail(e);
+  }
+
+  /** The session's lease is gone: every membership we hold here is lost. */
+  void leaseLost() {
+    watchers.lostAll();
+  }
+
+  void close(RuntimeException cause) {
+    closed = true;
+    Watch.Watcher w = watcher;
+    watcher = null;
+    if (w != null) {
+      w.close();
+    }
+    watchers.close(cause);
+  }
+
+  private boolean isClosed() {
+    return closed || session.isClosed();
+  }
+
+  // ---------------------------------------------------------------- members
+
+  private Membership member(KeyValue kv) {
+    String name = name(kv);
+    if (name == null) {
+      return null;
+    }
+    Optional<Optional<String>> label = MemberKey.parseLabel(name);
+    if (label.isEmpty()) {
+      if (ignoredKeys.add(name)) {
+        log.warn("ignoring key {}{} in etcd: it is not named like a member (<label>_<lease>_<n>)", prefix, name);
+      }
+      return null;
+    }
+    return new Membership(name, kv.getCreateRevision(), label.get());
+  }
+
+  /** The member name of a key directly under the prefix, or null for deeper keys. */
+  private String name(KeyValue kv) {
+    String key = kv.getKey().toString(StandardCharsets.UTF_8);
+    if (!key.startsWith(prefix)) {
+      return null;
+    }
+    String name = key.substring(prefix.length());
+    return name.isEmpty() || name.indexOf('/') >= 0 ? null : name;
+  }
+
+  @Override
+  public CompletableFuture<Membership> join(byte[] data, Optional<String> label) {
+    String problem = MemberKey.checkLabel(label);
+    if (problem != null) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException(problem));
+    }
+    if (isClosed()) {
+      return CompletableFuture.failedFuture(session.closedException());
+    }
+    CompletableFuture<Membership> result = new CompletableFuture<>();
+    join(data.clone(), label, 1, result);
+    return result;
+  }
+
+  private void join(byte[] data, Optional<String> label, int attempt, CompletableFuture<Membership> result) {
+    AtomicReference<Long> leaseUsed = new AtomicReference<>();
+    session.keeper().lease()
+        .thenCompose(leaseId -> {
+          leaseUsed.set(leaseId);
+          return create(leaseId, data, label, 1);
+        })
+        .whenComplete((m, error) -> {
+          if (error == null) {
+            result.complete(m);
+            return;
+          }
+          EtcdErrors.Kind kind = EtcdErrors.classify(error);
+          if (kind == EtcdErrors.Kind.LEASE_NOT_FOUND && attempt < 3 && !isClosed()) {
+            // The lease expired before the member was made: nothing was handed out yet, so join with a new lease.
+            if (leaseUsed.get() != null) {
+              session.keeper().notFound(leaseUsed.get());
+            }
+            session.onEvents(() -> join(data, label, attempt + 1, result));
+            return;
+          }
+          result.completeExceptionally(isClosed() ? session.closedException()
+              : kind == EtcdErrors.Kind.FATAL || kind == EtcdErrors.Kind.LEASE_NOT_FOUND ? EtcdErrors.fatal("joining " + path, error)
+              : EtcdErrors.unwrap(error));
+        });
+  }
+
+  private CompletableFuture<Membership> create(long leaseId, byte[] data, Optional<String> label, int clash) {
+    String name = MemberKey.name(label, leaseId, session.nextNonce());
+    ByteSequence key = bytes(prefix + name);
+    ByteSequence value = ByteSequence.from(data);
+    // Put only if the key is new, so the create revision is ours; read it back in the same transaction. A retry
+    // after a lost answer finds the key already there with our lease: that is our member, not a clash.
+    return session.retrier().retry("joining " + path, n -> session.client().getKVClient().txn()
+            .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
+            .Then(Op.put(key, value, PutOption.builder().withLeaseId(leaseId).build()), Op.get(key, GetOption.DEFAULT))
+            .Else(Op.get(key, GetOption.DEFAULT))
+            .commit())
+        .thenCompose(response -> {
+          KeyValue kv = firstKv(response);
+          boolean ours = kv != null && kv.getLease() == leaseId;
+          if (!ours) {
+            if (clash >= 5) {
+              return CompletableFuture.failedFuture(new HaException("joining " + path + " failed: the member key " + name
+                  + " kept clashing with keys written by someone else"));
+            }
+            return create(leaseId, data, label, clash + 1);
+          }
+          long sequence = kv.getCreateRevision();
+          return session.callOnEvents(() -> joined(name, sequence, label, leaseId));
+        });
+  }
+
+  private static KeyValue firstKv(TxnResponse response) {
+    List<GetResponse> gets = response.getGetResponses();
+    return gets.isEmpty() || gets.get(0).getKvs().isEmpty() ? null : gets.get(0).getKvs().get(0);
+  }
+
+  /** On the event thread: the member exists in the store. */
+  private Membership joined(String name, long sequence, Optional<String> label, long leaseId) {
+    if (isClosed()) {
+      throw session.closedException();
+    }
+    Membership m = new Membership(name, sequence, label, new CompletableFuture<>());
+    if (!session.keeper().isLive(leaseId)) {
+      // The lease was given up while the member was being made: it is lost already.
+      log.warn("member {}{} was made with lease {}, which has been lost since", prefix, name, Long.toHexString(leaseId));
+      m.cancelled().complete(false);
+      return m;
+    }
+    watchers.owned(m);
+    Membership seen = view.get(name);
+    if (asOf >= sequence && (seen == null || seen.sequence() != sequence)) {
+      // Created and deleted again before we could even register it.
+      watchers.lost(m);
+    }
+    return m;
+  }
+
+  @Override
+  public CompletableFuture<Boolean> cancel(Membership membership) {
+    if (isClosed()) {
+      return CompletableFuture.failedFuture(session.closedException());
+    }
+    if (!watchers.isOwned(membership)) {
+      return CompletableFuture.completedFuture(false);
+    }
+    ByteSequence key = bytes(prefix + membership.id());
+    return session.callOnEvents(() -> cancelling.add(membership))
+        .thenCompose(x -> session.retrier().retry("leaving " + path, n -> session.client().getKVClient().txn()
+            .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(membership.sequence())))
+            .Then(Op.delete(key, DeleteOption.DEFAULT))
+            .commit()
+            // A retried delete that finds the key gone most likely follows our own delete whose answer was lost.
+            .thenApply(r -> r.isSucceeded() || n > 1)))
+        .handle((deleted, error) -> session.callOnEvents(() -> {
+          cancelling.remove(membership);
+          if (error != null) {
+            publish();
+            throw EtcdErrors.classify(error) == EtcdErrors.Kind.FATAL ? EtcdErrors.fatal("leaving " + path, error)
+                : new CompletionException(EtcdErrors.unwrap(error));
+          }
+          if (deleted) {
+            watchers.cancelledByUs(membership);
+          } else {
+            watchers.lost(membership);
+          }
+          publish();
+          return deleted;
+        }))
+        .thenCompose(f -> f);
+  }
+
+  @Override
+  public CompletableFuture<Optional<byte[]>> data(Membership membership) {
+    if (isClosed()) {
+      return CompletableFuture.failedFuture(session.closedException());
+    }
+    ByteSequence key = bytes(prefix + membership.id());
+    return session.retrier().retry("reading " + prefix + membership.id(), n -> session.client().getKVClient().get(key))
+        .handle((response, error) -> {
+          if (error != null) {
+            throw fatalOr(error, "reading " + prefix + membership.id());
+          }
+          if (response.getKvs().isEmpty() || response.getKvs().get(0).getCreateRevision() != membership.sequence()) {
+            return Optional.<byte[]>empty();
+          }
+          return Optional.of(response.getKvs().get(0).getValue().getBytes());
+        });
+  }
+
+  @Override
+  public CompletableFuture<Set<Membership>> members() {
+    if (isClosed()) {
+      return CompletableFuture.failedFuture(session.closedException());
+    }
+    return list().handle((response, error) -> {
+      if (error != null) {
+        return CompletableFuture.<Set<Membership>>failedFuture(fatalOr(error, "listing the members of " + path));
+      }
+      return session.callOnEvents(() -> {
+        if (isClosed()) {
+          throw session.closedException();
+        }
+        apply(response);
+        return (Set<Membership>) Collections.unmodifiableSortedSet(snapshot());
+      });
+    }).thenCompose(f -> f);
+  }
+
+  @Override
+  public CompletableFuture<Set<Membership>> watch(Set<Membership> expected) {
+    return watchers.watch(expected);
+  }
+
+  private RuntimeException fatalOr(Throwable error, String what) {
+    if (isClosed()) {
+      return session.closedException();
+    }
+    Throwable e = EtcdErrors.unwrap(error);
+    if (EtcdErrors.classify(e) == EtcdErrors.Kind.FATAL || !(e instanceof RuntimeException)) {
+      return EtcdErrors.fatal(what, e);
+    }
+    return (RuntimeException) e;
+  }
+
+  /** The server closed a watch stream without an error: worth resuming, like any broken stream. */
+  private static final class WatchEndedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    WatchEndedException(String message) {
+      super(message);
+    }
+  }
+
+  private static ByteSequence bytes(String s) {
+    return ByteSequence.from(s, StandardCharsets.UTF_8);
+  }
+
+  /** The store revision the view is as of; -1 before the first listing. For diagnostics and tests. */
+  long revision() {
+    return revision;
+  }
+
+  /** How many times the group listed its prefix to (re)start following it. For diagnostics and tests. */
+  int listings() {
+    return listings.get();
+  }
+
+  @Override
+  public String toString() {
+    return "EtcdGroup[" + path + ", revision " + revision + "]";
+  }
+}

@@ -1,0 +1,170 @@
+package org.masterha.etcd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.masterha.ha.Credentials;
+import org.masterha.ha.HaBackends;
+import org.masterha.ha.HaConfig;
+import org.masterha.ha.HaException;
+import org.masterha.ha.HaSession;
+import org.masterha.ha.Secret;
+import org.masterha.ha.leader.Candidacy;
+import org.masterha.ha.leader.Leader;
+import org.masterha.proto.MasterInfo;
+import org.masterha.tck.TestClient;
+
+/**
+ * etcd with authentication on (a root user, and {@code masterha} with read-write access to {@code /}): the right
+ * credentials work, wrong or missing ones fail at once with a message that says so, and no password is ever
+ * printed, by us or by jetcd.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class EtcdAuthTest {
+  private static final Duration TIMEOUT = Duration.ofSeconds(3);
+  private final String password = "pw-" + UUID.randomUUID();
+  private final String wrongPassword = "wrong-" + UUID.randomUUID();
+  private final String limitedPassword = "limited-" + UUID.randomUUID();
+  private final AtomicInteger paths = new AtomicInteger();
+  private final HaBackends backends = HaBackends.load();
+  private final List<AutoCloseable> open = new ArrayList<>();
+  private final List<String> messages = new ArrayList<>();
+  private LogCapture logs;
+  private EtcdFixture fixture;
+  private String base;
+
+  @BeforeAll
+  void start() throws Exception {
+    logs = new LogCapture();
+    fixture = EtcdFixture.secured("auth", Optional.empty(), Optional.of(password));
+    fixture.start();
+  }
+
+  @AfterAll
+  void stop() {
+    fixture.close();
+    logs.close();
+  }
+
+  @BeforeEach
+  void path(TestInfo info) {
+    base = "/auth/" + info.getTestMethod().orElseThrow().getName() + "-" + paths.incrementAndGet();
+  }
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (AutoCloseable c : open) {
+      c.close();
+    }
+    open.clear();
+  }
+
+  private HaSession open(HaConfig config) {
+    HaSession s = backends.open(config);
+    open.add(s);
+    messages.add(s.toString());
+    messages.add(config.toString());
+    return s;
+  }
+
+  private HaConfig.Builder config() {
+    return HaConfig.builder().url("etcd://" + String.join(",", fixture.cluster().endpoints()) + base).sessionTimeout(TIMEOUT);
+  }
+
+  private Throwable failure(CompletableFuture<?> f) throws Exception {
+    try {
+      f.get(30, TimeUnit.SECONDS);
+      throw new AssertionError("expected a failure");
+    } catch (ExecutionException e) {
+      Throwable t = e.getCause();
+      for (Throwable c = t; c != null; c = c.getCause()) {
+        messages.add(c.toString());
+      }
+      return t;
+    }
+  }
+
+  private static MasterInfo master(String id, int port) {
+    return MasterInfo.newBuilder().setId(id).setIp(16777343).setPort(port).setPid("master@127.0.0.1:" + port).build();
+  }
+
+  @Test
+  @Order(1)
+  void theRightCredentialsElectAndDetectALeader() throws Exception {
+    TestClient a = fixture.connect(base, TIMEOUT);
+    open.add(a);
+    Candidacy c = a.session().contender(master("a", 5050)).contend().get(30, TimeUnit.SECONDS);
+    Leader leader = c.elected().get(30, TimeUnit.SECONDS);
+    TestClient b = fixture.connect(base, TIMEOUT);
+    open.add(b);
+    assertThat(b.session().detector().detect().get(30, TimeUnit.SECONDS)).contains(leader);
+    messages.add(a.session().toString());
+    messages.add(a.session().config().toString());
+  }
+
+  @Test
+  @Order(2)
+  void aWrongPasswordFailsAtOnceSayingTheCredentialsWereRefused() throws Exception {
+    HaSession s = open(config().credentials(Credentials.password(EtcdFixture.USER, Secret.of(wrongPassword))).build());
+    Throwable t = failure(s.group("").join("x".getBytes(StandardCharsets.UTF_8), Optional.of("json.info")));
+    assertThat(t).isInstanceOf(HaException.class).hasMessageContaining("did not accept the credentials")
+        .hasMessageContaining("user name and password");
+  }
+
+  @Test
+  @Order(3)
+  void noCredentialsFailAtOnceSayingTheyAreNeeded() throws Exception {
+    HaSession s = open(config().build());
+    Throwable t = failure(s.group("").join("x".getBytes(StandardCharsets.UTF_8), Optional.of("json.info")));
+    assertThat(t).isInstanceOf(HaException.class).hasMessageContaining("authentication enabled").hasMessageContaining("credentials");
+  }
+
+  @Test
+  @Order(4)
+  void aUserWithoutAccessToTheBasePathIsToldSo() throws Exception {
+    var auth = fixture.cluster().admin().getAuthClient();
+    auth.roleAdd(EtcdCluster.bytes("limited")).get(10, TimeUnit.SECONDS);
+    auth.roleGrantPermission(EtcdCluster.bytes("limited"), EtcdCluster.bytes("/elsewhere/"), EtcdCluster.bytes("/elsewhere0"),
+        io.etcd.jetcd.auth.Permission.Type.READWRITE).get(10, TimeUnit.SECONDS);
+    auth.userAdd(EtcdCluster.bytes("limited"), EtcdCluster.bytes(limitedPassword)).get(10, TimeUnit.SECONDS);
+    auth.userGrantRole(EtcdCluster.bytes("limited"), EtcdCluster.bytes("limited")).get(10, TimeUnit.SECONDS);
+    HaSession s = open(config().credentials(Credentials.password("limited", Secret.of(limitedPassword))).build());
+    Throwable t = failure(s.group("").join("x".getBytes(StandardCharsets.UTF_8), Optional.of("json.info")));
+    assertThat(t).isInstanceOf(HaException.class).hasMessageContaining("denied permission");
+    Throwable listing = failure(s.group("").members());
+    assertThat(listing).isInstanceOf(HaException.class).hasMessageContaining("denied permission");
+  }
+
+  @Test
+  @Order(100)
+  void noPasswordWasPrintedInLogsExceptionsOrToString() {
+    List<String> printed = new ArrayList<>(logs.lines());
+    printed.addAll(messages);
+    assertThat(printed).as("what was logged, thrown and printed").isNotEmpty();
+    for (String secret : List.of(password, wrongPassword, limitedPassword, "root-" + password)) {
+      assertThat(printed).noneMatch(line -> line != null && line.contains(secret));
+    }
+  }
+}
