@@ -61,7 +61,7 @@ final class EtcdErrors {
       return Kind.COMPACTED;
     }
     // An expired simple token or a stale auth revision: jetcd fetches a new token on the next call.
-    if (message.contains("invalid auth token") || message.contains("revision of auth store is old")) {
+    if (tokenRefused(e)) {
       return Kind.RETRYABLE;
     }
     Status.Code code = code(e);
@@ -85,6 +85,16 @@ final class EtcdErrors {
       default:
         return Kind.RETRYABLE;
     }
+  }
+
+  /**
+   * etcd refused the request because it no longer knows our auth token (a restart forgets simple tokens) or the
+   * token predates a change of the auth store: checked before the request is applied, so nothing was applied, and
+   * jetcd fetches a new token for the next call.
+   */
+  static boolean tokenRefused(Throwable t) {
+    String message = String.valueOf(description(unwrap(t)));
+    return message.contains("invalid auth token") || message.contains("revision of auth store is old");
   }
 
   /** A fatal failure as an exception whose message says what went wrong and what to check. */

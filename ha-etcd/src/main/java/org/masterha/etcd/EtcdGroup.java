@@ -15,6 +15,7 @@ import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -46,6 +47,14 @@ import org.slf4j.LoggerFactory;
  * than the view (from {@link #members()}) replaces it, and watch events at or below the view's revision are
  * skipped as already seen. Each change reaches {@link GroupWatchers} with the revision it is as of.
  *
+ * <p>The base group is the exception: its prefix holds the state variables ({@code <base>/state/}, see {@link
+ * EtcdState}), whose values, up to 1.5 MiB each, must not travel to every master and detector with each state
+ * write. A watch is one key range, so the base group watches the two ranges on either side of {@code
+ * <base>/state/}. Two watches deliver their events in no common order, so applying them as they come could show
+ * a member set that never existed (a newer member before an older one, a leader going back in epoch): instead,
+ * their events only say that something changed after a revision, and the view is refreshed by a keys-only listing,
+ * which is always one consistent revision.
+ *
  * <p>View state is touched on the session's event thread only.
  */
 final class EtcdGroup implements Group {
@@ -57,6 +66,8 @@ final class EtcdGroup implements Group {
   private final String path;
   private final String prefix;
   private final ByteSequence prefixBytes;
+  /** The key ranges watched: the whole prefix, or for the base group the prefix less {@code <base>/state/}. */
+  private final List<KeyRange> ranges;
   private final GroupWatchers watchers = new GroupWatchers();
 
   // Event thread only.
@@ -68,7 +79,11 @@ final class EtcdGroup implements Group {
   private final AtomicInteger listings = new AtomicInteger();
   private long generation;
   private int watchFailures;
-  private volatile Watch.Watcher watcher;
+  /** Refreshing the view by a listing because a watch (of several ranges) reported a change. */
+  private boolean refreshing;
+  /** The newest revision a watch of several ranges reported a change at. */
+  private long changedAt = -1;
+  private volatile List<Watch.Watcher> watches = List.of();
   private volatile boolean closed;
 
   EtcdGroup(EtcdSession session, String path) {
@@ -76,6 +91,23 @@ final class EtcdGroup implements Group {
     this.path = path;
     this.prefix = path + "/";
     this.prefixBytes = bytes(prefix);
+    // Every key under "<path>/" is below "<path>0" ('0' follows '/'), and under "<path>/state/" below "<path>/state0".
+    String end = path + "0";
+    if (path.equals(session.settings().basePath())) {
+      String state = EtcdState.statePrefix(path);
+      String stateEnd = state.substring(0, state.length() - 1) + "0";
+      this.ranges = List.of(new KeyRange(prefix, state), new KeyRange(stateEnd, end));
+    } else {
+      this.ranges = List.of(new KeyRange(prefix, end));
+    }
+  }
+
+  /** The keys from {@code from} (inclusive) to {@code to} (exclusive). */
+  private record KeyRange(String from, String to) {}
+
+  /** Whether watch events only signal a change, to be read by a listing (several ranges), or are applied. */
+  private boolean listsOnChange() {
+    return ranges.size() > 1;
   }
 
   void start() {
@@ -134,40 +166,45 @@ final class EtcdGroup implements Group {
   private void startWatch() {
     long gen = ++generation;
     long from = asOf + 1;
-    AtomicReference<Watch.Watcher> self = new AtomicReference<>();
-    // jetcd reports an error and then, as it closes the watcher, an end: only the first of them counts.
-    AtomicBoolean ended = new AtomicBoolean();
-    Watch.Listener listener = Watch.listener(
-        response -> session.onEvents(() -> onWatchResponse(gen, response)),
-        error -> {
-          if (ended.compareAndSet(false, true)) {
-            session.onEvents(() -> onWatchFailure(gen, error));
-          }
-          // Stop jetcd's own resumption, which can skip events; we resume from the revision we applied.
-          Watch.Watcher w = self.get();
-          if (w != null) {
-            w.close();
-          }
-        },
-        () -> {
-          if (ended.compareAndSet(false, true)) {
-            session.onEvents(() -> onWatchFailure(gen, new WatchEndedException("etcd ended the watch on " + prefix)));
-          }
-        });
-    WatchOption option = WatchOption.builder()
-        .isPrefix(true)
-        .withRevision(from)
-        .withPrevKV(true)
-        // A member cut off from the raft leader cancels the watch instead of serving a stale view.
-        .withRequireLeader(true)
-        .build();
-    try {
-      Watch.Watcher w = session.client().getWatchClient().watch(prefixBytes, option, listener);
-      self.set(w);
-      watcher = w;
-    } catch (RuntimeException e) {
-      onWatchFailure(gen, e);
+    List<Watch.Watcher> started = new ArrayList<>();
+    for (KeyRange range : ranges) {
+      AtomicReference<Watch.Watcher> self = new AtomicReference<>();
+      // jetcd reports an error and then, as it closes the watcher, an end: only the first of them counts.
+      AtomicBoolean ended = new AtomicBoolean();
+      Watch.Listener listener = Watch.listener(
+          response -> session.onEvents(() -> onWatchResponse(gen, response)),
+          error -> {
+            if (ended.compareAndSet(false, true)) {
+              session.onEvents(() -> onWatchFailure(gen, error));
+            }
+            // Stop jetcd's own resumption, which can skip events; we resume from the revision we applied.
+            Watch.Watcher w = self.get();
+            if (w != null) {
+              w.close();
+            }
+          },
+          () -> {
+            if (ended.compareAndSet(false, true)) {
+              session.onEvents(() -> onWatchFailure(gen, new WatchEndedException("etcd ended the watch on " + prefix)));
+            }
+          });
+      WatchOption option = WatchOption.builder()
+          .withRange(bytes(range.to()))
+          .withRevision(from)
+          // A member cut off from the raft leader cancels the watch instead of serving a stale view.
+          .withRequireLeader(true)
+          .build();
+      try {
+        Watch.Watcher w = session.client().getWatchClient().watch(bytes(range.from()), option, listener);
+        self.set(w);
+        started.add(w);
+      } catch (RuntimeException e) {
+        started.forEach(Watch.Watcher::close);
+        onWatchFailure(gen, e);
+        return;
+      }
     }
+    watches = List.copyOf(started);
   }
 
   private void onWatchResponse(long gen, WatchResponse response) {
@@ -175,6 +212,16 @@ final class EtcdGroup implements Group {
       return;
     }
     watchFailures = 0;
+    if (listsOnChange()) {
+      long changed = -1;
+      for (WatchEvent event : response.getEvents()) {
+        changed = Math.max(changed, event.getKeyValue().getModRevision());
+      }
+      if (changed > asOf) {
+        refresh(changed);
+      }
+      return;
+    }
     long newest = asOf;
     for (WatchEvent event : response.getEvents()) {
       KeyValue kv = event.getKeyValue();
@@ -201,6 +248,32 @@ final class EtcdGroup implements Group {
       asOf = newest;
       publish();
     }
+  }
+
+  /**
+   * Lists the prefix until the view is as of {@code changed} or newer; one listing at a time, and changes reported
+   * meanwhile are covered by the next.
+   */
+  private void refresh(long changed) {
+    changedAt = Math.max(changedAt, changed);
+    if (refreshing || isClosed()) {
+      return;
+    }
+    refreshing = true;
+    list().whenComplete((response, error) -> session.onEvents(() -> {
+      refreshing = false;
+      if (isClosed()) {
+        return;
+      }
+      if (error != null) {
+        fail(EtcdErrors.fatal("listing the members of " + path, error));
+        return;
+      }
+      apply(response);
+      if (changedAt > asOf) {
+        refresh(changedAt);
+      }
+    }));
   }
 
   private void onWatchFailure(long gen, Throwable error) {
@@ -232,11 +305,9 @@ final class EtcdGroup implements Group {
   /** Ends the current watch, if any, and makes its callbacks stale; returns the new generation. */
   private long stopWatch() {
     long gen = ++generation;
-    Watch.Watcher w = watcher;
-    watcher = null;
-    if (w != null) {
-      w.close();
-    }
+    List<Watch.Watcher> ws = watches;
+    watches = List.of();
+    ws.forEach(Watch.Watcher::close);
     return gen;
   }
 
@@ -267,11 +338,9 @@ final class EtcdGroup implements Group {
 
   void close(RuntimeException cause) {
     closed = true;
-    Watch.Watcher w = watcher;
-    watcher = null;
-    if (w != null) {
-      w.close();
-    }
+    List<Watch.Watcher> ws = watches;
+    watches = List.of();
+    ws.forEach(Watch.Watcher::close);
     watchers.close(cause);
   }
 

@@ -6,6 +6,7 @@ import io.etcd.jetcd.options.GetOption;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
@@ -19,6 +20,8 @@ import org.masterha.ha.HaConfigException;
 import org.masterha.ha.HaSession;
 import org.masterha.ha.SessionClosedException;
 import org.masterha.ha.group.Group;
+import org.masterha.ha.leader.Candidacy;
+import org.masterha.ha.state.State;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +36,8 @@ import org.slf4j.LoggerFactory;
 final class EtcdSession implements HaSession {
   private static final Logger log = LoggerFactory.getLogger(EtcdSession.class);
   private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._@:=+-]+");
+  /** The base path's child that holds the state variables ({@link EtcdState}); no group may live there. */
+  static final String STATE = "state";
 
   private final HaConfig config;
   private final EtcdSettings settings;
@@ -84,13 +89,30 @@ final class EtcdSession implements HaSession {
   }
 
   private static String checkRelative(String relativePath) {
-    for (String segment : relativePath.split("/", -1)) {
+    String[] segments = relativePath.split("/", -1);
+    if (segments[0].equals(STATE)) {
+      throw new HaConfigException("group path '" + relativePath + "' is not available: " + STATE + "/ under the base path "
+          + "holds the master's state variables; choose another path, e.g. log_replicas");
+    }
+    for (String segment : segments) {
       if (segment.isEmpty() || segment.equals(".") || segment.equals("..") || !SEGMENT.matcher(segment).matches()) {
         throw new HaConfigException("group path '" + relativePath + "' is not a relative path; accepted: non-empty segments "
             + "of letters, digits and . _ @ : = + -, separated by '/', e.g. log_replicas");
       }
     }
     return relativePath;
+  }
+
+  /**
+   * The state under {@code <base>/state/}; with a fence, every write is a transaction that also requires the
+   * candidacy's member key to exist with its create revision.
+   */
+  @Override
+  public State state(Optional<Candidacy> fence) {
+    if (closed) {
+      throw closedException();
+    }
+    return new EtcdState(this, fence);
   }
 
   /** The lease id in hex, as {@code etcdctl lease list} prints it; empty before the first lease was granted. */
@@ -127,7 +149,9 @@ final class EtcdSession implements HaSession {
     }
     synchronized (authLock) {
       if (authenticated == null || authenticated.isCompletedExceptionally()) {
-        ByteSequence key = ByteSequence.from(settings.basePath(), StandardCharsets.UTF_8);
+        // A key under "<base>/", where the user has access (the documented grant is the prefix "<base>/", which
+        // does not cover the key "<base>" itself).
+        ByteSequence key = ByteSequence.from(settings.basePath() + "/", StandardCharsets.UTF_8);
         GetOption countOnly = GetOption.builder().withCountOnly(true).build();
         authenticated = retrier.retry("authenticating with etcd", n -> client.getKVClient().get(key, countOnly))
             .thenApply(r -> (Void) null);

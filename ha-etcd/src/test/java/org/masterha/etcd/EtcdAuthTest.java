@@ -2,6 +2,8 @@ package org.masterha.etcd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.auth.Permission;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,13 +33,16 @@ import org.masterha.ha.HaSession;
 import org.masterha.ha.Secret;
 import org.masterha.ha.leader.Candidacy;
 import org.masterha.ha.leader.Leader;
+import org.masterha.ha.state.LeadershipLostException;
+import org.masterha.ha.state.State;
+import org.masterha.ha.state.Variable;
 import org.masterha.proto.MasterInfo;
 import org.masterha.tck.TestClient;
 
 /**
  * etcd with authentication on (a root user, and {@code masterha} with read-write access to {@code /}): the right
- * credentials work, wrong or missing ones fail at once with a message that says so, and no password is ever
- * printed, by us or by jetcd.
+ * credentials work, wrong or missing ones fail at once with a message that says so, as does a user who may not
+ * write where it must (the base path, the state), and no password is ever printed, by us or by jetcd.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -47,6 +52,8 @@ class EtcdAuthTest {
   private final String password = "pw-" + UUID.randomUUID();
   private final String wrongPassword = "wrong-" + UUID.randomUUID();
   private final String limitedPassword = "limited-" + UUID.randomUUID();
+  private final String readerPassword = "reader-" + UUID.randomUUID();
+  private final String prefixOnlyPassword = "prefix-" + UUID.randomUUID();
   private final AtomicInteger paths = new AtomicInteger();
   private final HaBackends backends = HaBackends.load();
   private final List<AutoCloseable> open = new ArrayList<>();
@@ -158,12 +165,84 @@ class EtcdAuthTest {
   }
 
   @Test
+  @Order(5)
+  void aUserWithExactlyTheDocumentedGrantElectsALeaderAndWritesTheState() throws Exception {
+    // docs/backends/etcd.md: read-write on the prefix "<base>/", nothing else.
+    var auth = fixture.cluster().admin().getAuthClient();
+    ByteSequence role = EtcdCluster.bytes("prefix-only");
+    auth.roleAdd(role).get(10, TimeUnit.SECONDS);
+    auth.roleGrantPermission(role, EtcdCluster.bytes(base + "/"), EtcdCluster.bytes(base + "0"), Permission.Type.READWRITE)
+        .get(10, TimeUnit.SECONDS);
+    auth.userAdd(role, EtcdCluster.bytes(prefixOnlyPassword)).get(10, TimeUnit.SECONDS);
+    auth.userGrantRole(role, role).get(10, TimeUnit.SECONDS);
+    HaSession s = open(config().credentials(Credentials.password("prefix-only", Secret.of(prefixOnlyPassword))).build());
+    Candidacy c = s.contender(master("prefix-only", 5050)).contend().get(30, TimeUnit.SECONDS);
+    Leader leader = c.elected().get(30, TimeUnit.SECONDS);
+    assertThat(s.detector().detect().get(30, TimeUnit.SECONDS)).contains(leader);
+    State state = s.state(c);
+    Variable v = state.store(Variable.absent("registry"), "agents".getBytes(StandardCharsets.UTF_8)).get(30, TimeUnit.SECONDS)
+        .orElseThrow();
+    assertThat(state.fetch("registry").get(30, TimeUnit.SECONDS)).isEqualTo(v);
+    assertThat(state.names().get(30, TimeUnit.SECONDS)).containsExactly("registry");
+  }
+
+  @Test
+  @Order(6)
+  void aUserWhoMayOnlyReadTheStateIsToldSoAndNothingIsWritten() throws Exception {
+    // Read-write on the base path but for its state/, which the user may only read: the state can be read, not
+    // written, fenced by a leader's candidacy or not.
+    var auth = fixture.cluster().admin().getAuthClient();
+    ByteSequence role = EtcdCluster.bytes("state-reader");
+    auth.roleAdd(role).get(10, TimeUnit.SECONDS);
+    auth.roleGrantPermission(role, EtcdCluster.bytes(base + "/"), EtcdCluster.bytes(base + "/state/"), Permission.Type.READWRITE)
+        .get(10, TimeUnit.SECONDS);
+    auth.roleGrantPermission(role, EtcdCluster.bytes(base + "/state0"), EtcdCluster.bytes(base + "0"), Permission.Type.READWRITE)
+        .get(10, TimeUnit.SECONDS);
+    auth.roleGrantPermission(role, EtcdCluster.bytes(base + "/state/"), EtcdCluster.bytes(base + "/state0"), Permission.Type.READ)
+        .get(10, TimeUnit.SECONDS);
+    auth.userAdd(role, EtcdCluster.bytes(readerPassword)).get(10, TimeUnit.SECONDS);
+    auth.userGrantRole(role, role).get(10, TimeUnit.SECONDS);
+    TestClient leader = fixture.connect(base, TIMEOUT);
+    open.add(leader);
+    Candidacy c = leader.session().contender(master("leader", 5050)).contend().get(30, TimeUnit.SECONDS);
+    c.elected().get(30, TimeUnit.SECONDS);
+    HaSession s = open(config().credentials(Credentials.password("state-reader", Secret.of(readerPassword))).build());
+    Variable absent = s.state().fetch("registry").get(30, TimeUnit.SECONDS);
+    assertThat(absent.exists()).isFalse();
+
+    for (State state : List.of(s.state(), s.state(c))) {
+      Throwable t = failure(state.store(absent, "agents".getBytes(StandardCharsets.UTF_8)));
+      assertThat(t).isInstanceOf(HaException.class).isNotInstanceOf(LeadershipLostException.class)
+          .hasMessageContaining("state variable 'registry'").hasMessageContaining(base + "/state/registry")
+          .hasMessageContaining("denied permission").hasMessageContaining("nothing was changed");
+    }
+    assertThat(fixture.cluster().admin().getKVClient().get(EtcdCluster.bytes(base + "/state/registry")).get(10, TimeUnit.SECONDS)
+        .getKvs()).isEmpty();
+  }
+
+  @Test
+  @Order(7)
+  void aStateWriteAfterEtcdRestartedAndForgotTheTokenIsStored() throws Exception {
+    // etcd's simple tokens live in memory: after a restart the session's token is unknown and the first request
+    // is refused. A write refused that way was not applied, so it must be sent again, not reported as unknown.
+    TestClient c = fixture.connect(base, TIMEOUT);
+    open.add(c);
+    State state = c.session().state();
+    Variable v = state.store(Variable.absent("registry"), "before".getBytes(StandardCharsets.UTF_8)).get(30, TimeUnit.SECONDS)
+        .orElseThrow();
+    fixture.restartServers();
+    Variable after = state.store(v, "after".getBytes(StandardCharsets.UTF_8)).get(30, TimeUnit.SECONDS).orElseThrow();
+    assertThat(after.version()).isGreaterThan(v.version());
+    assertThat(state.fetch("registry").get(30, TimeUnit.SECONDS)).isEqualTo(after);
+  }
+
+  @Test
   @Order(100)
   void noPasswordWasPrintedInLogsExceptionsOrToString() {
     List<String> printed = new ArrayList<>(logs.lines());
     printed.addAll(messages);
     assertThat(printed).as("what was logged, thrown and printed").isNotEmpty();
-    for (String secret : List.of(password, wrongPassword, limitedPassword, "root-" + password)) {
+    for (String secret : List.of(password, wrongPassword, limitedPassword, readerPassword, prefixOnlyPassword, "root-" + password)) {
       assertThat(printed).noneMatch(line -> line != null && line.contains(secret));
     }
   }

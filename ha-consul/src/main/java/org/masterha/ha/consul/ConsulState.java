@@ -22,6 +22,7 @@ import org.masterha.ha.consul.ConsulTxn.Failure;
 import org.masterha.ha.consul.ConsulTxn.Op;
 import org.masterha.ha.group.Membership;
 import org.masterha.ha.leader.Candidacy;
+import org.masterha.ha.state.OutcomeUnknownException;
 import org.masterha.ha.state.StateNames;
 import org.masterha.ha.state.StoreState;
 import org.masterha.ha.state.Variable;
@@ -325,7 +326,7 @@ final class ConsulState extends StoreState {
   }
 
   private HaException unknownOutcome(String doing, String what) {
-    return new HaException("the request to " + doing + " may or may not have been applied by Consul agent "
+    return new OutcomeUnknownException("the request to " + doing + " may or may not have been applied by Consul agent "
         + settings.agent() + " (" + what + "): the outcome is unknown. It was not sent again, since a repeated"
         + " compare-and-swap cannot tell its own earlier success from a conflict; fetch the variable to see whether"
         + " it was applied");

@@ -36,6 +36,7 @@ import org.masterha.ha.Secret;
 import org.masterha.ha.consul.ConsulTxn.Op;
 import org.masterha.ha.leader.Candidacy;
 import org.masterha.ha.state.LeadershipLostException;
+import org.masterha.ha.state.OutcomeUnknownException;
 import org.masterha.ha.state.State;
 import org.masterha.ha.state.Variable;
 import org.masterha.proto.MasterInfo;
@@ -272,7 +273,7 @@ class ConsulStateTest {
 
       relay.loseNextTxnAnswer();
       Throwable unknown = failure(state.store(v1, bytes("v2")));
-      assertThat(unknown).isInstanceOf(HaException.class).isNotInstanceOf(LeadershipLostException.class)
+      assertThat(unknown).isInstanceOf(OutcomeUnknownException.class).isNotInstanceOf(LeadershipLostException.class)
           .hasMessageContaining("store state variable mesos/state/registry")
           .hasMessageContaining("the outcome is unknown")
           .hasMessageNotContaining(TOKEN);
