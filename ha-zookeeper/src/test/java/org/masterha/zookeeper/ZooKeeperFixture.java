@@ -1,0 +1,212 @@
+package org.masterha.zookeeper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooKeeper;
+import org.masterha.ha.HaBackends;
+import org.masterha.ha.HaConfig;
+import org.masterha.ha.HaSession;
+import org.masterha.tck.BackendFixture;
+import org.masterha.tck.Fault;
+import org.masterha.tck.TestClient;
+import org.masterha.tck.net.TcpProxy;
+
+/**
+ * Real ZooKeeper for the conformance suite and this module's tests: one standalone server or a three-server
+ * ensemble in the test JVM. Each client from {@link #connect} talks to every server through a proxy of its own,
+ * so cutting one client's network leaves the others alone. Sessions are expired the way the servers expire
+ * them: a second handle attaches to the session with its id and password and closes it, which makes the servers
+ * end the session and delete its ephemeral nodes; the client learns it when it next reaches a server.
+ */
+public final class ZooKeeperFixture implements BackendFixture {
+  private final int size;
+  private final Map<String, String> serverSettings;
+  private final HaBackends backends = HaBackends.load();
+  private final List<Client> clients = new CopyOnWriteArrayList<>();
+  private final List<Integer> stopped = new ArrayList<>();
+  private ZooKeeperServers servers;
+
+  private ZooKeeperFixture(int size, Map<String, String> serverSettings) {
+    this.size = size;
+    this.serverSettings = serverSettings;
+  }
+
+  public static ZooKeeperFixture singleServer() {
+    return new ZooKeeperFixture(1, Map.of());
+  }
+
+  public static ZooKeeperFixture ensemble() {
+    return new ZooKeeperFixture(3, Map.of());
+  }
+
+  static ZooKeeperFixture of(int size, Map<String, String> serverSettings) {
+    return new ZooKeeperFixture(size, serverSettings);
+  }
+
+  @Override
+  public String backend() {
+    return ZooKeeperBackend.NAME;
+  }
+
+  @Override
+  public Set<Fault> faults() {
+    EnumSet<Fault> faults = EnumSet.of(Fault.CUT_CONNECTION, Fault.EXPIRE_SESSION, Fault.RESTART_SERVERS);
+    if (size > 1) {
+      faults.add(Fault.STOP_LEADER_SERVER);
+    }
+    return faults;
+  }
+
+  @Override
+  public void start() throws Exception {
+    servers = new ZooKeeperServers(size, serverSettings);
+    servers.start();
+  }
+
+  ZooKeeperServers servers() {
+    return servers;
+  }
+
+  /** {@code host:port,...} of the servers themselves. */
+  public String connectString() {
+    return servers.connectString();
+  }
+
+  @Override
+  public HaConfig config(String basePath, Duration sessionTimeout) {
+    return HaConfig.builder().url("zk://" + servers.connectString() + basePath).sessionTimeout(sessionTimeout).build();
+  }
+
+  @Override
+  public TestClient connect(String basePath, Duration sessionTimeout) {
+    List<TcpProxy> proxies = new ArrayList<>();
+    try {
+      for (InetSocketAddress server : servers.clientAddresses()) {
+        proxies.add(TcpProxy.start(server));
+      }
+    } catch (IOException e) {
+      proxies.forEach(TcpProxy::close);
+      throw new UncheckedIOException(e);
+    }
+    String hosts = proxies.stream().map(p -> "127.0.0.1:" + p.port()).collect(Collectors.joining(","));
+    HaConfig config = HaConfig.builder().url("zk://" + hosts + basePath).sessionTimeout(sessionTimeout).build();
+    Client client = new Client(backends.open(config), proxies);
+    clients.add(client);
+    return client;
+  }
+
+  @Override
+  public void expireSession(TestClient client) throws Exception {
+    expire((ZooKeeperSession) client.session(), servers.connectString());
+  }
+
+  /** Expires {@code session} on the servers at {@code connectString}; see the class comment. */
+  static void expire(ZooKeeperSession session, String connectString) throws Exception {
+    ZooKeeperSession.SessionHandle handle = session.handleForFaultInjection();
+    if (handle.id() == 0) {
+      throw new IllegalStateException(session + " has no session to expire yet");
+    }
+    CountDownLatch connected = new CountDownLatch(1);
+    Watcher watcher = event -> {
+      if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
+        connected.countDown();
+      }
+    };
+    ZooKeeper twin = new ZooKeeper(connectString, Math.toIntExact(session.negotiatedTimeout().toMillis()), watcher,
+        handle.id(), handle.password());
+    try {
+      if (!connected.await(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("could not attach to session 0x" + Long.toHexString(handle.id()) + " to expire it");
+      }
+    } finally {
+      twin.close(); // closeSession: the servers end the session and delete its ephemeral nodes
+    }
+  }
+
+  @Override
+  public void restartServers() throws Exception {
+    servers.restartAll();
+  }
+
+  @Override
+  public void stopLeaderServer() throws Exception {
+    int leader = servers.leader().orElseThrow(() -> new IllegalStateException("no ZooKeeper server leads"));
+    servers.stopServer(leader);
+    stopped.add(leader);
+  }
+
+  @Override
+  public void startStoppedServers() throws Exception {
+    for (int i : stopped) {
+      servers.startServer(i);
+    }
+    stopped.clear();
+    servers.awaitServing();
+  }
+
+  @Override
+  public void close() {
+    for (Client c : clients) {
+      c.close();
+    }
+    if (servers != null) {
+      servers.close();
+    }
+  }
+
+  /** One session and its proxies. */
+  static final class Client implements TestClient {
+    private final HaSession session;
+    private final List<TcpProxy> proxies;
+
+    Client(HaSession session, List<TcpProxy> proxies) {
+      this.session = session;
+      this.proxies = List.copyOf(proxies);
+    }
+
+    @Override
+    public HaSession session() {
+      return session;
+    }
+
+    ZooKeeperSession zk() {
+      return (ZooKeeperSession) session;
+    }
+
+    @Override
+    public void cutConnection() {
+      proxies.forEach(TcpProxy::cut);
+    }
+
+    /** Closes the client's connections with a reset and refuses new ones, until restored. */
+    void resetConnection() {
+      proxies.forEach(TcpProxy::reset);
+    }
+
+    @Override
+    public void restoreConnection() {
+      proxies.forEach(TcpProxy::restore);
+    }
+
+    @Override
+    public void close() {
+      try {
+        session.close();
+      } finally {
+        proxies.forEach(TcpProxy::close);
+      }
+    }
+  }
+}

@@ -1,0 +1,288 @@
+package org.masterha.zookeeper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.zookeeper.data.Stat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.masterha.ha.HaConfig;
+import org.masterha.ha.HaConfigException;
+import org.masterha.ha.HaSession;
+import org.masterha.ha.group.Membership;
+import org.masterha.ha.leader.Candidacy;
+import org.masterha.masterinfo.MasterInfos;
+import org.masterha.proto.MasterInfo;
+
+/**
+ * ZooKeeper's session semantics, beyond what the conformance suite asks of every backend: when the local
+ * deadline fires relative to the servers' expiry, what happens to members declared lost whose session lives on,
+ * a create whose reply was lost, and session timeouts the servers do not grant as asked.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class ZooKeeperSessionTest {
+  private final ZooKeeperFixture fixture = ZooKeeperFixture.singleServer();
+  private RawClient raw;
+
+  @BeforeAll
+  void start() throws Exception {
+    fixture.start();
+    raw = new RawClient(fixture.connectString());
+  }
+
+  @AfterAll
+  void stop() {
+    if (raw != null) {
+      raw.close();
+    }
+    fixture.close();
+  }
+
+  private static String base(TestInfo info) {
+    return "/session/" + info.getTestMethod().orElseThrow().getName();
+  }
+
+  private ZooKeeperFixture.Client connect(TestInfo info, Duration timeout) {
+    return (ZooKeeperFixture.Client) fixture.connect(base(info), timeout);
+  }
+
+  private static MasterInfo master(int port) {
+    return MasterInfos.of("master-" + port, "127.0.0.1", port, "localhost", "1.4.0");
+  }
+
+  private static <T> T get(CompletableFuture<T> f) throws Exception {
+    return f.get(30, TimeUnit.SECONDS);
+  }
+
+  private Candidacy elect(HaSession s, int port) throws Exception {
+    Candidacy c = get(s.contender(master(port)).contend());
+    get(c.elected());
+    return c;
+  }
+
+  private void restartServerAndRestore(ZooKeeperFixture.Client client) throws Exception {
+    fixture.servers().startServer(0);
+    fixture.servers().awaitServing();
+    client.restoreConnection();
+  }
+
+  /**
+   * Rule 2 from ZooKeeper's side: the leader that is cut off learns it lost within one session timeout of the
+   * cut, while its member still exists on the server, i.e. before the server could have let anyone else lead.
+   */
+  @Test
+  void aCutLeaderLosesItsCandidacyWhileTheServerStillHoldsItsMember(TestInfo info) throws Exception {
+    Duration timeout = Duration.ofSeconds(5);
+    ZooKeeperFixture.Client a = connect(info, timeout);
+    try {
+      Candidacy c = elect(a.session(), 5050);
+      String node = base(info) + "/" + c.membership().id();
+      AtomicLong lostAt = new AtomicLong();
+      CompletableFuture<Stat> statAfterLost = c.lost().thenApplyAsync(v -> {
+        lostAt.set(System.nanoTime());
+        try {
+          return raw.stat(node);
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      long cutAt = System.nanoTime();
+      a.cutConnection();
+
+      Stat stat = get(statAfterLost);
+      assertThat(Duration.ofNanos(lostAt.get() - cutAt)).as("cut to lost()").isLessThanOrEqualTo(timeout);
+      assertThat(stat).as("the member on the server when lost() completed").isNotNull();
+      assertThat(c.membership().cancelled().getNow(null)).isFalse();
+      // The server expires the session in its own time and then the member goes.
+      await().atMost(30, TimeUnit.SECONDS).until(() -> raw.stat(node) == null);
+    } finally {
+      a.close();
+    }
+  }
+
+  /**
+   * A member we declared lost must not go on leading if its session turns out to have survived (the servers
+   * renew every session when they start again): it is deleted as soon as the same session reconnects.
+   */
+  @Test
+  void aMemberDeclaredLostIsDeletedWhenItsSessionReconnects(TestInfo info) throws Exception {
+    Duration timeout = Duration.ofSeconds(5);
+    ZooKeeperFixture.Client a = connect(info, timeout);
+    try {
+      Candidacy c = elect(a.session(), 5050);
+      String node = base(info) + "/" + c.membership().id();
+      String sessionId = a.session().sessionId();
+      // A partition that the servers do not see as one: they stop, so nothing expires while we are away.
+      a.cutConnection();
+      fixture.servers().stopServer(0);
+      assertThat(get(c.membership().cancelled())).as("cancelled() when the deadline passed").isFalse();
+      restartServerAndRestore(a);
+
+      await().atMost(30, TimeUnit.SECONDS).until(() -> a.zk().sessionState() == ZooKeeperSession.SessionState.CONNECTED);
+      assertThat(a.session().sessionId()).as("the same session reconnected").isEqualTo(sessionId);
+      await().atMost(10, TimeUnit.SECONDS).until(() -> raw.stat(node) == null);
+      assertThat(a.session().sessionId()).isEqualTo(sessionId);
+      // The session is alive and usable; the lost member is not listed meanwhile or after.
+      Membership again = get(a.session().group("").join(new byte[0], Optional.of("json.info")));
+      assertThat(raw.stat(base(info) + "/" + again.id()).getEphemeralOwner()).isEqualTo(Long.decode(sessionId));
+      assertThat(get(a.session().group("").members())).containsExactly(again);
+    } finally {
+      a.close();
+    }
+  }
+
+  /**
+   * Curator gives a session up after a whole timeout without a connection and opens a new one, even when the
+   * servers kept the old one: what the old session held is deleted once the new one is connected, instead of
+   * leading until the servers expire the old session.
+   */
+  @Test
+  void membersOfASessionCuratorGaveUpAreDeletedByItsSuccessor(TestInfo info) throws Exception {
+    Duration timeout = Duration.ofSeconds(4);
+    ZooKeeperFixture.Client a = connect(info, timeout);
+    try {
+      Candidacy c = elect(a.session(), 5050);
+      String node = base(info) + "/" + c.membership().id();
+      String oldSession = a.session().sessionId();
+      a.cutConnection();
+      fixture.servers().stopServer(0);
+      await().atMost(30, TimeUnit.SECONDS).until(() -> a.zk().sessionState() == ZooKeeperSession.SessionState.EXPIRED);
+      assertThat(c.lost()).isDone();
+
+      long startedAt = System.nanoTime();
+      restartServerAndRestore(a);
+      // The servers renewed the old session when they started: left alone, its member would stay for a timeout.
+      await().atMost(30, TimeUnit.SECONDS).until(() -> raw.stat(node) == null);
+      assertThat(Duration.ofNanos(System.nanoTime() - startedAt)).as("restart to deletion of the old session's member")
+          .isLessThan(timeout);
+      assertThat(a.session().sessionId()).isNotEqualTo(oldSession);
+    } finally {
+      a.close();
+    }
+  }
+
+  /**
+   * ZooKeeper's client declares a reset connection lost at once; what counts is when the server last heard from
+   * us. A reset shorter than the session timeout, here longer than a third of it, keeps the candidacy.
+   */
+  @Test
+  void aConnectionResetShorterThanTheTimeoutKeepsTheCandidacy(TestInfo info) throws Exception {
+    Duration timeout = Duration.ofSeconds(8);
+    ZooKeeperFixture.Client a = connect(info, timeout);
+    try {
+      Candidacy c = elect(a.session(), 5050);
+      String sessionId = a.session().sessionId();
+      a.resetConnection();
+      await().atMost(10, TimeUnit.SECONDS).until(() -> a.zk().sessionState() == ZooKeeperSession.SessionState.SUSPENDED);
+      // Refused for longer than a "SUSPENDED minus two thirds of the timeout" estimate of the last contact would
+      // allow (it would give up 2.2 s after the reset): watched for that window, ended early by a loss.
+      assertThatThrownBy(() -> c.lost().get(2500, TimeUnit.MILLISECONDS)).as("lost() within 2.5 s of the reset")
+          .isInstanceOf(TimeoutException.class);
+      a.restoreConnection();
+      await().atMost(30, TimeUnit.SECONDS).until(() -> a.zk().sessionState() == ZooKeeperSession.SessionState.CONNECTED);
+      assertThat(a.session().sessionId()).isEqualTo(sessionId);
+      assertThat(c.lost()).isNotDone();
+      assertThat(raw.stat(base(info) + "/" + c.membership().id())).isNotNull();
+      assertThat(get(a.session().detector().detect())).map(l -> l.membership()).contains(c.membership());
+    } finally {
+      a.close();
+    }
+  }
+
+  /**
+   * A create that reached the server but whose reply was lost with the connection: the join finds the member it
+   * made (same session, same data) and adopts it instead of making a second one.
+   */
+  @Test
+  void aCreateWhoseReplyWasLostIsAdoptedNotRepeated(TestInfo info) throws Exception {
+    Duration timeout = Duration.ofSeconds(6);
+    try (ReplyDroppingProxy proxy = new ReplyDroppingProxy(fixture.servers().clientAddresses().get(0));
+        HaSession s = new ZooKeeperBackend().open(HaConfig.builder().url("zk://127.0.0.1:" + proxy.port() + base(info))
+            .sessionTimeout(timeout).build())) {
+      ZooKeeperSession zk = (ZooKeeperSession) s;
+      raw.curator().create().creatingParentsIfNeeded().forPath(base(info));
+      get(s.group("").members()); // connected
+      String sessionId = s.sessionId();
+      byte[] data = "orphan?".getBytes(StandardCharsets.UTF_8);
+
+      // Every request still reaches the server, the create included, but no reply comes back: the client gives
+      // the connection up (read timeout) with the create unanswered, and reconnects the same session.
+      proxy.dropReplies(true);
+      CompletableFuture<Membership> join = s.group("").join(data, Optional.of("json.info"));
+      await().atMost(20, TimeUnit.SECONDS).until(() -> raw.children(base(info)).size() == 1);
+      String orphan = raw.children(base(info)).get(0);
+      await().atMost(20, TimeUnit.SECONDS).until(() -> zk.sessionState() == ZooKeeperSession.SessionState.SUSPENDED);
+      assertThat(join).isNotDone();
+      proxy.dropReplies(false);
+
+      Membership m = get(join);
+      assertThat(s.sessionId()).isEqualTo(sessionId);
+      assertThat(m.id()).isEqualTo(orphan);
+      assertThat(raw.children(base(info))).as("members after the join").containsExactly(orphan);
+      assertThat(raw.stat(base(info) + "/" + m.id()).getEphemeralOwner()).isEqualTo(Long.decode(sessionId));
+      assertThat(m.cancelled()).isNotDone();
+      assertThat(get(s.group("").cancel(m))).isTrue();
+      assertThat(raw.children(base(info))).isEmpty();
+    }
+  }
+
+  @Test
+  void aSessionTimeoutBelowTheServersMinimumIsRefused() throws Exception {
+    try (ZooKeeperServers strict = new ZooKeeperServers(1, Map.of("minSessionTimeout", "2000", "maxSessionTimeout", "5000"))) {
+      strict.start();
+      HaConfig tooShort = HaConfig.builder().url("zk://" + strict.connectString() + "/strict").sessionTimeout(Duration.ofSeconds(1)).build();
+      try (HaSession s = new ZooKeeperBackend().open(tooShort)) {
+        assertThatThrownBy(() -> get(s.group("").join(new byte[0], Optional.of("json.info"))))
+            .hasCauseInstanceOf(HaConfigException.class).hasMessageContaining("session timeout 1s")
+            .hasMessageContaining("granted 2s");
+        assertThatThrownBy(() -> get(s.group("").members())).hasCauseInstanceOf(HaConfigException.class);
+      }
+      try (RawClient strictRaw = new RawClient(strict.connectString())) {
+        assertThat(strictRaw.children("/strict")).as("nothing was left behind").isEmpty();
+      }
+
+      // Above the servers' maximum the session is shorter than asked, which is safe: the deadline follows it.
+      HaConfig tooLong = HaConfig.builder().url("zk://" + strict.connectString() + "/strict").sessionTimeout(Duration.ofSeconds(8)).build();
+      try (HaSession s = new ZooKeeperBackend().open(tooLong)) {
+        get(s.group("").join(new byte[0], Optional.of("json.info")));
+        assertThat(((ZooKeeperSession) s).negotiatedTimeout()).isEqualTo(Duration.ofSeconds(5));
+      }
+    }
+  }
+
+  /** Server-side expiry while the detector on the same session follows our own leadership. */
+  @Test
+  void afterExpiryTheSessionsOwnDetectorNoLongerReportsItsFormerSelf(TestInfo info) throws Exception {
+    ZooKeeperFixture.Client a = connect(info, Duration.ofSeconds(3));
+    try {
+      Candidacy c = elect(a.session(), 5050);
+      var detector = a.session().detector();
+      assertThat(get(detector.detect())).map(l -> l.membership()).contains(c.membership());
+      AtomicReference<Object> next = new AtomicReference<>();
+      CompletableFuture<?> change = detector.detect(get(detector.detect())).thenAccept(next::set);
+      fixture.expireSession(a);
+      assertThat(get(c.membership().cancelled())).isFalse();
+      get(change);
+      assertThat(next.get()).isEqualTo(Optional.empty());
+      detector.close();
+    } finally {
+      a.close();
+    }
+  }
+}
