@@ -11,10 +11,12 @@ import org.apache.zookeeper.server.embedded.ZooKeeperServerEmbedded;
 public final class EmbeddedZooKeeper implements Store {
   private final ZooKeeperServerEmbedded server;
   private final String connect;
+  private final Path base;
 
-  private EmbeddedZooKeeper(ZooKeeperServerEmbedded server, String connect) {
+  private EmbeddedZooKeeper(ZooKeeperServerEmbedded server, String connect, Path base) {
     this.server = server;
     this.connect = connect;
+    this.base = base;
   }
 
   public static EmbeddedZooKeeper start(Path dir) throws Exception {
@@ -44,7 +46,7 @@ public final class EmbeddedZooKeeper implements Store {
       throw new java.io.IOException("the embedded ZooKeeper server did not start within 30s on 127.0.0.1:" + port
           + "; see the ERROR lines above", e);
     }
-    return new EmbeddedZooKeeper(server, "127.0.0.1:" + port);
+    return new EmbeddedZooKeeper(server, "127.0.0.1:" + port, base);
   }
 
   public String connectString() {
@@ -69,5 +71,6 @@ public final class EmbeddedZooKeeper implements Store {
   @Override
   public void close() {
     server.close();
+    DataDirs.delete(base);
   }
 }

@@ -18,11 +18,13 @@ public final class EtcdServer implements Store {
   private final Process process;
   private final String endpoint;
   private final String version;
+  private final Path data;
 
-  private EtcdServer(Process process, String endpoint, String version) {
+  private EtcdServer(Process process, String endpoint, String version, Path data) {
     this.process = process;
     this.endpoint = endpoint;
     this.version = version;
+    this.data = data;
   }
 
   /** Whether the binary exists; when it does not, {@link #start} fails with a message saying how to install it. */
@@ -81,7 +83,7 @@ public final class EtcdServer implements Store {
       // Polling a server that gives no readiness signal, bounded by the deadline above.
       p.waitFor(100, TimeUnit.MILLISECONDS);
     }
-    return new EtcdServer(p, "127.0.0.1:" + client, version);
+    return new EtcdServer(p, "127.0.0.1:" + client, version, base.resolve("data"));
   }
 
   @Override
@@ -110,5 +112,6 @@ public final class EtcdServer implements Store {
       Thread.currentThread().interrupt();
       process.destroyForcibly();
     }
+    DataDirs.delete(data);
   }
 }
