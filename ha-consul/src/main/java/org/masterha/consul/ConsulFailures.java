@@ -1,4 +1,4 @@
-package org.masterha.ha.consul;
+package org.masterha.consul;
 
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;

@@ -1,4 +1,4 @@
-package org.masterha.ha.consul;
+package org.masterha.consul;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;

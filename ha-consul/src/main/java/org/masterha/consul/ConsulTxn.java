@@ -1,4 +1,4 @@
-package org.masterha.ha.consul;
+package org.masterha.consul;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,4 +1,4 @@
-package org.masterha.ha.consul;
+package org.masterha.consul;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,7 +33,7 @@ import org.masterha.ha.HaConfig;
 import org.masterha.ha.HaException;
 import org.masterha.ha.HaSession;
 import org.masterha.ha.Secret;
-import org.masterha.ha.consul.ConsulTxn.Op;
+import org.masterha.consul.ConsulTxn.Op;
 import org.masterha.ha.leader.Candidacy;
 import org.masterha.ha.state.LeadershipLostException;
 import org.masterha.ha.state.OutcomeUnknownException;

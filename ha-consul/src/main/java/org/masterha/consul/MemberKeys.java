@@ -1,4 +1,4 @@
-package org.masterha.ha.consul;
+package org.masterha.consul;
 
 import java.security.SecureRandom;
 import java.util.HexFormat;

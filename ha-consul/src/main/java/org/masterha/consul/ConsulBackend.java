@@ -1,4 +1,4 @@
-package org.masterha.ha.consul;
+package org.masterha.consul;
 
 import java.util.Optional;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package org.masterha.ha.consul;
+package org.masterha.consul;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -17,9 +17,9 @@ import org.kiwiproject.consul.option.ImmutableQueryOptions;
 import org.kiwiproject.consul.option.QueryOptions;
 import org.masterha.ha.Durations;
 import org.masterha.ha.HaException;
-import org.masterha.ha.consul.ConsulTxn.Answer;
-import org.masterha.ha.consul.ConsulTxn.Failure;
-import org.masterha.ha.consul.ConsulTxn.Op;
+import org.masterha.consul.ConsulTxn.Answer;
+import org.masterha.consul.ConsulTxn.Failure;
+import org.masterha.consul.ConsulTxn.Op;
 import org.masterha.ha.group.Membership;
 import org.masterha.ha.leader.Candidacy;
 import org.masterha.ha.state.OutcomeUnknownException;
