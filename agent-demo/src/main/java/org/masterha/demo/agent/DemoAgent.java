@@ -1,0 +1,283 @@
+package org.masterha.demo.agent;
+
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
+import org.masterha.demo.common.Events;
+import org.masterha.demo.common.MasterEndpoints;
+import org.masterha.proto.v1.AgentInfo;
+import org.masterha.proto.v1.AgentRegistryGrpc;
+import org.masterha.proto.v1.HeartbeatRequest;
+import org.masterha.proto.v1.HeartbeatResponse;
+import org.masterha.proto.v1.Leader;
+import org.masterha.proto.v1.NotLeader;
+import org.masterha.proto.v1.RegisterAgentRequest;
+import org.masterha.proto.v1.RegisterAgentResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An agent: it follows the leader its {@link LeaderSource} reports, registers with it, sends heartbeats, and on a
+ * failover registers again with the new leader.
+ *
+ * <p>Fencing: it remembers the highest epoch it has seen (from the source, from redirects and from masters'
+ * answers) and refuses any master whose epoch is lower, with an {@code EVENT refused} line saying why. A master
+ * that was frozen or partitioned while another was elected therefore never gets this agent back.
+ *
+ * <p>Everything runs on one thread; gRPC calls are blocking with a short deadline so a dead master cannot stall
+ * the agent for long.
+ */
+public final class DemoAgent implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(DemoAgent.class);
+
+  private final AgentOptions options;
+  private final LeaderSource source;
+  private final Events events;
+  private final IntConsumer exit;
+  private final Duration callTimeout;
+  private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "agent-state");
+    t.setDaemon(true);
+    return t;
+  });
+
+  // Confined to the loop thread.
+  private long highestEpoch;
+  private Target target;
+  private String registeredWith;
+  private boolean closed;
+  /** What the agent is registered with right now, for tests and logs: a pid and epoch, or null. */
+  private volatile String registeredNow;
+
+  /** The master this agent is trying to register with or heartbeating to. */
+  private static final class Target {
+    final String pid;
+    final String endpoint;
+    final long epoch;
+    final ManagedChannel channel;
+    final AgentRegistryGrpc.AgentRegistryBlockingStub stub;
+    boolean registered;
+    boolean reportedUnreachable;
+    ScheduledFuture<?> next;
+
+    Target(String pid, long epoch, String endpoint) {
+      this.pid = pid;
+      this.endpoint = endpoint;
+      this.epoch = epoch;
+      this.channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext().build();
+      this.stub = AgentRegistryGrpc.newBlockingStub(channel);
+    }
+
+    void close() {
+      if (next != null) {
+        next.cancel(false);
+      }
+      channel.shutdownNow();
+    }
+  }
+
+  public DemoAgent(AgentOptions options, LeaderSource source, IntConsumer exit) {
+    this.options = options;
+    this.source = source;
+    this.exit = exit;
+    this.events = new Events(options.name());
+    this.highestEpoch = options.minEpoch();
+    long interval = options.heartbeatInterval().toMillis();
+    this.callTimeout = Duration.ofMillis(Math.max(1500, Math.min(3000, interval * 4)));
+  }
+
+  public void start() {
+    events.emit("started", "id", options.id(), "source", source.describe(), "min_epoch", options.minEpoch() < 0 ? "none" : options.minEpoch(),
+        "os_pid", ProcessHandle.current().pid());
+    source.start(s -> loop.execute(() -> onSighting(s)), e -> loop.execute(() -> fatal(e)));
+  }
+
+  private void fatal(Throwable e) {
+    if (closed) {
+      return;
+    }
+    events.emit("exiting", "code", 1, "reason", "leader detection failed: " + e);
+    exit.accept(1);
+  }
+
+  private void onSighting(Optional<LeaderSource.Sighting> sighting) {
+    if (closed) {
+      return;
+    }
+    if (sighting.isEmpty()) {
+      if (target != null) {
+        events.emit("no-leader", "previous", target.pid);
+        dropTarget();
+      }
+      return;
+    }
+    LeaderSource.Sighting s = sighting.get();
+    String pid = MasterEndpoints.describe(s.info());
+    if (s.epoch() < highestEpoch) {
+      refuse(pid, s.epoch(), s.via(), "its epoch " + s.epoch() + " is below epoch " + highestEpoch + ", the highest this agent has seen: a stale master");
+      return;
+    }
+    if (target != null && target.epoch == s.epoch() && target.pid.equals(pid)) {
+      return;
+    }
+    highestEpoch = s.epoch();
+    events.emit("leader", "leader", pid, "epoch", s.epoch(), "via", s.via());
+    dropTarget();
+    target = new Target(pid, s.epoch(), MasterEndpoints.endpoint(s.info()));
+    Target t = target;
+    t.next = loop.schedule(() -> register(t), 0, TimeUnit.MILLISECONDS);
+  }
+
+  private void refuse(String pid, long epoch, String via, String reason) {
+    events.emit("refused", "master", pid, "epoch", epoch, "known_epoch", highestEpoch, "via", via, "reason", reason);
+    log.warn("Refusing master {} (epoch {}): {}", pid, epoch, reason);
+  }
+
+  private void dropTarget() {
+    registeredNow = null;
+    if (target != null) {
+      target.close();
+      target = null;
+    }
+  }
+
+  private void register(Target t) {
+    if (closed || t != target) {
+      return;
+    }
+    RegisterAgentResponse response;
+    try {
+      response = t.stub.withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS).register(RegisterAgentRequest.newBuilder()
+          .setAgent(AgentInfo.newBuilder().setId(options.id()).setHostname(options.hostname()).setPort(options.port()))
+          .setKnownEpoch(Math.max(highestEpoch, 0))
+          .build());
+    } catch (StatusRuntimeException e) {
+      unreachable(t, "register", e);
+      retry(t, () -> register(t));
+      return;
+    }
+    if (response.hasNotLeader()) {
+      notLeader(t, response.getNotLeader(), () -> register(t));
+      return;
+    }
+    Leader master = response.getRegistered().getMaster();
+    if (master.getEpoch() < highestEpoch) {
+      refuse(t.pid, master.getEpoch(), "registration answer", "it accepted the agent with epoch " + master.getEpoch()
+          + ", below epoch " + highestEpoch + ", the highest this agent has seen: a stale master");
+      retry(t, () -> register(t));
+      return;
+    }
+    highestEpoch = master.getEpoch();
+    t.registered = true;
+    t.reportedUnreachable = false;
+    events.emit(registeredWith == null ? "registered" : "reregistered", "master", t.pid, "epoch", master.getEpoch(),
+        "previous", registeredWith == null ? "none" : registeredWith, "master_knew_agent", response.getRegistered().getReregistered());
+    registeredWith = t.pid;
+    registeredNow = t.pid + "#" + master.getEpoch();
+    t.next = loop.schedule(() -> heartbeat(t), options.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void heartbeat(Target t) {
+    if (closed || t != target || !t.registered) {
+      return;
+    }
+    HeartbeatResponse response;
+    try {
+      response = t.stub.withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS).heartbeat(HeartbeatRequest.newBuilder()
+          .setAgentId(options.id()).setKnownEpoch(Math.max(highestEpoch, 0)).build());
+    } catch (StatusRuntimeException e) {
+      // The master may be gone; keep trying until the leader source names another.
+      unreachable(t, "heartbeat", e);
+      retry(t, () -> heartbeat(t));
+      return;
+    }
+    switch (response.getResultCase()) {
+      case ACCEPTED -> {
+        if (response.getAccepted().getEpoch() < highestEpoch) {
+          refuse(t.pid, response.getAccepted().getEpoch(), "heartbeat answer", "it answered as leader of epoch "
+              + response.getAccepted().getEpoch() + ", below epoch " + highestEpoch + ": a stale master");
+          t.registered = false;
+          registeredNow = null;
+          return;
+        }
+        if (t.reportedUnreachable) {
+          log.info("Master {} answers again", t.pid);
+          t.reportedUnreachable = false;
+        }
+        retry(t, () -> heartbeat(t));
+      }
+      case NOT_LEADER -> {
+        t.registered = false;
+        registeredNow = null;
+        notLeader(t, response.getNotLeader(), () -> register(t));
+      }
+      case UNKNOWN_AGENT -> {
+        log.info("Master {} does not know this agent ({}); registering again", t.pid, response.getUnknownAgent());
+        t.registered = false;
+        registeredNow = null;
+        t.next = loop.schedule(() -> register(t), 0, TimeUnit.MILLISECONDS);
+      }
+      default -> retry(t, () -> heartbeat(t));
+    }
+  }
+
+  /** A master that is not (or no longer) the leader answered; follow its redirect if it names a newer leader. */
+  private void notLeader(Target t, NotLeader answer, Runnable again) {
+    log.info("Master {} is not the leader: {}", t.pid, answer.getMessage());
+    if (answer.hasLeader()) {
+      Leader l = answer.getLeader();
+      String pid = MasterEndpoints.describe(l.getInfo());
+      boolean sameAsTarget = pid.equals(t.pid) && l.getEpoch() == t.epoch;
+      if (!sameAsTarget && l.getEpoch() >= highestEpoch) {
+        onSighting(Optional.of(new LeaderSource.Sighting(l.getInfo(), l.getEpoch(), "redirect from " + t.pid)));
+        return;
+      }
+    }
+    retry(t, again);
+  }
+
+  private void unreachable(Target t, String what, StatusRuntimeException e) {
+    if (!t.reportedUnreachable) {
+      t.reportedUnreachable = true;
+      events.emit("master-unreachable", "master", t.pid, "epoch", t.epoch, "call", what, "status", e.getStatus().getCode());
+    }
+    source.unreachable(t.endpoint);
+    log.debug("{} to {} failed: {}", what, t.pid, e.getStatus());
+  }
+
+  private void retry(Target t, Runnable action) {
+    if (!closed && t == target) {
+      t.next = loop.schedule(action, options.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** {@code pid#epoch} of the master this agent is registered with, if any. */
+  public Optional<String> registeredWith() {
+    return Optional.ofNullable(registeredNow);
+  }
+
+  @Override
+  public void close() {
+    if (loop.isShutdown()) {
+      return;
+    }
+    try {
+      loop.submit(() -> {
+        closed = true;
+        dropTarget();
+      }).get(2, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("Could not stop the agent's state machine in time: {}", e.toString());
+    }
+    source.close();
+    loop.shutdownNow();
+    events.emit("stopped", "last_master", registeredWith == null ? "none" : registeredWith, "highest_epoch", highestEpoch);
+  }
+}

@@ -1,0 +1,32 @@
+package org.masterha.demo.e2e;
+
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.masterha.demo.launcher.FakeConsulStore;
+import org.masterha.demo.launcher.Store;
+
+/**
+ * The end-to-end scenarios on the consul backend, against the project's fake of Consul's HTTP API (no Consul server
+ * runs here), with session_ttl_min lowered to 1 s so the tests' 3 s session timeout (a 1.5 s TTL) is honoured.
+ */
+class ConsulEndToEndTest extends EndToEndContract {
+  private static FakeConsulStore consul;
+
+  @BeforeAll
+  static void startConsul() {
+    consul = FakeConsulStore.start(Duration.ofSeconds(1));
+  }
+
+  @AfterAll
+  static void stopConsul() {
+    if (consul != null) {
+      consul.close();
+    }
+  }
+
+  @Override
+  Store store() {
+    return consul;
+  }
+}

@@ -1,0 +1,106 @@
+package org.masterha.demo.common;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.masterha.ha.BackendNotFoundException;
+import org.masterha.ha.Credentials;
+import org.masterha.ha.HaBackend;
+import org.masterha.ha.HaBackends;
+import org.masterha.ha.HaConfig;
+import org.masterha.ha.HaConfigException;
+import org.masterha.ha.HaUrl;
+import org.masterha.ha.TlsOptions;
+
+/**
+ * The flags every process that talks to the coordination store shares, turned into an {@link HaConfig}. The
+ * backend comes from {@code --ha-backend} or the URL's scheme; a contradiction between them is a usage error.
+ * Secrets are read from a file or an environment variable so they never sit on a command line.
+ */
+public final class HaFlags {
+  public static final String STANDALONE_DEFAULT_URL = "standalone:///masterha";
+
+  private HaFlags() {}
+
+  public static Flags.Builder define(Flags.Builder b, String defaultSessionTimeout) {
+    return b
+        .value("ha-url", "URL", "the coordination store and base path: zk://host:port[,host:port]/path, etcd://..., consul://..., standalone:///path", null)
+        .value("ha-backend", "NAME", "the HA backend: zookeeper, etcd, consul or standalone (default: implied by the URL's scheme)", null)
+        .value("session-timeout", "DURATION", "how long a crashed leader keeps the leadership, e.g. 10s or 500ms", defaultSessionTimeout)
+        .value("ha-credentials-file", "PATH", "file holding user:password (or a token) for the store", null)
+        .value("ha-credentials-env", "VAR", "environment variable holding user:password (or a token) for the store", null)
+        .value("ha-tls-ca", "PATH", "PEM file of the CA that signs the store's certificates", null)
+        .value("ha-tls-cert", "PATH", "PEM client certificate for mutual TLS (with --ha-tls-key)", null)
+        .value("ha-tls-key", "PATH", "PEM client private key for mutual TLS (with --ha-tls-cert)", null);
+  }
+
+  /** Whether an HA URL or backend was given at all. */
+  public static boolean given(Flags.Parsed p) {
+    return p.given("ha-url") || p.given("ha-backend");
+  }
+
+  /**
+   * The config the flags describe, checked against the backends on the classpath: an unknown backend, a scheme no
+   * backend serves and a backend that contradicts the URL's scheme all fail here, before anything starts.
+   */
+  public static HaConfig config(Flags.Parsed p, Optional<String> urlOverride, HaBackends backends) {
+    Optional<String> backend = p.get("ha-backend").map(String::strip);
+    String url = urlOverride.or(() -> p.get("ha-url"))
+        .or(() -> backend.filter("standalone"::equalsIgnoreCase).map(b -> STANDALONE_DEFAULT_URL))
+        .orElseThrow(() -> new UsageException("flag --ha-url is required, e.g. --ha-url=zk://127.0.0.1:2181/mesos"));
+    HaConfig.Builder b = HaConfig.builder();
+    try {
+      b.url(HaUrl.parse(url));
+    } catch (HaConfigException e) {
+      throw new UsageException("flag --ha-url: " + e.getMessage());
+    }
+    backend.ifPresent(name -> {
+      try {
+        b.backend(name);
+      } catch (HaConfigException e) {
+        throw new UsageException("flag --ha-backend: " + e.getMessage());
+      }
+    });
+    Duration timeout = p.duration("session-timeout", HaConfig.MIN_SESSION_TIMEOUT, HaConfig.MAX_SESSION_TIMEOUT);
+    b.sessionTimeout(timeout);
+    if (p.given("ha-credentials-file") && p.given("ha-credentials-env")) {
+      throw new UsageException("flags --ha-credentials-file and --ha-credentials-env both give credentials; give one of them");
+    }
+    try {
+      p.get("ha-credentials-file").ifPresent(f -> b.credentials(Credentials.fromFile(Path.of(f))));
+    } catch (HaConfigException e) {
+      throw new UsageException("flag --ha-credentials-file: " + e.getMessage());
+    }
+    try {
+      p.get("ha-credentials-env").ifPresent(v -> b.credentials(Credentials.fromEnvironment(v)));
+    } catch (HaConfigException e) {
+      throw new UsageException("flag --ha-credentials-env: " + e.getMessage());
+    }
+    if (p.given("ha-tls-ca") || p.given("ha-tls-cert") || p.given("ha-tls-key")) {
+      try {
+        TlsOptions.Builder tls = TlsOptions.builder();
+        p.get("ha-tls-ca").ifPresent(f -> tls.trustedCa(Path.of(f)));
+        p.get("ha-tls-cert").ifPresent(f -> tls.clientCertificate(Path.of(f)));
+        p.get("ha-tls-key").ifPresent(f -> tls.clientKey(Path.of(f)));
+        b.tls(tls.build());
+      } catch (HaConfigException e) {
+        throw new UsageException("TLS flags: " + e.getMessage());
+      }
+    }
+    HaConfig config;
+    try {
+      config = b.build();
+    } catch (HaConfigException e) {
+      throw new UsageException(e.getMessage());
+    }
+    try {
+      HaBackend resolved = backends.resolve(config);
+      // Name the backend explicitly from here on, so logs say which one is in use.
+      return config.backend().isPresent() ? config : config.toBuilder().backend(resolved.name()).build();
+    } catch (BackendNotFoundException e) {
+      throw new UsageException((p.given("ha-backend") ? "flag --ha-backend: " : "flag --ha-url: ") + e.getMessage());
+    } catch (HaConfigException e) {
+      throw new UsageException("flags --ha-backend and --ha-url disagree: " + e.getMessage());
+    }
+  }
+}

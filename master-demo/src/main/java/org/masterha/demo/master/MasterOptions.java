@@ -1,0 +1,62 @@
+package org.masterha.demo.master;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Optional;
+import org.masterha.demo.common.Flags;
+import org.masterha.demo.common.HaFlags;
+import org.masterha.demo.common.UsageException;
+import org.masterha.ha.HaBackends;
+import org.masterha.ha.HaConfig;
+
+/** A master's settings, from its command line. */
+public record MasterOptions(String name, Inet4Address ip, int port, String hostname, boolean contendAgain, HaConfig ha) {
+  public static final Flags FLAGS = HaFlags.define(Flags.builder(), "10s")
+      .value("ip", "IPV4", "the address to serve the gRPC API on; published in MasterInfo", "127.0.0.1")
+      .value("port", "PORT", "the port to serve the gRPC API on; 0 picks a free one", "5050")
+      .value("hostname", "NAME", "the host name published in MasterInfo", "localhost for a loopback --ip, else the --ip")
+      .value("name", "NAME", "a short name for logs and events, e.g. m1", "master@ip:port")
+      .bool("contend-again", "on losing leadership, or seeing another or no leader while leading, step down and contend again instead of exiting")
+      .build();
+
+  public static final String USAGE = "Usage: masterha master --ha-url=URL [flags]\n\n"
+      + "Runs a master that contends for leadership and serves the masterha gRPC API.\n"
+      + "Exit codes: 0 stopped by a signal, 1 fatal error, 2 bad flags, 10 lost leadership, 11 another leader\n"
+      + "detected while leading, 12 no leader detected while leading, 13 candidacy lost before it was elected.\n\n"
+      + "Flags:\n" + FLAGS.describe();
+
+  public static MasterOptions parse(Flags.Parsed p, HaBackends backends) {
+    if (!p.positionals().isEmpty()) {
+      throw new UsageException("unexpected argument '" + p.positionals().get(0) + "'; flags look like --name=value");
+    }
+    String ipText = p.get("ip").orElseThrow();
+    Inet4Address ip = ipv4(ipText);
+    int port = p.integer("port", 0, 65535);
+    String hostname = p.given("hostname") ? p.required("hostname", "localhost") : ip.isLoopbackAddress() ? "localhost" : ip.getHostAddress();
+    HaConfig ha = HaFlags.config(p, Optional.empty(), backends);
+    String name = p.given("name") ? p.required("name", "m1") : null;
+    return new MasterOptions(name, ip, port, hostname, p.bool("contend-again"), ha);
+  }
+
+  private static Inet4Address ipv4(String text) {
+    // Only a literal, never a name lookup: MasterInfo.ip can only hold IPv4.
+    String[] parts = text.split("\\.", -1);
+    byte[] b = new byte[4];
+    boolean ok = parts.length == 4;
+    for (int i = 0; ok && i < 4; i++) {
+      ok = parts[i].matches("\\d{1,3}") && Integer.parseInt(parts[i]) <= 255;
+      if (ok) {
+        b[i] = (byte) Integer.parseInt(parts[i]);
+      }
+    }
+    if (!ok) {
+      throw new UsageException("flag --ip='" + text + "' is not accepted; expected an IPv4 address such as 127.0.0.1");
+    }
+    try {
+      return (Inet4Address) InetAddress.getByAddress(b);
+    } catch (UnknownHostException e) {
+      throw new AssertionError(e);
+    }
+  }
+}

@@ -1,0 +1,101 @@
+package org.masterha.demo.resolve;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.masterha.demo.common.Cli;
+import org.masterha.demo.common.Flags;
+import org.masterha.demo.common.HaFlags;
+import org.masterha.demo.common.UsageException;
+import org.masterha.ha.Durations;
+import org.masterha.ha.HaBackends;
+import org.masterha.ha.HaConfig;
+import org.masterha.ha.HaSession;
+import org.masterha.ha.leader.Detector;
+import org.masterha.ha.leader.Leader;
+import org.masterha.masterinfo.MasterInfoCodec;
+
+/**
+ * {@code masterha resolve <url>}, after Mesos' {@code mesos-resolve}: prints the leading master's MasterInfo as
+ * Mesos JSON on standard output; exit 1 when there is none within the timeout. With {@code --watch} it prints a
+ * line for every change ({@code null} when there is no leader) until stopped.
+ */
+public final class ResolveMain {
+  static final Flags FLAGS = HaFlags.define(Flags.builder(), "10s")
+      .value("timeout", "DURATION", "how long to wait for a leader", "5s")
+      .bool("watch", "keep running and print every change of leader")
+      .positionals("URL", 1)
+      .build();
+
+  static final String USAGE = "Usage: masterha resolve <URL> [--timeout=5s] [--watch] [flags]\n\n"
+      + "Prints the current leader's MasterInfo as Mesos JSON (one line). The URL is the masters' HA URL,\n"
+      + "e.g. zk://127.0.0.1:2181/mesos; --ha-url may be used instead of the argument.\n"
+      + "Exit codes: 0 a leader was printed, 1 no leader within the timeout (or an error), 2 bad flags.\n\n"
+      + "Flags:\n" + FLAGS.describe();
+
+  private ResolveMain() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    return Cli.run("masterha resolve", USAGE, err, () -> {
+      Flags.Parsed p = FLAGS.parse(args);
+      if (p.help()) {
+        out.print(USAGE);
+        return Cli.EXIT_OK;
+      }
+      Optional<String> url = p.positionals().stream().findFirst();
+      if (url.isPresent() && p.given("ha-url")) {
+        throw new UsageException("the URL is given both as an argument and as --ha-url; give it once");
+      }
+      if (url.isEmpty() && !p.given("ha-url")) {
+        throw new UsageException("no URL given; e.g. masterha resolve zk://127.0.0.1:2181/mesos");
+      }
+      HaBackends backends = HaBackends.load();
+      HaConfig config = HaFlags.config(p, url, backends);
+      Duration timeout = p.duration("timeout", Duration.ZERO, Duration.ofHours(24));
+      try (HaSession session = backends.open(config); Detector detector = session.detector()) {
+        if (p.bool("watch")) {
+          return watch(detector, out);
+        }
+        Optional<Leader> leader;
+        try {
+          // The first answer may be "no leader"; wait for one until the deadline.
+          long deadline = System.nanoTime() + timeout.toNanos();
+          leader = detector.detect(Optional.empty()).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+          while (leader.isEmpty()) {
+            leader = detector.detect(leader).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+          }
+        } catch (TimeoutException e) {
+          err.println("masterha resolve: no leading master at " + config.url() + " within " + Durations.format(timeout));
+          return Cli.EXIT_FAILURE;
+        }
+        out.println(new String(MasterInfoCodec.toJson(leader.get().info()), StandardCharsets.UTF_8));
+        out.flush();
+        return Cli.EXIT_OK;
+      }
+    });
+  }
+
+  private static int watch(Detector detector, PrintStream out) throws InterruptedException {
+    Optional<Leader> previous = null;
+    while (true) {
+      try {
+        Optional<Leader> leader = detector.detect(previous == null ? Optional.empty() : previous).get();
+        if (previous == null || !leader.equals(previous)) {
+          out.println(leader.map(l -> new String(MasterInfoCodec.toJson(l.info()), StandardCharsets.UTF_8)).orElse("null"));
+          out.flush();
+        }
+        previous = leader;
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("leader detection failed: " + e.getCause(), e.getCause());
+      }
+    }
+  }
+}
