@@ -5,6 +5,7 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryNTimes;
 import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.data.Stat;
 
@@ -40,7 +41,11 @@ final class RawClient implements AutoCloseable {
   /** As Mesos' group does: an ephemeral sequential child, parents created as plain znodes. */
   String createMember(String path, String prefix, byte[] data) throws Exception {
     if (client.checkExists().forPath(path) == null) {
-      client.create().creatingParentsIfNeeded().withACL(ZooDefs.Ids.OPEN_ACL_UNSAFE).forPath(path, new byte[0]);
+      try {
+        client.create().creatingParentsIfNeeded().withACL(ZooDefs.Ids.OPEN_ACL_UNSAFE).forPath(path, new byte[0]);
+      } catch (KeeperException.NodeExistsException createdMeanwhile) {
+        // A session under test creates its base path in the background; either creation will do.
+      }
     }
     // An empty prefix gives "<path>/", which ZooKeeper accepts for a sequential node: the name is the sequence.
     return client.create().withMode(CreateMode.EPHEMERAL_SEQUENTIAL).withACL(ZooDefs.Ids.OPEN_ACL_UNSAFE)
