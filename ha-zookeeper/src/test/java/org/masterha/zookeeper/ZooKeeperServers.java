@@ -23,6 +23,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.zookeeper.server.embedded.ExitHandler;
 import org.apache.zookeeper.server.embedded.ZooKeeperServerEmbedded;
+import org.awaitility.Awaitility;
 
 /**
  * Real ZooKeeper servers inside the test JVM (ZooKeeper's own {@link ZooKeeperServerEmbedded}), one standalone
@@ -176,25 +177,23 @@ final class ZooKeeperServers implements AutoCloseable {
   }
 
   /** Waits until every running server serves clients and, for an ensemble, one of them leads. */
-  void awaitServing() throws InterruptedException {
-    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-    while (System.nanoTime() < deadline) {
-      boolean allServing = true;
-      boolean leader = false;
-      for (int i = 0; i < nodes.size(); i++) {
-        if (nodes.get(i).server == null) {
-          continue;
-        }
-        String mode = mode(i);
-        allServing &= mode.equals("leader") || mode.equals("follower") || mode.equals("standalone");
-        leader |= mode.equals("leader") || mode.equals("standalone");
+  void awaitServing() {
+    Awaitility.await("ZooKeeper servers serving, one of them leading").atMost(START_TIMEOUT)
+        .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50)).until(this::servingWithALeader);
+  }
+
+  private boolean servingWithALeader() {
+    boolean allServing = true;
+    boolean leader = false;
+    for (int i = 0; i < nodes.size(); i++) {
+      if (nodes.get(i).server == null) {
+        continue;
       }
-      if (allServing && leader) {
-        return;
-      }
-      Thread.sleep(50); // polling interval of a deadline-bounded wait
+      String mode = mode(i);
+      allServing &= mode.equals("leader") || mode.equals("follower") || mode.equals("standalone");
+      leader |= mode.equals("leader") || mode.equals("standalone");
     }
-    throw new IllegalStateException("ZooKeeper servers did not start serving within " + START_TIMEOUT);
+    return allServing && leader;
   }
 
   /** The server's role from {@code srvr}: leader, follower, standalone, or "not serving". */
