@@ -27,6 +27,8 @@ public final class DemoLauncher {
       .value("masters", "N", "how many masters, 2 to 9", "3")
       .value("agents", "N", "how many agents, 0 to 9; odd ones detect the leader through the store, even ones through the masters' streams", "2")
       .value("session-timeout", "DURATION", "the masters' session timeout: how long the killed leader keeps the leadership", "4s")
+      .value("reregistration-timeout", "DURATION", "the masters' re-registration window: how long a new leader waits for the agents of the"
+          + " recovered registry before it marks them gone", "3s")
       .value("etcd", "PATH", "the etcd binary for --backend=etcd", EtcdServer.DEFAULT_BINARY.toString())
       .value("consul", "HOST:PORT", "a running Consul agent's HTTP address for --backend=consul (its session_ttl_min, 10s by default, needs"
           + " --session-timeout of at least twice that)", null)
@@ -71,7 +73,9 @@ public final class DemoLauncher {
     }
     Path dir = p.given("dir") ? Files.createDirectories(Path.of(p.get("dir").orElseThrow()))
         : Files.createTempDirectory("masterha-demo-");
-    return new Run(out, backend, masters, agents, timeout, dir, Path.of(p.get("etcd").orElseThrow()), p.get("consul").orElse(null)).call();
+    Duration window = p.duration("reregistration-timeout", Duration.ofMillis(100), Duration.ofMinutes(10));
+    return new Run(out, backend, masters, agents, timeout, window, dir, Path.of(p.get("etcd").orElseThrow()), p.get("consul").orElse(null))
+        .call();
   }
 
   private static final class Run {
@@ -80,6 +84,7 @@ public final class DemoLauncher {
     private final int masterCount;
     private final int agentCount;
     private final Duration sessionTimeout;
+    private final Duration window;
     private final Path dir;
     private final Path etcdBinary;
     private final String consul;
@@ -88,7 +93,8 @@ public final class DemoLauncher {
     private Store store;
     private Cluster cluster;
 
-    Run(PrintStream out, String backend, int masters, int agents, Duration timeout, Path dir, Path etcd, String consul) {
+    Run(PrintStream out, String backend, int masters, int agents, Duration timeout, Duration window, Path dir, Path etcd, String consul) {
+      this.window = window;
       this.out = out;
       this.backend = backend;
       this.masterCount = masters;
@@ -138,7 +144,7 @@ public final class DemoLauncher {
       Duration failover = sessionTimeout.multipliedBy(3).plusSeconds(30);
       tl.note("demo", "starting " + masterCount + " masters at " + cluster.url());
       for (int i = 1; i <= masterCount; i++) {
-        cluster.startMaster("m" + i);
+        cluster.startMaster("m" + i, "--reregistration-timeout=" + Durations.format(window));
       }
       EventLog.Entry first = cluster.awaitElected(-1, startup);
       String leader = first.process();
@@ -171,6 +177,8 @@ public final class DemoLauncher {
       EventLog.Entry next = cluster.awaitElected(epoch, failover);
       String newLeader = next.process();
       long newEpoch = Long.parseLong(next.get("epoch"));
+      EventLog.Entry recovered = cluster.await(newLeader + " to recover the registry", failover,
+          e -> e.process().equals(newLeader) && e.kind().equals("recovered-registry") && Long.parseLong(e.get("epoch")) == newEpoch);
       List<EventLog.Entry> reregs = new ArrayList<>();
       for (String a : agents) {
         reregs.add(cluster.awaitRegistered(a, newLeader, newEpoch, failover));
@@ -186,6 +194,8 @@ public final class DemoLauncher {
         out.printf(Locale.ROOT, "  %s re-registered with %s at %s: %d ms after the kill, %d ms after the election%n", r.process(), newLeader,
             tl.at(r.millis()).strip(), r.millis() - killedAt, r.millis() - next.millis());
       }
+      out.printf(Locale.ROOT, "  %s recovered the registry from the store: %s agent(s) [%s], with %s to re-register%n", newLeader,
+          recovered.get("agents"), recovered.get("ids"), recovered.get("window"));
       out.printf(Locale.ROOT, "  epochs only increase (%d -> %d), so agents refuse the old leader if it ever comes back%n", epoch, newEpoch);
       tl.note("demo", "stopping " + (masterCount - 1 + agentCount) + " processes and the store");
       cleanUp();

@@ -50,6 +50,11 @@ final class Timeline {
       case "master-unreachable" -> "lost contact with " + cluster.nameOf(e.get("master")) + " (" + e.get("call") + ": " + e.get("status") + ")";
       case "refused" -> "REFUSED " + cluster.nameOf(e.get("master")) + " (epoch " + e.get("epoch") + "): " + e.get("reason");
       case "lost-leadership", "other-leader", "no-leader-while-leading", "lost-candidacy" -> e.kind() + ": " + e.get("reason");
+      case "recovered-registry" -> "0".equals(e.get("agents")) ? "recovered the registry: no agents, " + e.get("gone") + " gone"
+          : "recovered the registry: " + e.get("agents") + " agent(s) [" + e.get("ids") + "], " + e.get("gone")
+          + " gone; they have " + e.get("window") + " to re-register";
+      case "agent-registered" -> "true".equals(e.get("within_window")) ? "agent " + e.get("agent") + " re-registered within the window" : null;
+      case "agent-gone" -> "agent " + e.get("agent") + " marked GONE: " + e.get("reason");
       case "exiting" -> "exiting with code " + e.get("code") + ": " + e.get("reason");
       case "stopping" -> "stopping cleanly" + ("true".equals(e.get("was_leading")) ? " (was leading epoch " + e.get("epoch") + ")" : "");
       default -> null;

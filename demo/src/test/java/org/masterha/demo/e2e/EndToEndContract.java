@@ -27,6 +27,8 @@ import org.masterha.proto.v1.RegisterAgentResponse;
 abstract class EndToEndContract {
   static final Duration START = Duration.ofSeconds(60);
   static final Duration SESSION_TIMEOUT = Duration.ofSeconds(3);
+  /** The masters' re-registration window in the failover test. */
+  static final String REREGISTRATION_TIMEOUT = "3s";
 
   @TempDir
   Path dir;
@@ -65,9 +67,10 @@ abstract class EndToEndContract {
   @Test
   void killedLeaderIsReplacedAndAgentsReregisterAndHealthFollowsTheLeader(TestInfo test) throws Exception {
     Cluster c = cluster(test, SESSION_TIMEOUT);
-    c.startMaster("m1");
-    c.startMaster("m2");
-    c.startMaster("m3");
+    String window = "--reregistration-timeout=" + REREGISTRATION_TIMEOUT;
+    c.startMaster("m1", window);
+    c.startMaster("m2", window);
+    c.startMaster("m3", window);
     EventLog.Entry first = c.awaitElected(-1, START);
     String leader = first.process();
     c.awaitFollowers(leader, epoch(first), START);
@@ -77,9 +80,13 @@ abstract class EndToEndContract {
     }
     c.startAgentViaStore("a1");
     c.startAgentViaStreams("a2");
+    c.startAgentViaStore("a3");
     c.awaitRegistered("a1", leader, epoch(first), START);
     c.awaitRegistered("a2", leader, epoch(first), START);
+    c.awaitRegistered("a3", leader, epoch(first), START);
 
+    // a3 dies with the leader: it is in the stored registry but will never re-register.
+    c.kill9("a3");
     long killedAt = System.currentTimeMillis();
     c.kill9(leader);
     EventLog.Entry next = c.awaitElected(epoch(first), failoverBudget(SESSION_TIMEOUT));
@@ -90,6 +97,26 @@ abstract class EndToEndContract {
     c.awaitRegistered("a1", next.process(), epoch(next), failoverBudget(SESSION_TIMEOUT));
     c.awaitRegistered("a2", next.process(), epoch(next), failoverBudget(SESSION_TIMEOUT));
     c.awaitFollowers(next.process(), epoch(next), failoverBudget(SESSION_TIMEOUT));
+
+    // The new leader recovered the registry the old one stored, and the survivors came back within the window.
+    EventLog.Entry recovered = c.await(next.process() + " to recover the registry", START,
+        e -> e.process().equals(next.process()) && e.kind().equals("recovered-registry") && epoch(e) == epoch(next));
+    assertThat(recovered.get("agents")).isEqualTo("3");
+    assertThat(recovered.get("ids").split(",")).containsExactlyInAnyOrder("a1", "a2", "a3");
+    for (String a : List.of("a1", "a2")) {
+      EventLog.Entry back = c.await(next.process() + " to take " + a + " back", START, e -> e.process().equals(next.process())
+          && e.kind().equals("agent-registered") && a.equals(e.get("agent")) && epoch(e) == epoch(next));
+      assertThat(back.get("reregistered")).isEqualTo("true");
+      assertThat(back.get("within_window")).isEqualTo("true");
+      assertThat(c.events().entries()).anyMatch(e -> e.process().equals(a) && e.kind().equals("reregistered")
+          && "true".equals(e.get("master_knew_agent")) && epoch(e) == epoch(next));
+    }
+    EventLog.Entry gone = c.await("a3 to be marked gone", failoverBudget(SESSION_TIMEOUT), e -> e.process().equals(next.process())
+        && e.kind().equals("agent-gone") && epoch(e) == epoch(next));
+    assertThat(gone.get("agent")).isEqualTo("a3");
+    assertThat(gone.get("reason")).isEqualTo("did not re-register within " + REREGISTRATION_TIMEOUT);
+    assertThat(gone.millis() - recovered.millis()).isGreaterThanOrEqualTo(Duration.parse("PT" + REREGISTRATION_TIMEOUT).toMillis() - 50);
+    assertThat(c.events().entries()).noneMatch(e -> e.kind().equals("agent-gone") && !"a3".equals(e.get("agent")));
 
     for (String m : c.masters()) {
       if (m.equals(leader)) {

@@ -288,6 +288,14 @@ public final class DemoMaster implements AutoCloseable {
     }
     boolean us = isUs(detected);
     if (state != State.LEADING && elected && us) {
+      // Recover the registry before serving agents, so a registration is always judged against it.
+      try {
+        registry.recover(session.state(candidacy), candidacy.epoch(), options.reregistrationTimeout());
+      } catch (Exception e) {
+        Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+        exitWith(1, "could not recover the registry after being elected with epoch " + candidacy.epoch() + ": " + cause);
+        return;
+      }
       state = State.LEADING;
       followed = null;
       publishView();
@@ -305,6 +313,20 @@ public final class DemoMaster implements AutoCloseable {
     } else {
       publishView();
     }
+  }
+
+  /** A fenced registry write was refused: this master was deposed as leader of {@code epoch}. */
+  void registryDeposed(long epoch, String why) {
+    loop.execute(() -> {
+      if (!exiting && state == State.LEADING && candidacy != null && candidacy.epoch() == epoch) {
+        leadershipEnded(EXIT_LOST_LEADERSHIP, "lost-leadership", "a registry write was refused by the store: " + why);
+      }
+    });
+  }
+
+  /** The registry could not be written for another reason than being deposed. */
+  void registryFailed(String why) {
+    loop.execute(() -> exitWith(1, why));
   }
 
   private boolean isUs(Optional<Leader> leader) {

@@ -3,6 +3,7 @@ package org.masterha.demo.master;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.Optional;
 import org.masterha.demo.common.Flags;
 import org.masterha.demo.common.HaFlags;
@@ -11,13 +12,16 @@ import org.masterha.ha.HaBackends;
 import org.masterha.ha.HaConfig;
 
 /** A master's settings, from its command line. */
-public record MasterOptions(String name, Inet4Address ip, int port, String hostname, boolean contendAgain, HaConfig ha) {
+public record MasterOptions(String name, Inet4Address ip, int port, String hostname, boolean contendAgain, HaConfig ha,
+    Duration reregistrationTimeout) {
   public static final Flags FLAGS = HaFlags.define(Flags.builder(), "10s")
       .value("ip", "IPV4", "the address to serve the gRPC API on; published in MasterInfo", "127.0.0.1")
       .value("port", "PORT", "the port to serve the gRPC API on; 0 picks a free one", "5050")
       .value("hostname", "NAME", "the host name published in MasterInfo", "localhost for a loopback --ip, else the --ip")
       .value("name", "NAME", "a short name for logs and events, e.g. m1", "master@ip:port")
       .bool("contend-again", "on losing leadership, or seeing another or no leader while leading, step down and contend again instead of exiting")
+      .value("reregistration-timeout", "DURATION", "after an election, how long agents in the recovered registry have to"
+          + " re-register before they are marked gone", "10s")
       .build();
 
   public static final String USAGE = "Usage: masterha master --ha-url=URL [flags]\n\n"
@@ -36,7 +40,8 @@ public record MasterOptions(String name, Inet4Address ip, int port, String hostn
     String hostname = p.given("hostname") ? p.required("hostname", "localhost") : ip.isLoopbackAddress() ? "localhost" : ip.getHostAddress();
     HaConfig ha = HaFlags.config(p, Optional.empty(), backends);
     String name = p.given("name") ? p.required("name", "m1") : null;
-    return new MasterOptions(name, ip, port, hostname, p.bool("contend-again"), ha);
+    Duration reregistration = p.duration("reregistration-timeout", Duration.ofMillis(100), Duration.ofHours(24));
+    return new MasterOptions(name, ip, port, hostname, p.bool("contend-again"), ha, reregistration);
   }
 
   private static Inet4Address ipv4(String text) {
