@@ -12,6 +12,7 @@ import org.masterha.ha.HaConfig;
 import org.masterha.ha.HaSession;
 import org.masterha.tck.BackendFixture;
 import org.masterha.tck.Fault;
+import org.masterha.tck.ProxiedClient;
 import org.masterha.tck.TestClient;
 import org.masterha.tck.net.TcpProxy;
 
@@ -100,37 +101,16 @@ final class FakeConsulFixture implements BackendFixture {
     }
   }
 
-  private final class Client implements TestClient {
-    private final HaSession session;
-    private final TcpProxy proxy;
-
+  private final class Client extends ProxiedClient {
     Client(HaSession session, TcpProxy proxy) {
-      this.session = session;
-      this.proxy = proxy;
-    }
-
-    @Override
-    public HaSession session() {
-      return session;
-    }
-
-    @Override
-    public void cutConnection() {
-      proxy.cut();
-    }
-
-    @Override
-    public void restoreConnection() {
-      proxy.restore();
+      super(session, proxy == null ? List.of() : List.of(proxy));
     }
 
     @Override
     public void close() {
       try {
-        proxy.restore();
-        session.close();
+        super.close();
       } finally {
-        proxy.close();
         clients.remove(this);
       }
     }

@@ -20,6 +20,7 @@ import org.masterha.ha.HaConfig;
 import org.masterha.ha.HaSession;
 import org.masterha.tck.BackendFixture;
 import org.masterha.tck.Fault;
+import org.masterha.tck.ProxiedClient;
 import org.masterha.tck.TestClient;
 import org.masterha.tck.net.TcpProxy;
 
@@ -150,44 +151,16 @@ final class RealConsulFixture implements BackendFixture {
     }
   }
 
-  private final class Client implements TestClient {
-    private final HaSession session;
-    private final TcpProxy proxy;
-
+  private final class Client extends ProxiedClient {
     Client(HaSession session, TcpProxy proxy) {
-      this.session = session;
-      this.proxy = proxy;
-    }
-
-    @Override
-    public HaSession session() {
-      return session;
-    }
-
-    @Override
-    public void cutConnection() {
-      if (proxy == null) {
-        throw new UnsupportedOperationException("connections to a non-loopback agent are not proxied");
-      }
-      proxy.cut();
-    }
-
-    @Override
-    public void restoreConnection() {
-      if (proxy != null) {
-        proxy.restore();
-      }
+      super(session, proxy == null ? List.of() : List.of(proxy));
     }
 
     @Override
     public void close() {
       try {
-        restoreConnection();
-        session.close();
+        super.close();
       } finally {
-        if (proxy != null) {
-          proxy.close();
-        }
         clients.remove(this);
       }
     }

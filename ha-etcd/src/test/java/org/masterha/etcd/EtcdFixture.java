@@ -19,6 +19,7 @@ import org.masterha.ha.Secret;
 import org.masterha.ha.TlsOptions;
 import org.masterha.tck.BackendFixture;
 import org.masterha.tck.Fault;
+import org.masterha.tck.ProxiedClient;
 import org.masterha.tck.TestClient;
 import org.masterha.tck.net.TcpProxy;
 
@@ -166,41 +167,15 @@ final class EtcdFixture implements BackendFixture {
     }
   }
 
-  final class Client implements TestClient {
-    private final HaSession session;
-    private final List<TcpProxy> proxies;
-
+  final class Client extends ProxiedClient {
     Client(HaSession session, List<TcpProxy> proxies) {
-      this.session = session;
-      this.proxies = proxies;
-    }
-
-    @Override
-    public HaSession session() {
-      return session;
-    }
-
-    @Override
-    public void cutConnection() {
-      proxies.forEach(TcpProxy::cut);
-    }
-
-    @Override
-    public void restoreConnection() {
-      proxies.forEach(TcpProxy::restore);
-    }
-
-    /** Resets every connection of this client, and new ones, until {@link #restoreConnection()}. */
-    void resetConnection() {
-      proxies.forEach(TcpProxy::reset);
+      super(session, proxies);
     }
 
     @Override
     public void close() {
       clients.remove(this);
-      proxies.forEach(TcpProxy::restore);
-      session.close();
-      proxies.forEach(TcpProxy::close);
+      super.close();
     }
   }
 }

@@ -20,6 +20,7 @@ import org.masterha.ha.HaConfig;
 import org.masterha.ha.HaSession;
 import org.masterha.tck.BackendFixture;
 import org.masterha.tck.Fault;
+import org.masterha.tck.ProxiedClient;
 import org.masterha.tck.TestClient;
 import org.masterha.tck.net.TcpProxy;
 
@@ -167,46 +168,13 @@ public final class ZooKeeperFixture implements BackendFixture {
   }
 
   /** One session and its proxies. */
-  static final class Client implements TestClient {
-    private final HaSession session;
-    private final List<TcpProxy> proxies;
-
+  static final class Client extends ProxiedClient {
     Client(HaSession session, List<TcpProxy> proxies) {
-      this.session = session;
-      this.proxies = List.copyOf(proxies);
-    }
-
-    @Override
-    public HaSession session() {
-      return session;
+      super(session, proxies);
     }
 
     ZooKeeperSession zk() {
-      return (ZooKeeperSession) session;
-    }
-
-    @Override
-    public void cutConnection() {
-      proxies.forEach(TcpProxy::cut);
-    }
-
-    /** Closes the client's connections with a reset and refuses new ones, until restored. */
-    void resetConnection() {
-      proxies.forEach(TcpProxy::reset);
-    }
-
-    @Override
-    public void restoreConnection() {
-      proxies.forEach(TcpProxy::restore);
-    }
-
-    @Override
-    public void close() {
-      try {
-        session.close();
-      } finally {
-        proxies.forEach(TcpProxy::close);
-      }
+      return (ZooKeeperSession) session();
     }
   }
 }
