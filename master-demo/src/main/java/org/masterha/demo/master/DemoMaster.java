@@ -223,7 +223,7 @@ public final class DemoMaster implements AutoCloseable {
       return;
     }
     candidacy = c;
-    events.emit("candidacy", "epoch", c.epoch(), "member", c.membership().id());
+    events.emit("candidacy", "epoch", c.epoch(), "member", c.membership().id(), "session", session.sessionId());
     c.elected().whenCompleteAsync((l, e) -> {
       if (e == null && candidacy == c && !exiting) {
         elected = true;
