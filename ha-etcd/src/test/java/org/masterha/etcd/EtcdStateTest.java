@@ -136,6 +136,11 @@ class EtcdStateTest {
       public CompletableFuture<Leader> elected() {
         return CompletableFuture.completedFuture(asElected);
       }
+
+      @Override
+      public boolean isLeader() {
+        return true; // what a paused process believed before it resumed
+      }
     };
   }
 

@@ -65,6 +65,11 @@ public interface StateContract extends FixtureAccess {
       public CompletableFuture<Leader> elected() {
         return CompletableFuture.completedFuture(asElected);
       }
+
+      @Override
+      public boolean isLeader() {
+        return true; // what a paused process believed before it resumed
+      }
     };
   }
 

@@ -153,6 +153,11 @@ class ZooKeeperStateTest {
       public CompletableFuture<Leader> elected() {
         return CompletableFuture.completedFuture(asElected);
       }
+
+      @Override
+      public boolean isLeader() {
+        return true; // what a paused process believed before it resumed
+      }
     };
   }
 

@@ -1,6 +1,7 @@
 package org.masterha.ha.group;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -74,6 +75,24 @@ public final class GroupWatchers {
   public Membership ownedInstance(Membership membership) {
     synchronized (lock) {
       return owned.get(membership);
+    }
+  }
+
+  /**
+   * The safety net against ghost members: of the members the store says our <em>live</em> session (lease, Consul
+   * session) holds, those this session does not track. A session must never hold a member nobody here knows
+   * about (it would lead, or stand in line, for a process that believes it does not), so the backend deletes
+   * each one at once, with a warning. The backend leaves out members whose join is still in flight.
+   */
+  public List<Membership> strays(Collection<Membership> heldBySession) {
+    synchronized (lock) {
+      List<Membership> strays = new ArrayList<>();
+      for (Membership m : heldBySession) {
+        if (!owned.containsKey(m)) {
+          strays.add(m);
+        }
+      }
+      return strays;
     }
   }
 

@@ -4,6 +4,7 @@ import java.util.Comparator;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 
 /**
  * One member of a {@link Group}. Its {@link #sequence()} is unique and increasing within the group's path for
@@ -22,18 +23,33 @@ public final class Membership implements Comparable<Membership> {
   private final long sequence;
   private final Optional<String> label;
   private final CompletableFuture<Boolean> cancelled;
+  private final BooleanSupplier sessionTrusted;
 
   /** A membership seen in a listing; it is not ours, so {@link #cancelled()} never completes. */
   public Membership(String id, long sequence, Optional<String> label) {
-    this(id, sequence, label, new CompletableFuture<>());
+    this(id, sequence, label, new CompletableFuture<>(), () -> false);
   }
 
-  /** A membership this session joined; the backend completes {@code cancelled}. */
+  /**
+   * A membership this session joined; the backend completes {@code cancelled}. Without a way to ask the session,
+   * {@link #isHeld()} answers from {@code cancelled} alone.
+   */
   public Membership(String id, long sequence, Optional<String> label, CompletableFuture<Boolean> cancelled) {
+    this(id, sequence, label, cancelled, () -> true);
+  }
+
+  /**
+   * A membership this session joined. {@code sessionTrusted} answers, at the moment it is called and from any
+   * thread, whether the session that holds the member can still be trusted: false once its liveness deadline has
+   * passed on the local monotonic clock, even if the timer that completes {@code cancelled} has not run yet.
+   */
+  public Membership(String id, long sequence, Optional<String> label, CompletableFuture<Boolean> cancelled,
+      BooleanSupplier sessionTrusted) {
     this.id = Objects.requireNonNull(id, "id");
     this.sequence = sequence;
     this.label = Objects.requireNonNull(label, "label");
     this.cancelled = Objects.requireNonNull(cancelled, "cancelled");
+    this.sessionTrusted = Objects.requireNonNull(sessionTrusted, "sessionTrusted");
     if (sequence < 0) {
       throw new IllegalArgumentException("a membership sequence is never negative, got " + sequence);
     }
@@ -60,6 +76,16 @@ public final class Membership implements Comparable<Membership> {
    */
   public CompletableFuture<Boolean> cancelled() {
     return cancelled;
+  }
+
+  /**
+   * Whether this process may still act on this membership, decided at the moment of the call: it is one we
+   * joined, {@link #cancelled()} has not completed, and the session's liveness deadline has not passed. After a
+   * pause longer than the session timeout (SIGSTOP, a long GC) this is false as soon as the process runs again,
+   * before the backend's timer has completed {@code cancelled}. Always false for memberships seen in listings.
+   */
+  public boolean isHeld() {
+    return !cancelled.isDone() && sessionTrusted.getAsBoolean();
   }
 
   @Override

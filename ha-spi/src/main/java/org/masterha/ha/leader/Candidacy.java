@@ -22,4 +22,12 @@ public interface Candidacy {
    * first.
    */
   CompletableFuture<Leader> elected();
+
+  /**
+   * Whether this candidacy leads right now, decided at the moment of the call: it has been {@link #elected()},
+   * has not been {@link #lost()}, and its session's liveness deadline has not passed on the local monotonic
+   * clock. A process that resumes after a pause longer than the session timeout gets {@code false} at once, even
+   * before {@code lost} completes, so anything that answers or writes as leader should ask this first, each time.
+   */
+  boolean isLeader();
 }

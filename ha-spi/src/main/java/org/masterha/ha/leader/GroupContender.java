@@ -78,6 +78,15 @@ public final class GroupContender implements Contender {
     }
 
     @Override
+    public boolean isLeader() {
+      CompletableFuture<Leader> e;
+      synchronized (this) {
+        e = elected;
+      }
+      return e != null && e.isDone() && !e.isCompletedExceptionally() && membership.isHeld();
+    }
+
+    @Override
     public synchronized CompletableFuture<Leader> elected() {
       if (elected == null) {
         elected = new CompletableFuture<>();

@@ -16,6 +16,10 @@ import java.util.function.LongSupplier;
  * connection-based session like ZooKeeper's, when the connection is suspended; it disarms it when the
  * connection is confirmed again. {@code onDeadline} runs once per arming if the deadline passes first; a small
  * margin makes it fire a little early rather than late.
+ *
+ * <p>{@link #passed()} reads the clock at the moment of the call and stays true from the deadline until the next
+ * {@link #arm} or {@link #disarm}: a process that resumes after a pause (SIGSTOP, a long GC) longer than the
+ * timeout learns it is past its deadline at once, before the timer that runs {@code onDeadline} got the CPU.
  */
 public final class LivenessDeadline implements AutoCloseable {
   private final long timeoutNanos;
@@ -60,11 +64,15 @@ public final class LivenessDeadline implements AutoCloseable {
     generation++;
   }
 
-  /** The monotonic time at which {@code onDeadline} fires, or {@link Long#MAX_VALUE} when disarmed. */
+  /**
+   * The monotonic time at which {@code onDeadline} fires (or fired, until re-armed), or {@link Long#MAX_VALUE} when
+   * disarmed.
+   */
   public synchronized long deadlineNanos() {
     return deadline;
   }
 
+  /** Whether the deadline has passed, by the clock now; false while disarmed. */
   public synchronized boolean passed() {
     return deadline != Long.MAX_VALUE && clock.getAsLong() >= deadline;
   }
@@ -89,7 +97,7 @@ public final class LivenessDeadline implements AutoCloseable {
         return;
       }
       timer = null;
-      deadline = Long.MAX_VALUE;
+      // The deadline stays where it was, so passed() keeps answering true until the next arm or disarm.
     }
     onDeadline.run();
   }
