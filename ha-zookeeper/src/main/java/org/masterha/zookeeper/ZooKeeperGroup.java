@@ -13,6 +13,8 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.curator.framework.api.CuratorWatcher;
@@ -21,6 +23,7 @@ import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException.Code;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.data.Stat;
 import org.masterha.ha.group.Group;
 import org.masterha.ha.group.GroupWatchers;
 import org.masterha.ha.group.Membership;
@@ -68,6 +71,10 @@ final class ZooKeeperGroup implements Group {
   /** Our members with a delete in progress: still shown until it settles, so a lost reply can't make them "lost". */
   private final Set<Membership> cancelling = new HashSet<>();
   private boolean closed;
+  /** Joins under way (any thread): while one is, a member of our session we do not track yet may be its own. */
+  private final AtomicInteger joinsInFlight = new AtomicInteger();
+  private final AtomicLong joinsBegun = new AtomicLong();
+  private boolean ephemeralsUnsupported;
 
   ZooKeeperGroup(ZooKeeperSession session, String path) {
     this.session = session;
@@ -87,6 +94,7 @@ final class ZooKeeperGroup implements Group {
 
   void onConnected() {
     relist();
+    sweep();
   }
 
   /**
@@ -121,6 +129,16 @@ final class ZooKeeperGroup implements Group {
       }
     }
     hideFromListing(lost);
+  }
+
+  /** A member some session of ours created but no membership of ours stands on: delete it while that session holds it. */
+  private void doomOrphan(String name, long owner) {
+    MemberName.parse(name).ifPresent(m -> {
+      if (doomed.putIfAbsent(name, owner) == null) {
+        session.retry(new DeleteDoomed(name, owner));
+      }
+      hideFromListing(List.of(m));
+    });
   }
 
   void onFailed(RuntimeException cause) {
@@ -303,9 +321,71 @@ final class ZooKeeperGroup implements Group {
     }
     CompletableFuture<Membership> f = session.track(new CompletableFuture<>());
     if (!f.isDone()) {
+      joinsBegun.incrementAndGet();
+      joinsInFlight.incrementAndGet();
+      f.whenComplete((m, e) -> {
+        if (joinsInFlight.decrementAndGet() == 0) {
+          session.events().execute(this::sweep);
+        }
+      });
       session.submit(new Join(data.clone(), label, f));
     }
     return f;
+  }
+
+  // ---- the safety net: a session never holds a member nobody here tracks ----
+
+  /**
+   * Asks the servers which members of this path our session owns ({@code getEphemerals}) and deletes any that
+   * no membership of ours stands on. Runs after every connection and after the last join under way ends; it
+   * decides nothing while a join is under way, since that join's member may not be tracked yet.
+   */
+  private void sweep() {
+    if (closed || ephemeralsUnsupported || joinsInFlight.get() != 0 || session.currentSessionId() == 0 || session.isExpired()) {
+      return;
+    }
+    long sid = session.currentSessionId();
+    long begun = joinsBegun.get();
+    org.apache.zookeeper.ZooKeeper zk;
+    try {
+      zk = session.client().getZookeeperClient().getZooKeeper();
+    } catch (Exception e) {
+      return;
+    }
+    if (zk == null || zk.getSessionId() != sid) {
+      return; // a new session is being set up; its connection sweeps again
+    }
+    try {
+      // A prefix, not a path: it also matches siblings such as <path>2, which onEphemerals leaves out.
+      zk.getEphemerals(path, (rc, ctx, paths) -> session.events().execute(() -> onEphemerals(rc, paths, sid, begun)), null);
+    } catch (RuntimeException e) {
+      log.debug("Could not ask for the ephemeral members of {}: {}", path, e.toString());
+    }
+  }
+
+  private void onEphemerals(int rc, List<String> paths, long sid, long begun) {
+    if (rc == Code.UNIMPLEMENTED.intValue()) {
+      ephemeralsUnsupported = true;
+      log.info("The ZooKeeper servers do not support getEphemerals (before 3.6): no check for members this client does not track");
+      return;
+    }
+    if (rc != Code.OK.intValue() || closed || sid != session.currentSessionId() || session.isExpired()
+        || joinsInFlight.get() != 0 || joinsBegun.get() != begun) {
+      return; // the next connection or join checks again
+    }
+    List<Membership> held = new ArrayList<>();
+    for (String p : paths) {
+      ZKPaths.PathAndNode pn = ZKPaths.getPathAndNode(p);
+      if (pn.getPath().equals(path) && !doomed.containsKey(pn.getNode())) {
+        MemberName.parse(pn.getNode()).ifPresent(held::add);
+      }
+    }
+    for (Membership stray : watchers.strays(held)) {
+      log.warn("Deleting member {} of {}: this client's live ZooKeeper session 0x{} holds it but no membership of this client"
+          + " stands on it (a create whose answer went astray); a session never holds a member it does not know about",
+          stray.id(), path, Long.toHexString(sid));
+      doomOrphan(stray.id(), sid);
+    }
   }
 
   /** Creates one member; see the class comment for a create whose response was lost. */
@@ -339,16 +419,27 @@ final class ZooKeeperGroup implements Group {
     private void create() {
       long sid = session.currentSessionId();
       long sentAt = System.nanoTime();
-      issue(() -> session.client().create().withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
-          .inBackground(callback(e -> onCreated(e, sid, sentAt)), session.events())
+      // create2: the answer carries the new znode's Stat, whose ephemeral owner is the session that really ran
+      // the create. That is not always the one current when we sent it: Curator holds a request while it
+      // reconnects, and if the old session expired meanwhile the create runs on the new one.
+      Stat stat = new Stat();
+      issue(() -> session.client().create().storingStatIn(stat).withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
+          .inBackground(callback(e -> onCreated(e, sid, sentAt, e.getStat() != null ? e.getStat() : stat)), session.events())
           .forPath(path + "/" + MemberName.prefix(label), data));
     }
 
-    private void onCreated(CuratorEvent e, long sid, long sentAt) {
+    private void onCreated(CuratorEvent e, long sid, long sentAt, Stat stat) {
       int rc = e.getResultCode();
       if (rc == Code.OK.intValue()) {
         session.confirm(sid, sentAt);
-        adopt(ZKPaths.getNodeFromPath(e.getName()), sid);
+        String name = ZKPaths.getNodeFromPath(e.getName());
+        long owner = stat.getEphemeralOwner();
+        if (owner == 0) {
+          abort(new org.masterha.ha.HaException("ZooKeeper created member " + name + " in " + path
+              + " but did not say which session owns it (a server older than 3.5 has no create2); it cannot be tracked safely"));
+          return;
+        }
+        adopt(name, owner);
       } else if (KeeperCodes.isOutcomeUnknown(rc)) {
         unknownIn = sid;
         session.retry(this);
@@ -417,9 +508,15 @@ final class ZooKeeperGroup implements Group {
       }), session.events()).forPath(ZKPaths.makePath(path, name)));
     }
 
-    private void adopt(String name, long sid) {
-      if (sid != session.currentSessionId() || session.isExpired()) {
-        // The session that created it expired before we got here: the node is gone; create it again.
+    /** {@code owner}: the session that owns the new znode, as the servers reported it. */
+    private void adopt(String name, long owner) {
+      if (owner != session.currentSessionId() || session.isExpired()) {
+        // Owned by a session other than the one we are on: an old one (expired, or given up by Curator while the
+        // servers may still hold it), or a new one whose connection we have not processed yet. Either way no
+        // membership of ours may stand on it: delete it if that session still holds it, and create again.
+        log.warn("Member {} of {} was created by session 0x{}, not by this client's current session 0x{}; deleting it and joining again",
+            name, path, Long.toHexString(owner), Long.toHexString(session.currentSessionId()));
+        doomOrphan(name, owner);
         session.retry(this);
         return;
       }
@@ -429,7 +526,7 @@ final class ZooKeeperGroup implements Group {
         return;
       }
       created.add(name);
-      Membership m = new Membership(name, parsed.get().sequence(), label, new CompletableFuture<>());
+      Membership m = new Membership(name, parsed.get().sequence(), label, new CompletableFuture<>(), () -> session.trusts(owner));
       watchers.owned(m);
       if (!result.complete(m)) {
         // The caller gave up on this join (or the session closed): nobody will ever cancel it, so we do.

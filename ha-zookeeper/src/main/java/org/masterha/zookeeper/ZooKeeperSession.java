@@ -102,7 +102,10 @@ public final class ZooKeeperSession implements HaSession {
   private SessionState state = SessionState.CONNECTING;
   private RuntimeException failure;
   private long sessionId;
-  private LivenessDeadline deadline;
+  /** The current session's id, for threads other than the event thread ({@link #trusts}). */
+  private volatile long currentSessionId;
+  /** Replaced only on the event thread (a new negotiated timeout); read by {@link #trusts} from any thread. */
+  private volatile LivenessDeadline deadline;
   private long lastAnsweredSendNanos = Long.MIN_VALUE;
   private ScheduledFuture<?> heartbeat;
   private int heartbeatsInFlight;
@@ -247,6 +250,18 @@ public final class ZooKeeperSession implements HaSession {
     return state == SessionState.EXPIRED;
   }
 
+  /**
+   * Whether members held by session {@code sid} can still be trusted, at the moment of the call and from any
+   * thread: {@code sid} is the session we are on, it has not expired or failed, and its liveness deadline has not
+   * passed on the monotonic clock (which a process resuming from a long pause sees at once, before the event
+   * thread has run the deadline's timer).
+   */
+  boolean trusts(long sid) {
+    SessionState s = observableState;
+    return sid != 0 && sid == currentSessionId && (s == SessionState.CONNECTED || s == SessionState.SUSPENDED)
+        && !deadline.passed();
+  }
+
   /** Registers a caller's future so that closing the session fails it if it is still open. Any thread. */
   <T> CompletableFuture<T> track(CompletableFuture<T> f) {
     if (closing) {
@@ -352,6 +367,7 @@ public final class ZooKeeperSession implements HaSession {
     boolean newSession = id != sessionId;
     if (newSession) {
       sessionId = id;
+      currentSessionId = id;
       handle = new SessionHandle(id, zk.getSessionPasswd());
       sessionIdText = "0x" + Long.toHexString(id);
       lastAnsweredSendNanos = Long.MIN_VALUE;

@@ -83,6 +83,78 @@ class ZooKeeperSessionTest {
   }
 
   /**
+   * The safety net of issue 10: a member znode owned by the session itself that no membership of this client
+   * stands on is deleted by the next check (after each connection, and when the joins under way end).
+   */
+  @Test
+  void aMemberOwnedByOurSessionWithoutAMembershipIsDeleted(TestInfo info) throws Exception {
+    ZooKeeperFixture.Client a = connect(info, Duration.ofSeconds(4));
+    try {
+      ZooKeeperSession s = (ZooKeeperSession) a.session();
+      org.masterha.ha.group.Group group = s.group("");
+      Membership first = get(group.join("first".getBytes(StandardCharsets.UTF_8), Optional.of("json.info")));
+      // Made through the session's own handle, behind the group's back: owned by the session, known to nobody.
+      String ghost = s.client().create().withMode(org.apache.zookeeper.CreateMode.EPHEMERAL_SEQUENTIAL)
+          .forPath(base(info) + "/json.info_", "ghost".getBytes(StandardCharsets.UTF_8));
+      Membership second = get(group.join("second".getBytes(StandardCharsets.UTF_8), Optional.of("json.info")));
+      await().atMost(Duration.ofSeconds(30)).until(() -> raw.stat(ghost) == null);
+      assertThat(raw.children(base(info))).as("members after the sweep").containsExactlyInAnyOrder(first.id(), second.id());
+      assertThat(first.cancelled()).isNotDone();
+      assertThat(second.cancelled()).isNotDone();
+    } finally {
+      a.close();
+    }
+  }
+
+  /**
+   * The ghost of issue 10: a join handed to Curator while this client still believed its session connected (its
+   * event thread stood still, as in a paused process), whose create Curator then ran on the <em>next</em> session
+   * after the old one expired. The member must be tracked under the session that really made it, or deleted;
+   * never left behind, owned by a live session that no membership of this client stands on.
+   */
+  @Test
+  void aCreateThatRunsOnTheNextSessionIsTrackedNeverLeftBehindAsAGhost(TestInfo info) throws Exception {
+    Duration timeout = Duration.ofSeconds(4);
+    ZooKeeperFixture.Client a = connect(info, timeout);
+    try {
+      ZooKeeperSession s = (ZooKeeperSession) a.session();
+      org.masterha.ha.group.Group group = s.group("");
+      get(group.members());
+      long before = s.handleForFaultInjection().id();
+      java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+      s.events().execute(() -> {
+        try {
+          release.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      // Queued behind the stalled event thread, ahead of every connection event that follows.
+      CompletableFuture<Membership> join = group.join("ghost?".getBytes(StandardCharsets.UTF_8), Optional.of("json.info"));
+      a.cutConnection();
+      await().atMost(Duration.ofSeconds(30)).until(() -> !s.client().getZookeeperClient().isConnected());
+      ZooKeeperFixture.expire(s, fixture.connectString());
+      release.countDown();
+      a.restoreConnection();
+
+      Membership m = get(join);
+      await().atMost(Duration.ofSeconds(30)).until(() -> s.handleForFaultInjection().id() != before);
+      long after = s.handleForFaultInjection().id();
+      String path = base(info);
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        List<String> children = raw.children(path);
+        assertThat(children).as("members under %s: exactly the one the join returned, owned by the new session", path)
+            .containsExactly(m.id());
+        assertThat(raw.stat(path + "/" + m.id()).getEphemeralOwner()).as("owner of %s", m.id()).isEqualTo(after);
+      });
+      assertThat(m.cancelled()).as("the membership the join returned stays live").isNotDone();
+      assertThat(m.isHeld()).as("the membership is held").isTrue();
+    } finally {
+      a.close();
+    }
+  }
+
+  /**
    * Rule 2 from ZooKeeper's side: the leader that is cut off learns it lost within one session timeout of the
    * cut, while its member still exists on the server, i.e. before the server could have let anyone else lead.
    */
