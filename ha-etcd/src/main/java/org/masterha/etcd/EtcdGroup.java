@@ -72,6 +72,18 @@ final class EtcdGroup implements Group {
 
   // Event thread only.
   private final Map<String, Membership> view = new HashMap<>();
+  /** The lease each member in the view is bound to. */
+  private final Map<String, Long> leaseOf = new HashMap<>();
+  /** Member names of joins under way (any thread): such a key of our lease is not a stray yet. */
+  private final Set<String> joining = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Strays whose delete is under way. */
+  private final Set<String> sweeping = new HashSet<>();
+  /**
+   * Members we cancelled or found lost, by name, with their sequence: the view may still show them (it can lag
+   * our own delete, or not even show their creation yet), so they are no strays until a view as of a revision
+   * past their creation no longer lists them.
+   */
+  private final Map<String, Long> released = new HashMap<>();
   private final Set<Membership> cancelling = new HashSet<>();
   private final Set<String> ignoredKeys = new HashSet<>();
   private long asOf = -1;
@@ -153,10 +165,12 @@ final class EtcdGroup implements Group {
       return;
     }
     view.clear();
+    leaseOf.clear();
     for (KeyValue kv : response.getKvs()) {
       Membership m = member(kv);
       if (m != null) {
         view.put(m.id(), m);
+        leaseOf.put(m.id(), kv.getLease());
       }
     }
     asOf = revision;
@@ -238,9 +252,16 @@ final class EtcdGroup implements Group {
             if (old == null || old.sequence() != m.sequence()) {
               view.put(m.id(), m);
             }
+            leaseOf.put(m.id(), kv.getLease());
           }
         }
-        case DELETE -> view.remove(name(kv));
+        case DELETE -> {
+          String gone = name(kv);
+          if (gone != null) {
+            view.remove(gone);
+            leaseOf.remove(gone);
+          }
+        }
         default -> log.debug("ignoring watch event {} on {}", event.getEventType(), prefix);
       }
     }
@@ -319,6 +340,42 @@ final class EtcdGroup implements Group {
       vanishCheckUpTo = Math.min(vanishCheckUpTo, m.sequence() - 1);
     }
     watchers.update(snapshot(), vanishCheckUpTo);
+    sweep();
+  }
+
+  /**
+   * The safety net: a key bound to our live lease that no membership of ours stands on (and no join under way
+   * is making) is deleted at once, with a warning. A session never holds a member it does not know about.
+   */
+  private void sweep() {
+    long live = session.keeper().liveLease();
+    if (live == LeaseKeeper.NONE) {
+      return;
+    }
+    released.entrySet().removeIf(e -> asOf >= e.getValue() && !view.containsKey(e.getKey()));
+    List<Membership> held = new ArrayList<>();
+    for (Membership m : view.values()) {
+      Long lease = leaseOf.get(m.id());
+      if (lease != null && lease == live && !joining.contains(m.id()) && !sweeping.contains(m.id()) && !released.containsKey(m.id())) {
+        held.add(m);
+      }
+    }
+    for (Membership stray : watchers.strays(held)) {
+      log.warn("Deleting member {}{}: this client's live lease {} holds it but no membership of this client stands on it;"
+          + " a session never holds a member it does not know about", prefix, stray.id(), Long.toHexString(live));
+      sweeping.add(stray.id());
+      ByteSequence key = bytes(prefix + stray.id());
+      session.retrier().retry("deleting stray member " + prefix + stray.id(), n -> session.client().getKVClient().txn()
+              .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(stray.sequence())))
+              .Then(Op.delete(key, DeleteOption.DEFAULT))
+              .commit())
+          .whenComplete((r, e) -> session.onEvents(() -> {
+            sweeping.remove(stray.id());
+            if (e != null) {
+              log.warn("Could not delete stray member {}{}: {}", prefix, stray.id(), EtcdErrors.describe(e));
+            }
+          }));
+    }
   }
 
   private SortedSet<Membership> snapshot() {
@@ -418,6 +475,13 @@ final class EtcdGroup implements Group {
 
   private CompletableFuture<Membership> create(long leaseId, byte[] data, Optional<String> label, int clash) {
     String name = MemberKey.name(label, leaseId, session.nextNonce());
+    joining.add(name);
+    CompletableFuture<Membership> made = create(name, leaseId, data, label, clash);
+    made.whenComplete((m, e) -> joining.remove(name));
+    return made;
+  }
+
+  private CompletableFuture<Membership> create(String name, long leaseId, byte[] data, Optional<String> label, int clash) {
     ByteSequence key = bytes(prefix + name);
     ByteSequence value = ByteSequence.from(data);
     // Put only if the key is new, so the create revision is ours; read it back in the same transaction. A retry
@@ -452,7 +516,8 @@ final class EtcdGroup implements Group {
     if (isClosed()) {
       throw session.closedException();
     }
-    Membership m = new Membership(name, sequence, label, new CompletableFuture<>());
+    LeaseKeeper keeper = session.keeper();
+    Membership m = new Membership(name, sequence, label, new CompletableFuture<>(), () -> keeper.trusts(leaseId));
     if (!session.keeper().isLive(leaseId)) {
       // The lease was given up while the member was being made: it is lost already.
       log.warn("member {}{} was made with lease {}, which has been lost since", prefix, name, Long.toHexString(leaseId));
@@ -486,6 +551,7 @@ final class EtcdGroup implements Group {
             .thenApply(r -> r.isSucceeded() || n > 1)))
         .handle((deleted, error) -> session.callOnEvents(() -> {
           cancelling.remove(membership);
+          released.put(membership.id(), membership.sequence());
           if (error != null) {
             publish();
             throw EtcdErrors.classify(error) == EtcdErrors.Kind.FATAL ? EtcdErrors.fatal("leaving " + path, error)

@@ -107,6 +107,20 @@ final class LeaseKeeper {
     return !closed && leaseId != NONE && leaseId == liveId;
   }
 
+  /**
+   * Whether keys bound to {@code leaseId} can still be trusted at the moment of the call, from any thread: it is
+   * the live lease and the session deadline has not passed on the monotonic clock. A process resuming from a pause
+   * longer than the timeout gets false at once, before the deadline's timer has run.
+   */
+  synchronized boolean trusts(long leaseId) {
+    return isLive(leaseId) && !deadline.passed();
+  }
+
+  /** The live lease, or {@link #NONE}. */
+  synchronized long liveLease() {
+    return closed ? NONE : liveId;
+  }
+
   /** The last lease granted, in hex as etcdctl prints it; empty before the first. */
   String sessionId() {
     long id = lastGranted;

@@ -89,6 +89,23 @@ class EtcdStoreTest {
     return kvs.isEmpty() ? null : kvs.get(0);
   }
 
+  /**
+   * The safety net of issue 10: a key bound to the session's own live lease that no membership of this client
+   * stands on is deleted at once. A session never holds a member it does not know about.
+   */
+  @Test
+  void aKeyOfOurOwnLeaseWithoutAMembershipIsDeleted() throws Exception {
+    HaSession session = connect(TIMEOUT).session();
+    Membership ours = await(session.group("").join(utf8("{}"), Optional.of("json.info")));
+    long lease = Long.parseUnsignedLong(session.sessionId(), 16);
+    String ghost = base + "/json.info_" + session.sessionId() + "_999999";
+    await(admin.getKVClient().put(bytes(ghost), bytes("ghost"), io.etcd.jetcd.options.PutOption.builder().withLeaseId(lease).build()));
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> stored(ghost) == null);
+    assertThat(await(session.group("").members())).as("members after the sweep").containsExactly(ours);
+    assertThat(ours.cancelled()).as("our real membership").isNotDone();
+    assertThat(stored(base + "/" + ours.id())).as("our real member's key").isNotNull();
+  }
+
   @Test
   void membersAreKeysBoundToTheSessionsLeaseWithTheirCreateRevisionAsSequence() throws Exception {
     HaSession session = connect(TIMEOUT).session();
