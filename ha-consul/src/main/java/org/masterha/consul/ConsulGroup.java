@@ -55,6 +55,16 @@ final class ConsulGroup implements Group {
   private final Map<Membership, String> holders = new ConcurrentHashMap<>();
   /** Our members whose deletion we asked for: when our own watch sees them go, that was us. */
   private final Set<Membership> cancelling = ConcurrentHashMap.newKeySet();
+  /** Member names of joins under way: such a key of our session is not a stray yet. */
+  private final Set<String> joining = ConcurrentHashMap.newKeySet();
+  /** Strays whose delete is under way. */
+  private final Set<String> sweeping = ConcurrentHashMap.newKeySet();
+  /**
+   * Members we cancelled, by name, with their sequence (CreateIndex): a listing may still show them (it can be
+   * older than our delete), so they are no strays until a listing as of an index past their creation no longer
+   * lists them.
+   */
+  private final Map<String, Long> released = new ConcurrentHashMap<>();
 
   private final Object feedLock = new Object();
   /** The index of the last listing fed to the watchers; older ones are dropped. Guarded by feedLock. */
@@ -104,6 +114,8 @@ final class ConsulGroup implements Group {
         result.completeExceptionally(ConsulFailures.unwrap(e));
       } else {
         String name = session.memberKeys().newName(label);
+        joining.add(name);
+        result.whenComplete((m, x) -> joining.remove(name));
         session.execute(() -> acquire(inc, name, data, label, result, attempt));
       }
     });
@@ -134,7 +146,7 @@ final class ConsulGroup implements Group {
         session.later(session.backoff(attempt), () -> joinOnLiveSession(data, label, result, attempt + 1));
         return;
       }
-      Membership m = new Membership(name, created.get().getCreateIndex(), label, new CompletableFuture<>());
+      Membership m = new Membership(name, created.get().getCreateIndex(), label, new CompletableFuture<>(), () -> session.trusts(inc));
       boolean registered = session.whileLive(inc, () -> {
         holders.put(m, inc.id);
         watchers.owned(m);
@@ -212,12 +224,14 @@ final class ConsulGroup implements Group {
       kv.performTransaction(ImmutableTransactionOptions.builder().build(),
           ImmutableOperation.builder().verb("check-session").key(key).session(holder).build(),
           ImmutableOperation.builder().verb("delete").key(key).build());
+      released.put(m.id(), m.sequence());
       watchers.cancelledByUs(m);
       result.complete(true);
     } catch (RuntimeException e) {
       if (ConsulFailures.code(e) == 409) {
         // Rolled back: not ours any more. If an earlier attempt's answer was lost, that attempt deleted it.
         if (attempt > 0) {
+          released.put(m.id(), m.sequence());
           watchers.cancelledByUs(m);
           result.complete(true);
         } else {
@@ -251,9 +265,9 @@ final class ConsulGroup implements Group {
   public CompletableFuture<Set<Membership>> members() {
     return retrying("list " + prefix, () -> {
       ConsulResponse<List<Value>> r = kv.getConsulResponseWithValues(prefix, CONSISTENT);
-      SortedSet<Membership> listing = parse(r.getResponse());
+      Listing listing = parse(r.getResponse());
       feed(listing, r.getIndex().longValue());
-      return Collections.unmodifiableSortedSet(listing);
+      return Collections.unmodifiableSortedSet(listing.members());
     });
   }
 
@@ -285,12 +299,17 @@ final class ConsulGroup implements Group {
     }
   }
 
+  /** The members a listing shows, and those of them our live session holds. */
+  private record Listing(SortedSet<Membership> members, List<Membership> heldByUs) {}
+
   /** Our members: the keys directly under the prefix that a session holds. */
-  private SortedSet<Membership> parse(List<Value> values) {
+  private Listing parse(List<Value> values) {
     SortedSet<Membership> members = new TreeSet<>();
+    List<Membership> heldByUs = new java.util.ArrayList<>();
     if (values == null) {
-      return members; // 404: nothing under the prefix
+      return new Listing(members, heldByUs); // 404: nothing under the prefix
     }
+    Optional<String> ours = session.liveId();
     for (Value v : values) {
       String key = v.getKey();
       if (!key.startsWith(prefix)) {
@@ -300,24 +319,57 @@ final class ConsulGroup implements Group {
       if (name.isEmpty() || name.indexOf('/') >= 0 || v.getSession().isEmpty()) {
         continue;
       }
-      members.add(new Membership(name, v.getCreateIndex(), MemberKeys.labelOf(name)));
+      Membership m = new Membership(name, v.getCreateIndex(), MemberKeys.labelOf(name));
+      members.add(m);
+      if (ours.isPresent() && v.getSession().equals(ours) && !joining.contains(name) && !sweeping.contains(name)
+          && !released.containsKey(name)) {
+        heldByUs.add(m);
+      }
     }
-    return members;
+    return new Listing(members, heldByUs);
+  }
+
+  /**
+   * The safety net: a key our live session holds that no membership of ours stands on (and no join under way is
+   * making) is deleted at once, with a warning. A session never holds a member it does not know about.
+   */
+  private void sweep(List<Membership> heldByUs, String holder) {
+    for (Membership stray : watchers.strays(heldByUs)) {
+      if (!sweeping.add(stray.id())) {
+        continue;
+      }
+      String key = prefix + stray.id();
+      log.warn("Deleting member {}: this client's live Consul session {} holds it but no membership of this client stands on it;"
+          + " a session never holds a member it does not know about", key, holder);
+      session.execute(() -> {
+        try {
+          kv.performTransaction(ImmutableTransactionOptions.builder().build(),
+              ImmutableOperation.builder().verb("check-session").key(key).session(holder).build(),
+              ImmutableOperation.builder().verb("delete").key(key).build());
+        } catch (RuntimeException e) {
+          log.warn("Could not delete stray member {}: {}", key, e.getMessage());
+        } finally {
+          sweeping.remove(stray.id());
+        }
+      });
+    }
   }
 
   /** Hands a fresh listing to the watchers unless one as of a later index got there first. */
-  private void feed(SortedSet<Membership> listing, long index) {
+  private void feed(Listing listing, long index) {
     synchronized (feedLock) {
       if (closed || index < fedIndex) {
         return;
       }
       fedIndex = index;
       for (Membership m : cancelling) {
-        if (m.sequence() <= index && !listing.contains(m)) {
+        if (m.sequence() <= index && !listing.members().contains(m)) {
           watchers.cancelledByUs(m);
         }
       }
-      watchers.update(listing, index);
+      watchers.update(listing.members(), index);
+      released.entrySet().removeIf(e -> index >= e.getValue() && listing.members().stream().noneMatch(m -> m.id().equals(e.getKey())));
+      session.liveId().ifPresent(holder -> sweep(listing.heldByUs(), holder));
     }
   }
 

@@ -53,8 +53,8 @@ final class ConsulSession implements HaSession {
   /** One Consul session. */
   static final class Incarnation {
     final String id;
-    /** Guarded by the session's lock. */
-    boolean lost;
+    /** Written under the session's lock; read without it by {@link ConsulSession#trusts}. */
+    volatile boolean lost;
 
     Incarnation(String id) {
       this.id = id;
@@ -251,6 +251,22 @@ final class ConsulSession implements HaSession {
    * Runs {@code register} if {@code inc} is still live, atomically with respect to losing it, so a membership is
    * either registered before its session's loss (and then lost with it) or refused.
    */
+  /**
+   * Whether keys held by {@code inc} can still be trusted at the moment of the call, from any thread: it is not
+   * lost and the local deadline (one TTL after the last confirmed renewal was sent) has not passed, which a
+   * process resuming from a long pause sees at once, before the deadline's timer has run.
+   */
+  boolean trusts(Incarnation inc) {
+    return !inc.lost && !isClosed() && !deadline.passed();
+  }
+
+  /** The id of the live Consul session, or empty while there is none. */
+  Optional<String> liveId() {
+    synchronized (lock) {
+      return live == null || closed ? Optional.empty() : Optional.of(live.id);
+    }
+  }
+
   boolean whileLive(Incarnation inc, Runnable register) {
     synchronized (lock) {
       if (closed || inc.lost || live != inc) {

@@ -284,7 +284,9 @@ class ConsulGroupTest {
   void aKeyAcquiredBehindOurBackWithASessionIsAMember() throws Exception {
     String path = newPath();
     try (TestClient a = fixture.connect(path, TIMEOUT)) {
-      String foreign = ConsulTestSupport.liveSessionId(a.session());
+      // Another client's session: a key our own session held without our knowing would be deleted as a stray.
+      String foreign = raw.sessionClient().createSession(org.kiwiproject.consul.model.session.ImmutableSession.builder()
+          .name("someone else").ttl("30s").behavior("delete").build()).getId();
       String key = path.substring(1) + "/info_foreign";
       raw.keyValueClient().putValue(key, "garbage".getBytes(UTF_8), 0, ImmutablePutOptions.builder().acquire(foreign).build());
       Set<Membership> members = get(a.session().group("").members());
@@ -292,6 +294,27 @@ class ConsulGroupTest {
         assertThat(x.id()).isEqualTo("info_foreign");
         assertThat(x.label()).contains("info");
       });
+      raw.sessionClient().destroySession(foreign);
+    }
+  }
+
+  /**
+   * The safety net of issue 10: a key that our own live session holds but that no membership of this client
+   * stands on is deleted at once. A session never holds a member it does not know about.
+   */
+  @Test
+  void aKeyOurOwnSessionHoldsWithoutAMembershipIsDeleted() throws Exception {
+    String path = newPath();
+    try (TestClient a = fixture.connect(path, TIMEOUT)) {
+      Membership ours = get(a.session().group("").join("ours".getBytes(UTF_8), Optional.of("json.info")));
+      String session = ConsulTestSupport.liveSessionId(a.session());
+      String key = path.substring(1) + "/json.info_ghost";
+      assertThat(raw.keyValueClient().putValue(key, "ghost".getBytes(UTF_8), 0, ImmutablePutOptions.builder().acquire(session).build()))
+          .as("acquired the ghost key with the client's own session").isTrue();
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+          .until(() -> raw.keyValueClient().getValue(key).isEmpty());
+      assertThat(get(a.session().group("").members())).as("members after the sweep").containsExactly(ours);
+      assertThat(ours.cancelled()).as("our real membership").isNotDone();
     }
   }
 }
