@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.masterha.ha.group.Group;
 import org.masterha.ha.group.Membership;
 import org.masterha.ha.leader.Candidacy;
 import org.masterha.ha.leader.Contender;
@@ -73,6 +76,42 @@ public interface SessionFaultContract extends FixtureAccess {
     assertPending("re-election of the old leader behind the new one", again.elected());
   }
 
+  /**
+   * {@link Candidacy#isLeader()} answers from the session's deadline at the moment of the call (issue 10): a cut
+   * leader stops answering as leader by its deadline, before anyone else is elected, and never answers as
+   * leader again; a standby is not leader until it is elected.
+   */
+  @Test
+  default void aCutLeaderStopsAnsweringAsLeaderBeforeAnotherIsElected() {
+    assumeFault(Fault.CUT_CONNECTION);
+    TestClient leaderClient = connect();
+    Candidacy c1 = await(contender(leaderClient, masterInfo("cut", 5050)).contend());
+    await(c1.elected());
+    assertThat(c1.isLeader()).as("isLeader() of the elected leader").isTrue();
+    Candidacy c2 = await(contender(connect(), masterInfo("standby", 5051)).contend());
+    assertThat(c2.isLeader()).as("isLeader() of a standby").isFalse();
+    AtomicLong electedAt = new AtomicLong();
+    c2.elected().whenComplete((l, e) -> electedAt.set(System.nanoTime()));
+
+    long cutAt = System.nanoTime();
+    leaderClient.cutConnection();
+    try {
+      awaitUntil("isLeader() of the cut leader turns false", () -> !c1.isLeader());
+      long notLeaderAt = System.nanoTime();
+      assertThat(Duration.ofNanos(notLeaderAt - cutAt)).as("cut to isLeader() false").isLessThanOrEqualTo(lossBound());
+      long standbyElectedAt = electedAt.get();
+      assertThat(standbyElectedAt == 0 || standbyElectedAt - notLeaderAt > 0)
+          .as("the cut leader stopped answering as leader before the standby was elected").isTrue();
+      await("election of the standby", c2.elected());
+      assertThat(c2.isLeader()).as("isLeader() of the new leader").isTrue();
+      assertThat(c1.isLeader()).as("isLeader() of the old leader").isFalse();
+    } finally {
+      leaderClient.restoreConnection();
+    }
+    await("lost() of the cut leader", c1.lost());
+    assertThat(c1.isLeader()).as("isLeader() of the old leader after the connection came back").isFalse();
+  }
+
   @Test
   default void connectionBlipShorterThanTheSessionTimeoutCausesNoLeaderChange() {
     assumeFault(Fault.CUT_CONNECTION);
@@ -107,6 +146,47 @@ public interface SessionFaultContract extends FixtureAccess {
     assertThat(await(leaderContender.withdraw())).isTrue();
     assertThat(await("detection, pending since before the blip, of a change after it", change))
         .map(Leader::membership).contains(c2.membership());
+  }
+
+  /**
+   * The ghost path of a paused master (issue 10): a join is under way while the connection is cut and the
+   * session is replaced (expired on the store, a new one opened when the connection comes back). Whatever the
+   * backend did with the create, the group then holds exactly the member the join returned (or none, if the join
+   * failed), never a second one owned by the live session that no membership stands on.
+   */
+  @Test
+  default void aJoinInFlightWhileTheSessionIsReplacedLeavesExactlyTheMemberItReturned() throws Exception {
+    assumeFault(Fault.CUT_CONNECTION);
+    assumeFault(Fault.EXPIRE_SESSION);
+    TestClient x = connect();
+    Candidacy before = await(contender(x, masterInfo("paused", 5050)).contend());
+    await(before.elected());
+    TestClient observer = connect();
+    Group seen = observer.session().group("");
+    awaitUntil("the observer lists the first candidacy", () -> await(seen.members()).contains(before.membership()));
+
+    x.cutConnection();
+    CompletableFuture<Membership> join;
+    try {
+      join = x.session().group("").join(bytes("joined across the session change"), Optional.of("json.info"));
+      fixture().expireSession(x);
+    } finally {
+      x.restoreConnection();
+    }
+    Membership joined;
+    try {
+      joined = join.get(deadline().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      joined = null; // a join may fail across an expiry; then it must leave nothing behind
+    }
+    await("lost() of the candidacy whose session expired", before.lost());
+    Set<Membership> expected = joined == null ? Set.of() : Set.of(joined);
+    awaitUntil("the group holds exactly " + expected, () -> await(seen.members()).equals(expected));
+    assertPendingFor(quietPeriod(), "a change of the group after it settled", seen.watch(expected));
+    if (joined != null) {
+      assertThat(joined.isHeld()).as("the returned membership is held").isTrue();
+      assertThat(joined.cancelled()).as("the returned membership is live").isNotDone();
+    }
   }
 
   @Test
