@@ -148,6 +148,11 @@ final class AgentRegistryService extends AgentRegistryGrpc.AgentRegistryImplBase
         if (v.exists() && after.equals(before)) {
           return true;
         }
+        if (!master.view().leading()) {
+          // Past the session's deadline (e.g. just resumed from a long pause): write nothing as leader. The store
+          // would refuse it anyway; the state thread handles the loss.
+          return false;
+        }
         if (s.store(v, after.toByteArray()).get(STORE_TIMEOUT_SECONDS, TimeUnit.SECONDS).isPresent()) {
           return true;
         }
@@ -237,7 +242,7 @@ final class AgentRegistryService extends AgentRegistryGrpc.AgentRegistryImplBase
    * registered with this leader); null when this master is no longer leading {@code epoch}.
    */
   private synchronized Boolean admit(AgentInfo agent, long epoch) {
-    if (state == null || leadingEpoch != epoch) {
+    if (state == null || leadingEpoch != epoch || !master.view().leading()) {
       return null;
     }
     String id = agent.getId();

@@ -58,14 +58,25 @@ public final class DemoMaster implements AutoCloseable {
 
   /** A consistent snapshot for the gRPC threads. */
   public record View(State state, Optional<org.masterha.proto.v1.Leader> detectedLeader, long epoch,
-      Optional<org.masterha.proto.v1.Leader> self) {
+      Optional<org.masterha.proto.v1.Leader> self, Candidacy candidacy) {
+    /**
+     * Whether this master leads at the moment of the call: the state machine says LEADING and the candidacy still
+     * leads by its session's deadline ({@link Candidacy#isLeader()}). A master resuming from a pause longer than
+     * the session timeout answers false at once, before its state thread has run and handled the loss.
+     */
     public boolean leading() {
-      return state == State.LEADING;
+      return state == State.LEADING && candidacy != null && candidacy.isLeader();
     }
 
-    /** This master as leader, present only while leading. */
+    /**
+     * This master as leader while leading; else the leader it detected, unless that is this master's own
+     * candidacy whose leadership has just lapsed (then no leader until detection says more).
+     */
     public Optional<org.masterha.proto.v1.Leader> leader() {
-      return leading() ? self : detectedLeader;
+      if (leading()) {
+        return self;
+      }
+      return state == State.LEADING ? Optional.empty() : detectedLeader;
     }
   }
 
@@ -78,7 +89,7 @@ public final class DemoMaster implements AutoCloseable {
   private final AgentRegistryService registry = new AgentRegistryService(this);
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-  private volatile View view = new View(State.STARTING, Optional.empty(), -1, Optional.empty());
+  private volatile View view = new View(State.STARTING, Optional.empty(), -1, Optional.empty(), null);
   private volatile MasterInfo info;
   private volatile String backend = "";
   private Events events;
@@ -123,7 +134,7 @@ public final class DemoMaster implements AutoCloseable {
       server = NettyServerBuilder.forAddress(new InetSocketAddress(options.ip(), options.port()))
           .addService(new MasterServiceImpl(this, watchers))
           .addService(registry)
-          .addService(health.getHealthService())
+          .addService(new LeaderAwareHealth(health, () -> view().leading()))
           .build()
           .start();
     } catch (IOException e) {
@@ -338,7 +349,7 @@ public final class DemoMaster implements AutoCloseable {
     long epoch = candidacy == null ? -1 : candidacy.epoch();
     Optional<org.masterha.proto.v1.Leader> self = candidacy == null ? Optional.empty()
         : Optional.of(org.masterha.proto.v1.Leader.newBuilder().setInfo(info).setEpoch(epoch).build());
-    view = new View(state, seen, epoch, self);
+    view = new View(state, seen, epoch, self, candidacy);
   }
 
   private void exitWith(int code, String reason) {
