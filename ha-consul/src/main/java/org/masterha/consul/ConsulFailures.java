@@ -3,8 +3,8 @@ package org.masterha.consul;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.kiwiproject.consul.ConsulException;
-import org.masterha.ha.HaConfigException;
-import org.masterha.ha.HaException;
+import org.masterha.ha.error.HaConfigException;
+import org.masterha.ha.error.HaException;
 
 /**
  * Which Consul failures are worth retrying (a connection that may come back, a server without a leader yet)

@@ -9,7 +9,7 @@ import org.masterha.ha.Credentials;
 import org.masterha.ha.Durations;
 import org.masterha.ha.Endpoint;
 import org.masterha.ha.HaConfig;
-import org.masterha.ha.HaConfigException;
+import org.masterha.ha.error.HaConfigException;
 import org.masterha.ha.Secret;
 import org.masterha.ha.TlsOptions;
 

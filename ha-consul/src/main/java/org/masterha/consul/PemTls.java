@@ -24,7 +24,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
-import org.masterha.ha.HaConfigException;
+import org.masterha.ha.error.HaConfigException;
 import org.masterha.ha.TlsOptions;
 
 /** An SSLContext from the PEM files of {@link TlsOptions}: the CA bundle to trust and, for mutual TLS, our key. */

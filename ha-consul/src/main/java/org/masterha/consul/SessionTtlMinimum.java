@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import org.masterha.ha.Durations;
-import org.masterha.ha.HaConfigException;
+import org.masterha.ha.error.HaConfigException;
 
 /**
  * The agent's {@code session_ttl_min}: the shortest session TTL it grants, so twice it is the shortest session

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.masterha.consul.fake.FakeConsul;
 import org.masterha.ha.HaBackends;
 import org.masterha.ha.HaConfig;
-import org.masterha.ha.HaConfigException;
+import org.masterha.ha.error.HaConfigException;
 import org.masterha.ha.HaSession;
 import org.masterha.ha.TlsOptions;
 import org.masterha.ha.group.Membership;

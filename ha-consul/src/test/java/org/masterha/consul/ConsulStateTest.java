@@ -30,7 +30,7 @@ import org.masterha.consul.fake.FakeConsul;
 import org.masterha.ha.Credentials;
 import org.masterha.ha.HaBackends;
 import org.masterha.ha.HaConfig;
-import org.masterha.ha.HaException;
+import org.masterha.ha.error.HaException;
 import org.masterha.ha.HaSession;
 import org.masterha.ha.Secret;
 import org.masterha.consul.ConsulTxn.Op;

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.masterha.consul.fake.FakeConsul;
 import org.masterha.ha.HaBackends;
 import org.masterha.ha.HaConfig;
-import org.masterha.ha.HaConfigException;
+import org.masterha.ha.error.HaConfigException;
 import org.masterha.ha.HaSession;
 
 /** The smallest session timeout is twice the agent's session_ttl_min; a smaller one is refused, never changed. */

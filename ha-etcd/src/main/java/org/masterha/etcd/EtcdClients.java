@@ -8,7 +8,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import org.masterha.ha.HaConfigException;
+import org.masterha.ha.error.HaConfigException;
 import org.masterha.ha.TlsOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

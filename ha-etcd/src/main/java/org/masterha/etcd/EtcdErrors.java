@@ -10,7 +10,7 @@ import java.security.cert.CertificateException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import javax.net.ssl.SSLException;
-import org.masterha.ha.HaException;
+import org.masterha.ha.error.HaException;
 
 /**
  * What a failure from jetcd means for us. Most trouble is transient (a server restarting, a leader election, a

@@ -8,7 +8,7 @@ import java.util.Set;
 import org.masterha.ha.Credentials;
 import org.masterha.ha.Durations;
 import org.masterha.ha.HaConfig;
-import org.masterha.ha.HaConfigException;
+import org.masterha.ha.error.HaConfigException;
 import org.masterha.ha.TlsOptions;
 
 /**

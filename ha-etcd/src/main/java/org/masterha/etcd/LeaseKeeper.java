@@ -14,9 +14,9 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.masterha.ha.Durations;
-import org.masterha.ha.HaException;
-import org.masterha.ha.SessionClosedException;
-import org.masterha.ha.session.LivenessDeadline;
+import org.masterha.ha.error.HaException;
+import org.masterha.ha.error.SessionClosedException;
+import org.masterha.ha.spi.LivenessDeadline;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.masterha.ha.Credentials;
 import org.masterha.ha.HaBackends;
 import org.masterha.ha.HaConfig;
-import org.masterha.ha.HaConfigException;
+import org.masterha.ha.error.HaConfigException;
 import org.masterha.ha.HaSession;
 import org.masterha.ha.Secret;
 

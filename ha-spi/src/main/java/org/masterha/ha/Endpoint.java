@@ -1,5 +1,7 @@
 package org.masterha.ha;
 
+import org.masterha.ha.error.HaConfigException;
+
 /**
  * One server address from an HA URL. A port of 0 means "the backend's default port" (2181, 2379, 8500, ...).
  */

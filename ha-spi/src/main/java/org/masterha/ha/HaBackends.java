@@ -1,5 +1,7 @@
 package org.masterha.ha;
 
+import org.masterha.ha.error.HaConfigException;
+import org.masterha.ha.error.BackendNotFoundException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

@@ -1,5 +1,6 @@
 package org.masterha.ha;
 
+import org.masterha.ha.error.HaConfigException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;

@@ -1,5 +1,7 @@
 package org.masterha.ha;
 
+import org.masterha.ha.error.HaConfigException;
+import org.masterha.ha.error.BackendNotFoundException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -2,7 +2,7 @@ package org.masterha.zookeeper;
 
 import java.util.Optional;
 import org.apache.zookeeper.KeeperException.Code;
-import org.masterha.ha.HaException;
+import org.masterha.ha.error.HaException;
 
 /** How this backend treats ZooKeeper's result codes: retry inside, or fail the caller. */
 final class KeeperCodes {

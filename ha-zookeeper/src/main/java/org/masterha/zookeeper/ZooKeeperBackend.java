@@ -3,7 +3,7 @@ package org.masterha.zookeeper;
 import java.util.Set;
 import org.masterha.ha.HaBackend;
 import org.masterha.ha.HaConfig;
-import org.masterha.ha.HaConfigException;
+import org.masterha.ha.error.HaConfigException;
 import org.masterha.ha.HaSession;
 
 /**

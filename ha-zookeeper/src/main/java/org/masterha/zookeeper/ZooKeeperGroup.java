@@ -25,7 +25,7 @@ import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.data.Stat;
 import org.masterha.ha.group.Group;
-import org.masterha.ha.group.GroupWatchers;
+import org.masterha.ha.spi.GroupWatchers;
 import org.masterha.ha.group.Membership;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -435,7 +435,7 @@ final class ZooKeeperGroup implements Group {
         String name = ZKPaths.getNodeFromPath(e.getName());
         long owner = stat.getEphemeralOwner();
         if (owner == 0) {
-          abort(new org.masterha.ha.HaException("ZooKeeper created member " + name + " in " + path
+          abort(new org.masterha.ha.error.HaException("ZooKeeper created member " + name + " in " + path
               + " but did not say which session owns it (a server older than 3.5 has no create2); it cannot be tracked safely"));
           return;
         }
@@ -522,7 +522,7 @@ final class ZooKeeperGroup implements Group {
       }
       Optional<Membership> parsed = MemberName.parse(name);
       if (parsed.isEmpty()) {
-        abort(new org.masterha.ha.HaException("ZooKeeper created member " + name + " in " + path + ", which is not a sequential member name"));
+        abort(new org.masterha.ha.error.HaException("ZooKeeper created member " + name + " in " + path + ", which is not a sequential member name"));
         return;
       }
       created.add(name);

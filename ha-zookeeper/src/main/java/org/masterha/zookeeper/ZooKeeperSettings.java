@@ -11,7 +11,7 @@ import org.apache.zookeeper.common.PathUtils;
 import org.apache.zookeeper.data.ACL;
 import org.masterha.ha.Credentials;
 import org.masterha.ha.HaConfig;
-import org.masterha.ha.HaConfigException;
+import org.masterha.ha.error.HaConfigException;
 
 /**
  * An {@link HaConfig} checked and translated for ZooKeeper, once, when the session is opened: everything this

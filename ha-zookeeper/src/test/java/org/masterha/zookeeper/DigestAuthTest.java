@@ -31,7 +31,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.masterha.ha.HaConfig;
-import org.masterha.ha.HaException;
+import org.masterha.ha.error.HaException;
 import org.masterha.ha.HaSession;
 import org.masterha.ha.group.Membership;
 import org.masterha.ha.leader.Candidacy;

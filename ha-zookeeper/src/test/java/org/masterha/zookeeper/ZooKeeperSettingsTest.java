@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.masterha.ha.Credentials;
 import org.masterha.ha.HaBackends;
 import org.masterha.ha.HaConfig;
-import org.masterha.ha.HaConfigException;
+import org.masterha.ha.error.HaConfigException;
 import org.masterha.ha.Secret;
 import org.masterha.ha.TlsOptions;
 

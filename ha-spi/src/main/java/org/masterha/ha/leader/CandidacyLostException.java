@@ -1,6 +1,6 @@
 package org.masterha.ha.leader;
 
-import org.masterha.ha.HaException;
+import org.masterha.ha.error.HaException;
 
 /** The candidacy was lost (withdrawn, expired, deleted) before it was elected. */
 public class CandidacyLostException extends HaException {

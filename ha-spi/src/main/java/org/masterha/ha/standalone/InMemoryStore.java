@@ -14,9 +14,9 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
-import org.masterha.ha.HaConfigException;
+import org.masterha.ha.error.HaConfigException;
 import org.masterha.ha.group.Membership;
-import org.masterha.ha.state.StoreState;
+import org.masterha.ha.spi.StoreState;
 import org.masterha.ha.state.Variable;
 
 /**

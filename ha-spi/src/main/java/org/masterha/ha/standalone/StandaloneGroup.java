@@ -3,9 +3,9 @@ package org.masterha.ha.standalone;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import org.masterha.ha.SessionClosedException;
+import org.masterha.ha.error.SessionClosedException;
 import org.masterha.ha.group.Group;
-import org.masterha.ha.group.GroupWatchers;
+import org.masterha.ha.spi.GroupWatchers;
 import org.masterha.ha.group.Membership;
 
 /** One session's view of one path of the in-memory store. */

@@ -8,7 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import org.masterha.ha.HaConfig;
 import org.masterha.ha.HaSession;
-import org.masterha.ha.SessionClosedException;
+import org.masterha.ha.error.SessionClosedException;
 import org.masterha.ha.group.Group;
 import org.masterha.ha.leader.Candidacy;
 import org.masterha.ha.state.State;

@@ -1,11 +1,12 @@
 package org.masterha.ha.standalone;
 
+import org.masterha.ha.state.State;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.masterha.ha.group.Membership;
 import org.masterha.ha.leader.Candidacy;
-import org.masterha.ha.state.StoreState;
+import org.masterha.ha.spi.StoreState;
 import org.masterha.ha.state.Variable;
 
 /** State in the in-memory store; the event thread makes the fence check and the write one atomic step. */

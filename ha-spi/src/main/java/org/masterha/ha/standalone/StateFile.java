@@ -13,7 +13,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.TreeMap;
-import org.masterha.ha.HaException;
+import org.masterha.ha.error.HaException;
 
 /**
  * The standalone backend's optional state file, so a single master keeps its records across its own restarts.

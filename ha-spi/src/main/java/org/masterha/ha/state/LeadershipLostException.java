@@ -1,6 +1,6 @@
 package org.masterha.ha.state;
 
-import org.masterha.ha.HaException;
+import org.masterha.ha.error.HaException;
 
 /** A fenced write was refused because its candidacy is no longer (or not yet) the leader; nothing was changed. */
 public class LeadershipLostException extends HaException {

@@ -1,6 +1,6 @@
 package org.masterha.ha.state;
 
-import org.masterha.ha.HaException;
+import org.masterha.ha.error.HaException;
 
 /**
  * A write was sent but its answer was lost: the store may or may not have applied it. It is never sent again

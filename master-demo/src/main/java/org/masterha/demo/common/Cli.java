@@ -2,7 +2,7 @@ package org.masterha.demo.common;
 
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
-import org.masterha.ha.HaConfigException;
+import org.masterha.ha.error.HaConfigException;
 
 /** The process-level wrapper for a main method: usage errors exit 2 with one clear line and the usage. */
 public final class Cli {

@@ -9,7 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.masterha.ha.Durations;
-import org.masterha.ha.HaConfigException;
+import org.masterha.ha.error.HaConfigException;
 
 /**
  * Command-line flags in the Mesos style: {@code --name=value}, also {@code --name value}; boolean flags as

@@ -3,12 +3,12 @@ package org.masterha.demo.common;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import org.masterha.ha.BackendNotFoundException;
+import org.masterha.ha.error.BackendNotFoundException;
 import org.masterha.ha.Credentials;
 import org.masterha.ha.HaBackend;
 import org.masterha.ha.HaBackends;
 import org.masterha.ha.HaConfig;
-import org.masterha.ha.HaConfigException;
+import org.masterha.ha.error.HaConfigException;
 import org.masterha.ha.HaUrl;
 import org.masterha.ha.TlsOptions;
 

@@ -121,7 +121,7 @@ public final class DemoMaster implements AutoCloseable {
 
   /**
    * Opens the session, binds the gRPC server and starts contending. Bad HA settings surface here as
-   * {@link org.masterha.ha.HaConfigException} before anything is served; a port in use as an IOException.
+   * {@link org.masterha.ha.error.HaConfigException} before anything is served; a port in use as an IOException.
    */
   public void start() throws IOException {
     session = backends.open(options.ha());

@@ -1,4 +1,4 @@
-package org.masterha.ha.session;
+package org.masterha.ha.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package org.masterha.ha;
+package org.masterha.ha.error;
 
 /** An invalid configuration value: the message names the value and says what is accepted. */
 public class HaConfigException extends IllegalArgumentException {

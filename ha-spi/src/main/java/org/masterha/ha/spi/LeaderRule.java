@@ -1,5 +1,6 @@
-package org.masterha.ha.leader;
+package org.masterha.ha.spi;
 
+import org.masterha.ha.leader.Leader;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;

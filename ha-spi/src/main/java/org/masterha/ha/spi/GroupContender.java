@@ -1,5 +1,10 @@
-package org.masterha.ha.leader;
+package org.masterha.ha.spi;
 
+import org.masterha.ha.leader.Leader;
+import org.masterha.ha.leader.Detector;
+import org.masterha.ha.leader.Contender;
+import org.masterha.ha.leader.CandidacyLostException;
+import org.masterha.ha.leader.Candidacy;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.masterha.ha.group.Group;

@@ -1,5 +1,6 @@
-package org.masterha.ha.leader;
+package org.masterha.ha.spi;
 
+import org.masterha.ha.leader.Leader;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;

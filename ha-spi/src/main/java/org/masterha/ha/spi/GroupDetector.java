@@ -1,5 +1,7 @@
-package org.masterha.ha.leader;
+package org.masterha.ha.spi;
 
+import org.masterha.ha.leader.Leader;
+import org.masterha.ha.leader.Detector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package org.masterha.ha;
+package org.masterha.ha.error;
 
 /** A fatal failure of a coordination operation; retryable errors are retried inside a backend, never surfaced. */
 public class HaException extends RuntimeException {

@@ -1,5 +1,6 @@
-package org.masterha.ha.group;
+package org.masterha.ha.spi;
 
+import org.masterha.ha.group.Membership;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;

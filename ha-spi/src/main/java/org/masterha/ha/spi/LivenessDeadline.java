@@ -1,4 +1,4 @@
-package org.masterha.ha.session;
+package org.masterha.ha.spi;
 
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;

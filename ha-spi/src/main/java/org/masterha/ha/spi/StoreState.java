@@ -1,5 +1,9 @@
-package org.masterha.ha.state;
+package org.masterha.ha.spi;
 
+import org.masterha.ha.state.Variable;
+import org.masterha.ha.state.ValueTooLargeException;
+import org.masterha.ha.state.State;
+import org.masterha.ha.state.LeadershipLostException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.masterha.ha.group.Membership;

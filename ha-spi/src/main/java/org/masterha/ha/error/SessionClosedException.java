@@ -1,4 +1,4 @@
-package org.masterha.ha;
+package org.masterha.ha.error;
 
 /** The session was closed; operations issued on it, and watches still waiting, fail with this. */
 public class SessionClosedException extends HaException {

@@ -1,4 +1,4 @@
-package org.masterha.ha;
+package org.masterha.ha.error;
 
 import java.util.List;
 

@@ -1,5 +1,6 @@
-package org.masterha.ha.pid;
+package org.masterha.ha.spi;
 
+import org.masterha.ha.pid.PidGroup;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
