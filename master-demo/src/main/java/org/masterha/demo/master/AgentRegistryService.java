@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -92,13 +93,21 @@ final class AgentRegistryService extends AgentRegistryGrpc.AgentRegistryImplBase
   }
 
   /**
-   * Called on election, before this master serves agents: fetches the registry through {@code fenced} (a state
+   * Called on election, before this master serves agents, in two steps so the state thread never waits on the
+   * store: {@link #fetch} reads the registry through {@code fenced} (a state
    * whose writes are fenced by the elected candidacy), logs it, and starts the re-registration window after which
    * the agents that did not come back are marked gone. Throws if the store cannot be read.
    */
-  synchronized RegistryState recover(State fenced, long epoch, Duration reregistrationTimeout) throws Exception {
+  CompletableFuture<Variable> fetch(State fenced) {
+    return fenced.fetch(VARIABLE).orTimeout(STORE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+  }
+
+  /**
+   * The second half of the recovery, once {@link #fetch} has answered: adopts the registry {@code v} as the one
+   * this leadership of {@code epoch} writes through {@code fenced}. Throws if {@code v} cannot be decoded.
+   */
+  synchronized RegistryState recover(State fenced, long epoch, Variable v, Duration reregistrationTimeout) throws Exception {
     clear();
-    Variable v = fenced.fetch(VARIABLE).get(STORE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     RegistryState r = decode(v);
     state = fenced;
     leadingEpoch = epoch;

@@ -106,6 +106,8 @@ public final class DemoMaster implements AutoCloseable {
   /** The leader this master last announced it follows. */
   private Membership followed;
   private boolean exiting;
+  /** The candidacy whose registry read is under way, before it starts leading. */
+  private Candidacy recovering;
 
   /** {@code exit} is called once, with the code the process should exit with. */
   public DemoMaster(MasterOptions options, HaBackends backends, IntConsumer exit) {
@@ -299,21 +301,20 @@ public final class DemoMaster implements AutoCloseable {
     }
     boolean us = isUs(detected);
     if (state != State.LEADING && elected && us) {
-      // Recover the registry before serving agents, so a registration is always judged against it.
-      try {
-        registry.recover(session.state(candidacy), candidacy.epoch(), options.reregistrationTimeout());
-      } catch (Exception e) {
-        Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
-        exitWith(1, "could not recover the registry after being elected with epoch " + candidacy.epoch() + ": " + cause);
-        return;
+      // Recover the registry before serving agents, so a registration is always judged against it. The read is
+      // asynchronous: this thread keeps handling detection and loss while the store answers.
+      if (recovering != candidacy) {
+        Candidacy c = candidacy;
+        recovering = c;
+        try {
+          org.masterha.ha.state.State fenced = session.state(c);
+          registry.fetch(fenced).whenCompleteAsync((v, e) -> onRegistryFetched(c, fenced, v, e), loop);
+        } catch (RuntimeException e) {
+          exitWith(1, "could not recover the registry after being elected with epoch " + c.epoch() + ": " + e.getMessage());
+          return;
+        }
       }
-      state = State.LEADING;
-      followed = null;
       publishView();
-      health.setStatus("", ServingStatus.SERVING);
-      health.setStatus(AgentRegistryGrpc.SERVICE_NAME, ServingStatus.SERVING);
-      events.emit("elected", "epoch", candidacy.epoch(), "pid", info.getPid());
-      log.info("Leading with epoch {}", candidacy.epoch());
     } else if (state != State.LEADING && detected.isPresent() && !us && !detected.get().membership().equals(followed)) {
       // A candidate behind another leader: say whom it follows, again each time that leader changes.
       state = State.FOLLOWING;
@@ -324,6 +325,39 @@ public final class DemoMaster implements AutoCloseable {
     } else {
       publishView();
     }
+  }
+
+  /** The registry read for candidacy {@code c} answered: lead, if {@code c} is still elected and first in line. */
+  private void onRegistryFetched(Candidacy c, org.masterha.ha.state.State fenced, org.masterha.ha.state.Variable v, Throwable error) {
+    if (recovering == c) {
+      recovering = null;
+    }
+    if (exiting || candidacy != c || state == State.LEADING) {
+      return;
+    }
+    if (error != null) {
+      Throwable cause = unwrap(error);
+      exitWith(1, "could not recover the registry after being elected with epoch " + c.epoch() + ": "
+          + (cause instanceof java.util.concurrent.TimeoutException ? "the store did not answer in time" : cause));
+      return;
+    }
+    if (!elected || !isUs(detected) || c.lost().isDone()) {
+      reevaluate(); // lost or deposed while the store answered
+      return;
+    }
+    try {
+      registry.recover(fenced, c.epoch(), v, options.reregistrationTimeout());
+    } catch (Exception e) {
+      exitWith(1, "could not recover the registry after being elected with epoch " + c.epoch() + ": " + e);
+      return;
+    }
+    state = State.LEADING;
+    followed = null;
+    publishView();
+    health.setStatus("", ServingStatus.SERVING);
+    health.setStatus(AgentRegistryGrpc.SERVICE_NAME, ServingStatus.SERVING);
+    events.emit("elected", "epoch", c.epoch(), "pid", info.getPid());
+    log.info("Leading with epoch {}", c.epoch());
   }
 
   /** A fenced registry write was refused: this master was deposed as leader of {@code epoch}. */
