@@ -172,6 +172,11 @@ final class LeadershipPoller implements AutoCloseable {
     }
   }
 
+  /** The last cycle completed; null before the first. */
+  synchronized Cycle latest() {
+    return latest;
+  }
+
   /** Every cycle so far in which two masters answered leading=true (or SERVING). */
   synchronized List<Cycle> doubles() {
     return List.copyOf(doubles);

@@ -151,6 +151,7 @@ abstract class PauseEndToEndContract {
       frozen.freeze();
       List<ListenableFuture<GetInfoResponse>> probes = new ArrayList<>();
       long thawedAt;
+      LeadershipPoller.Cycle beforeThaw = null;
       try {
         // The pause itself: a timed wait is the scenario here, not a synchronisation.
         TimeUnit.MILLISECONDS.sleep(pauseMs);
@@ -163,11 +164,12 @@ abstract class PauseEndToEndContract {
           }
         }
       } finally {
+        beforeThaw = poller.latest();
         frozen.thaw();
         thawedAt = System.currentTimeMillis();
         poller.resumed(target);
       }
-      checkProbes(run, round, what, target, settled.epoch(), probes, roundStart, thawedAt);
+      checkProbes(run, round, what, target, settled.epoch(), probes, beforeThaw, roundStart, thawedAt);
       Settled next = awaitSettled(run, round, what, basePath, roundStart, thawedAt, SESSION_TIMEOUT.plusSeconds(1).plus(SLACK),
           contendAgain ? null : target, flags);
       if (leaderRound) {
@@ -186,7 +188,7 @@ abstract class PauseEndToEndContract {
 
   /** A leader paused past its session timeout answered none of the requests sent while it was frozen as leader. */
   private void checkProbes(Run run, int round, String what, String target, long epoch, List<ListenableFuture<GetInfoResponse>> probes,
-      long roundStart, long thawedAt) throws InterruptedException {
+      LeadershipPoller.Cycle beforeThaw, long roundStart, long thawedAt) throws InterruptedException {
     for (ListenableFuture<GetInfoResponse> probe : probes) {
       GetInfoResponse answer;
       try {
@@ -196,8 +198,18 @@ abstract class PauseEndToEndContract {
       }
       long after = System.currentTimeMillis() - thawedAt;
       if (answer.getLeading() && answer.getLeader().getEpoch() <= epoch) {
-        fail("%s: it answered leading=true (leader epoch %d) to a GetInfo sent while it was frozen, %d ms after SIGCONT: a "
-            + "resumed deposed leader still answers as leader%s", what, answer.getLeader().getEpoch(), after, context(run, round, roundStart));
+        // For the record: when it noticed (its step-down event), if it does within a few seconds.
+        try {
+          cluster.await(target + " to step down", Duration.ofSeconds(5), e -> e.process().equals(target) && e.millis() >= thawedAt
+              && List.of("lost-leadership", "other-leader", "no-leader-while-leading", "exiting").contains(e.kind()));
+        } catch (TimeoutException e) {
+          // Its silence is in the events below.
+        }
+        String others = beforeThaw == null ? "no poll cycle yet" : beforeThaw.leading().isEmpty() ? "no other master led"
+            : beforeThaw.leading().get(0).master() + " answered leading=true at epoch " + beforeThaw.leading().get(0).leaderEpoch();
+        fail("%s: it answered leading=true (leader epoch %d) to a GetInfo sent while it was frozen, received %d ms after SIGCONT, "
+            + "while in the last poll cycle before SIGCONT %s: a resumed deposed leader still answers as leader%s", what,
+            answer.getLeader().getEpoch(), after, others, context(run, round, roundStart));
       }
     }
   }
