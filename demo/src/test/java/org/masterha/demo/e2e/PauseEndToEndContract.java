@@ -271,7 +271,7 @@ abstract class PauseEndToEndContract {
    * seeing its epoch; every master holds a candidacy; the members in the store and their owners are exactly
    * what the masters track.
    */
-  private Check check(LeadershipPoller.Cycle cycle, String basePath) throws Exception {
+  private Check check(LeadershipPoller.Cycle cycle, String basePath) {
     List<String> masters = cluster.masters();
     for (String m : masters) {
       if (!cycle.answers().containsKey(m)) {
@@ -298,7 +298,13 @@ abstract class PauseEndToEndContract {
     if (tracked.get(leader.master()).get().epoch() != leader.leaderEpoch()) {
       return Check.problem(leader.master() + " leads epoch " + leader.leaderEpoch() + " but its candidacy is " + tracked.get(leader.master()).get());
     }
-    Map<String, String> owners = members.owners(basePath);
+    Map<String, String> owners;
+    try {
+      owners = members.owners(basePath);
+    } catch (Exception e) {
+      // A store read that failed on a busy machine is no verdict: the next cycle reads again, within the deadline.
+      return Check.problem("could not read the members from the store: " + e);
+    }
     String ownership = ownershipProblems(tracked, owners);
     if (!ownership.isEmpty()) {
       return Check.problem("the store's members do not match what the masters track: " + ownership + "; store " + owners + "; tracked " + tracked);
