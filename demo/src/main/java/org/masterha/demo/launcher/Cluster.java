@@ -86,6 +86,30 @@ public final class Cluster implements AutoCloseable {
     return start(name, MASTER_MAIN, args);
   }
 
+  /**
+   * Starts master {@code name} again after its process ended, as a supervisor would: the same name, a new port.
+   * The ended run's {@code <name>.log} and {@code <name>.out} are kept as {@code <name>.run<n>.log} and {@code .out},
+   * and its end no longer counts as expected, so the new process dying unasked aborts waits again.
+   */
+  public JvmProcess restartMaster(String name, String... extra) throws IOException {
+    JvmProcess old = processes.get(name);
+    if (old == null || old.isAlive()) {
+      throw new IllegalStateException("master " + name + (old == null ? " was never started" : " is still running (pid " + old.pid() + ")"));
+    }
+    int run = 1;
+    while (java.nio.file.Files.exists(dir.resolve(name + ".run" + run + ".log"))) {
+      run++;
+    }
+    for (String ext : List.of("log", "out")) {
+      Path file = dir.resolve(name + "." + ext);
+      if (java.nio.file.Files.exists(file)) {
+        java.nio.file.Files.move(file, dir.resolve(name + ".run" + run + "." + ext));
+      }
+    }
+    expectedToEnd.remove(name);
+    return startMaster(name, extra);
+  }
+
   /** An agent that detects the leader through the store. */
   public JvmProcess startAgentViaStore(String name, String... extra) throws IOException {
     List<String> args = new ArrayList<>(List.of("--ha-url=" + url, "--ha-backend=" + store.backend(), "--name=" + name, "--id=" + name,
