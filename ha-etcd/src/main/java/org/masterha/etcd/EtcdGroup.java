@@ -458,6 +458,10 @@ final class EtcdGroup implements Group {
             result.complete(m);
             return;
           }
+          if (EtcdErrors.unwrap(error) instanceof LeaseLostDuringJoin && attempt < 3 && !isClosed()) {
+            session.onEvents(() -> join(data, label, attempt + 1, result));
+            return;
+          }
           EtcdErrors.Kind kind = EtcdErrors.classify(error);
           if (kind == EtcdErrors.Kind.LEASE_NOT_FOUND && attempt < 3 && !isClosed()) {
             // The lease expired before the member was made: nothing was handed out yet, so join with a new lease.
@@ -519,10 +523,11 @@ final class EtcdGroup implements Group {
     LeaseKeeper keeper = session.keeper();
     Membership m = new Membership(name, sequence, label, new CompletableFuture<>(), () -> keeper.trusts(leaseId));
     if (!session.keeper().isLive(leaseId)) {
-      // The lease was given up while the member was being made: it is lost already.
-      log.warn("member {}{} was made with lease {}, which has been lost since", prefix, name, Long.toHexString(leaseId));
-      m.cancelled().complete(false);
-      return m;
+      // The lease was given up while the member was being made (e.g. its grant was answered too late to trust):
+      // the key goes with the lease's revocation, nothing was handed out yet, so the join starts again.
+      log.info("member {}{} was made with lease {}, which has been given up since; joining again with a new lease", prefix, name,
+          Long.toHexString(leaseId));
+      throw new LeaseLostDuringJoin(leaseId);
     }
     watchers.owned(m);
     Membership seen = view.get(name);
@@ -619,6 +624,15 @@ final class EtcdGroup implements Group {
       return EtcdErrors.fatal(what, e);
     }
     return (RuntimeException) e;
+  }
+
+  /** The lease a member was made with was given up before the member could be handed out. */
+  private static final class LeaseLostDuringJoin extends HaException {
+    private static final long serialVersionUID = 1L;
+
+    LeaseLostDuringJoin(long leaseId) {
+      super("etcd lease " + Long.toHexString(leaseId) + " was given up while a member was being made with it");
+    }
   }
 
   /** The server closed a watch stream without an error: worth resuming, like any broken stream. */
