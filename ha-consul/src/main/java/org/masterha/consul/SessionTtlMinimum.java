@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Optional;
 import org.masterha.ha.Durations;
 import org.masterha.ha.error.HaConfigException;
+import org.slf4j.LoggerFactory;
 
 /**
  * The agent's {@code session_ttl_min}: the shortest session TTL it grants, so twice it is the shortest session
@@ -21,7 +22,7 @@ import org.masterha.ha.error.HaConfigException;
  * consul-client's {@code Agent} model insists on fields (Config, Member) we don't need; a tolerant read of one
  * field with a short timeout of its own is what open() wants.
  */
-record SessionTtlMinimum(Duration value, Optional<String> assumedBecause) {
+record SessionTtlMinimum(Duration value, Optional<String> assumedBecause, boolean agentAnswered) {
   /** Consul's default {@code session_ttl_min}. */
   static final Duration CONSUL_DEFAULT = Duration.ofSeconds(10);
 
@@ -39,10 +40,12 @@ record SessionTtlMinimum(Duration value, Optional<String> assumedBecause) {
     try {
       response = cb.build().send(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     } catch (IOException e) {
-      return assumed("the agent at " + settings.agent() + " could not be asked (" + e.getClass().getSimpleName() + ")");
+      String why = e instanceof java.net.http.HttpTimeoutException ? "no answer within " + Durations.format(timeout)
+          : e instanceof java.net.ConnectException ? "connection refused" : String.valueOf(e.getMessage());
+      return unanswered("the agent at " + settings.agent() + " could not be asked: " + why);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return assumed("interrupted while asking the agent at " + settings.agent());
+      return unanswered("interrupted while asking the agent at " + settings.agent());
     }
     String body = response.body() == null ? "" : response.body().strip();
     if (response.statusCode() == 403) {
@@ -67,7 +70,7 @@ record SessionTtlMinimum(Duration value, Optional<String> assumedBecause) {
       }
       if (value != null) {
         // Unset shows as 0s, and Consul then applies its built-in minimum.
-        return new SessionTtlMinimum(value.isZero() ? CONSUL_DEFAULT : value, Optional.empty());
+        return new SessionTtlMinimum(value.isZero() ? CONSUL_DEFAULT : value, Optional.empty(), true);
       }
       return assumed("/v1/agent/self has no DebugConfig.SessionTTLMin");
     } catch (IOException | IllegalArgumentException e) {
@@ -76,7 +79,15 @@ record SessionTtlMinimum(Duration value, Optional<String> assumedBecause) {
   }
 
   static SessionTtlMinimum assumed(String because) {
-    return new SessionTtlMinimum(CONSUL_DEFAULT, Optional.of(because));
+    return new SessionTtlMinimum(CONSUL_DEFAULT, Optional.of(because), true);
+  }
+
+  /**
+   * The agent did not answer in time (it may be busy, or starting): nothing is known, so nothing is refused here.
+   * If the timeout is too short after all, the agent refuses the session itself, and that error is reported.
+   */
+  static SessionTtlMinimum unanswered(String because) {
+    return new SessionTtlMinimum(CONSUL_DEFAULT, Optional.of(because), false);
   }
 
   /** The shortest session timeout: two of these (a session timeout maps to a TTL of half of it). */
@@ -86,6 +97,14 @@ record SessionTtlMinimum(Duration value, Optional<String> assumedBecause) {
 
   /** Refuses a session timeout this agent cannot honour, with an error naming the minimum. */
   void check(ConsulSettings settings) {
+    if (!agentAnswered) {
+      if (settings.ttl().compareTo(value) < 0) {
+        LoggerFactory.getLogger(SessionTtlMinimum.class).warn("Could not read the Consul agent's session_ttl_min ({}); if the session"
+            + " timeout {} is below twice it ({} with Consul's default), the agent will refuse the session", assumedBecause.orElse(""),
+            Durations.format(settings.sessionTimeout()), Durations.format(minimumSessionTimeout()));
+      }
+      return;
+    }
     if (settings.ttl().compareTo(value) < 0) {
       throw new HaConfigException("session timeout " + Durations.format(settings.sessionTimeout())
           + " is below the minimum 2 x session_ttl_min = " + Durations.format(minimumSessionTimeout())
