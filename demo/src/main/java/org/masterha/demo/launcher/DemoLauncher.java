@@ -71,6 +71,10 @@ public final class DemoLauncher {
     if (!backend.equals("consul") && p.given("consul")) {
       throw new UsageException("flag --consul only applies to --backend=consul");
     }
+    if (p.given("consul")) {
+      // Before anything starts: an agent that is not there or refuses the session TTL is said here, in one line.
+      ConsulAgentCheck.check(p.get("consul").orElseThrow().strip(), timeout);
+    }
     Path dir = p.given("dir") ? Files.createDirectories(Path.of(p.get("dir").orElseThrow()))
         : Files.createTempDirectory("masterha-demo-");
     Duration window = p.duration("reregistration-timeout", Duration.ofMillis(100), Duration.ofMinutes(10));
