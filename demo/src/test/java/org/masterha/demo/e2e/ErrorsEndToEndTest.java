@@ -1,14 +1,18 @@
 package org.masterha.demo.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.masterha.consul.fake.FakeConsul;
+import org.masterha.demo.launcher.Cluster;
+import org.masterha.demo.launcher.ExternalStore;
 import org.masterha.demo.launcher.Ports;
 
 /**
@@ -61,6 +65,18 @@ class ErrorsEndToEndTest {
     CommandLine verbose = CommandLine.resolve(dir, "resolve-verbose", Map.of(), "zk://127.0.0.1:" + closed + "/mesos", "--timeout=1s", "--verbose");
     assertThat(verbose.exitCode()).isEqualTo(1);
     assertThat(verbose.err()).contains("masterha resolve: the store at 127.0.0.1:" + closed + " could not be reached within 1s");
+  }
+
+  @Test
+  void aMasterThatRefusesItsFlagsIsReportedWithItsReasonNotItsUsage() throws Exception {
+    // What bin/demo prints when a master it started exits 2: the reason, not the tail of the usage after it.
+    ExternalStore nowhere = new ExternalStore("zookeeper", "zk", "127.0.0.1:" + Ports.free());
+    try (Cluster cluster = new Cluster(nowhere, "/bad-flags", Duration.ofSeconds(4), dir)) {
+      cluster.startMaster("m1", "--reregistration-timeout=soon");
+      assertThatThrownBy(() -> cluster.awaitElected(-1, Duration.ofSeconds(60))).isInstanceOf(TimeoutException.class)
+          .hasMessageContaining("m1 exited with code 2 (bad flags or an unusable store configuration): masterha master: flag --reregistration-timeout")
+          .hasMessageNotContaining("Usage:");
+    }
   }
 
   private CommandLine demo(String name, String... args) throws Exception {
