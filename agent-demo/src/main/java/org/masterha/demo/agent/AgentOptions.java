@@ -27,7 +27,7 @@ public record AgentOptions(String id, String name, String hostname, int port, Du
   public static final String USAGE = "Usage: masterha agent (--ha-url=URL | --master=HOST:PORT[,...]) [flags]\n\n"
       + "Runs an agent that detects the leading master, registers with it and sends heartbeats; it follows failovers\n"
       + "and refuses any master whose epoch is below the highest it has seen.\n"
-      + "Exit codes: 0 stopped by a signal, 1 fatal error, 2 bad flags.\n\n"
+      + "Exit codes: 0 --help, 1 fatal error, 2 bad flags, 130 stopped by Ctrl-C (SIGINT), 143 stopped by SIGTERM.\n\n"
       + "Flags:\n" + FLAGS.describe();
 
   public static AgentOptions parse(Flags.Parsed p, HaBackends backends) {

@@ -153,7 +153,12 @@ public final class Cluster implements AutoCloseable {
     synchronized (processes) {
       for (JvmProcess p : processes.values()) {
         if (!p.isAlive() && !expectedToEnd.contains(p.name())) {
-          return Optional.of(p.name() + " exited with code " + p.exitCode().orElse(-1) + "; last lines of " + p.logFile() + ":\n    "
+          int code = p.exitCode().orElse(-1);
+          if (code == 2) {
+            // A usage error: the reason is the first line; the usage that follows it would bury it.
+            return Optional.of(p.name() + " exited with code 2 (bad flags or an unusable store configuration): " + p.head(1).stream().findFirst().orElse(""));
+          }
+          return Optional.of(p.name() + " exited with code " + code + "; last lines of " + p.logFile() + ":\n    "
               + String.join("\n    ", p.tail(8)));
         }
       }

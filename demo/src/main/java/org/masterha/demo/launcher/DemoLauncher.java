@@ -8,8 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.masterha.demo.common.Cli;
 import org.masterha.demo.common.Flags;
 import org.masterha.demo.common.UsageException;
@@ -33,12 +35,17 @@ public final class DemoLauncher {
       .value("consul", "HOST:PORT", "a running Consul agent's HTTP address for --backend=consul (its session_ttl_min, 10s by default, needs"
           + " --session-timeout of at least twice that)", null)
       .value("dir", "PATH", "where the processes' logs go", "a new temporary directory")
+      .bool("keep-running", "after the failover, leave the cluster up to play with (it prints the store's URL, the masters' addresses and"
+          + " a resolve command to try) until Ctrl-C or SIGTERM, then stop everything and remove the temporary directory")
       .build();
 
   static final String USAGE = "Usage: bin/demo [flags]\n\n"
       + "Starts a store, masters and agents as separate processes, kills the leader with kill -9 and prints the\n"
-      + "failover as a timeline. Exit codes: 0 the failover completed, 1 it did not (the output says what is missing),\n"
-      + "2 bad flags.\n\nFlags:\n" + FLAGS.describe();
+      + "failover as a timeline.\n"
+      + "Exit codes: 0 the failover completed (with --keep-running: and the cluster was then stopped by Ctrl-C or SIGTERM),\n"
+      + "1 it did not (the output says what is missing), 2 bad flags or a Consul agent (--consul) the demo cannot use,\n"
+      + "130 stopped by Ctrl-C and 143 by SIGTERM before the failover completed (everything started is stopped).\n\n"
+      + "Flags:\n" + FLAGS.describe();
 
   // consul-fake logs through java.util.logging, which keeps loggers only weakly: hold it to keep it quiet.
   private static final java.util.logging.Logger FAKE_CONSUL_JUL = java.util.logging.Logger.getLogger("org.masterha.consul.fake");
@@ -71,11 +78,16 @@ public final class DemoLauncher {
     if (!backend.equals("consul") && p.given("consul")) {
       throw new UsageException("flag --consul only applies to --backend=consul");
     }
+    if (p.given("consul")) {
+      // Before anything starts: an agent that is not there or refuses the session TTL is said here, in one line.
+      ConsulAgentCheck.check(p.get("consul").orElseThrow().strip(), timeout);
+    }
+    Duration window = p.duration("reregistration-timeout", Duration.ofMillis(100), Duration.ofMinutes(10));
+    boolean keepRunning = p.bool("keep-running");
     Path dir = p.given("dir") ? Files.createDirectories(Path.of(p.get("dir").orElseThrow()))
         : Files.createTempDirectory("masterha-demo-");
-    Duration window = p.duration("reregistration-timeout", Duration.ofMillis(100), Duration.ofMinutes(10));
-    return new Run(out, backend, masters, agents, timeout, window, dir, Path.of(p.get("etcd").orElseThrow()), p.get("consul").orElse(null))
-        .call();
+    return new Run(out, backend, masters, agents, timeout, window, dir, !p.given("dir"), keepRunning, Path.of(p.get("etcd").orElseThrow()),
+        p.get("consul").orElse(null)).call();
   }
 
   private static final class Run {
@@ -86,6 +98,8 @@ public final class DemoLauncher {
     private final Duration sessionTimeout;
     private final Duration window;
     private final Path dir;
+    private final boolean temporaryDir;
+    private final boolean keepRunning;
     private final Path etcdBinary;
     private final String consul;
     private final long start = System.currentTimeMillis();
@@ -93,8 +107,11 @@ public final class DemoLauncher {
     private Store store;
     private Cluster cluster;
 
-    Run(PrintStream out, String backend, int masters, int agents, Duration timeout, Duration window, Path dir, Path etcd, String consul) {
+    Run(PrintStream out, String backend, int masters, int agents, Duration timeout, Duration window, Path dir, boolean temporaryDir,
+        boolean keepRunning, Path etcd, String consul) {
       this.window = window;
+      this.temporaryDir = temporaryDir;
+      this.keepRunning = keepRunning;
       this.out = out;
       this.backend = backend;
       this.masterCount = masters;
@@ -108,8 +125,8 @@ public final class DemoLauncher {
     int call() throws Exception {
       Thread hook = new Thread(this::cleanUp, "demo-cleanup");
       Runtime.getRuntime().addShutdownHook(hook);
-      out.printf(Locale.ROOT, "masterha demo: %d masters and %d agents on %s, session timeout %s; logs in %s%n%n", masterCount, agentCount,
-          backend, Durations.format(sessionTimeout), dir);
+      out.printf(Locale.ROOT, "masterha demo: %d masters and %d agent%s on %s, session timeout %s; logs in %s%n%n", masterCount, agentCount,
+          agentCount == 1 ? "" : "s", backend, Durations.format(sessionTimeout), dir);
       Timeline timeline = new Timeline(out, start, null);
       try {
         timeline.note("demo", "starting " + backend + " ...");
@@ -197,10 +214,65 @@ public final class DemoLauncher {
       out.printf(Locale.ROOT, "  %s recovered the registry from the store: %s agent(s) [%s], with %s to re-register%n", newLeader,
           recovered.get("agents"), recovered.get("ids"), recovered.get("window"));
       out.printf(Locale.ROOT, "  epochs only increase (%d -> %d), so agents refuse the old leader if it ever comes back%n", epoch, newEpoch);
-      tl.note("demo", "stopping " + (masterCount - 1 + agentCount) + " processes and the store");
+      if (newEpoch > epoch + 1) {
+        out.printf(Locale.ROOT, "  (epochs are the store's own counter, which other writes advance too: they may skip numbers, only the order matters)%n");
+      }
+      if (keepRunning) {
+        String stoppedBy = playground(newLeader, newEpoch);
+        tl.note("demo", stoppedBy + ": stopping the cluster and the store");
+      } else {
+        tl.note("demo", "stopping " + (masterCount - 1 + agentCount) + " processes and the store");
+      }
       cleanUp();
-      tl.note("demo", "done; logs in " + dir);
+      if (keepRunning && temporaryDir) {
+        DataDirs.delete(dir);
+        tl.note("demo", "done; removed " + dir);
+      } else {
+        tl.note("demo", "done; logs in " + dir);
+      }
       return Cli.EXIT_OK;
+    }
+
+    /**
+     * --keep-running: what to try on the cluster, then wait for Ctrl-C or SIGTERM (handled here, so that the demo
+     * stops everything and exits 0). Returns the signal that ended it.
+     */
+    private String playground(String leader, long epoch) throws InterruptedException {
+      CountDownLatch stop = new CountDownLatch(1);
+      AtomicReference<String> signal = new AtomicReference<>();
+      List<String> handled = new ArrayList<>();
+      for (String name : List.of("INT", "TERM")) {
+        try {
+          sun.misc.Signal.handle(new sun.misc.Signal(name), s -> {
+            signal.compareAndSet(null, "SIG" + s.getName());
+            stop.countDown();
+          });
+          handled.add(name.equals("INT") ? "Ctrl-C (SIGINT)" : "SIGTERM");
+        } catch (IllegalArgumentException | LinkageError e) {
+          // Ignored by this process (SIGINT in a job started in the background) or not available on this JVM.
+        }
+      }
+      String url = cluster.url();
+      out.println();
+      out.println("the cluster keeps running (--keep-running); " + (handled.isEmpty()
+          ? "stop the demo's process to stop it." : String.join(" or ", handled) + " stops it and everything the demo started."));
+      out.printf(Locale.ROOT, "  %-8s %s  (%s)%n", "store", url, store.describe());
+      for (String m : cluster.masters()) {
+        JvmProcess p = cluster.process(m);
+        String state = !p.isAlive() ? ", not running (killed)" : m.equals(leader) ? ", the leader (epoch " + epoch + ")" : "";
+        out.printf(Locale.ROOT, "  %-8s gRPC on %s, pid %d%s%n", m, cluster.endpoint(m), p.pid(), state);
+      }
+      out.printf(Locale.ROOT, "  %-8s bin/masterha resolve %s --watch%n", "try", url);
+      if (cluster.masters().stream().filter(m -> !m.equals(leader)).anyMatch(m -> cluster.process(m).isAlive())) {
+        out.printf(Locale.ROOT, "  %-8s kill %d (the leader, %s: the next master takes over in milliseconds; kill -9 takes a session timeout)%n",
+            "then", cluster.process(leader).pid(), leader);
+      }
+      out.printf(Locale.ROOT, "  %-8s bin/masterha agent --ha-url=%s --session-timeout=%s --name=a%d%n", "or", url,
+          Durations.format(sessionTimeout), agentCount + 1);
+      out.println();
+      out.flush();
+      stop.await();
+      return signal.get();
     }
 
     private void cleanUp() {

@@ -142,6 +142,15 @@ public final class JvmProcess {
     reader.join(2000);
   }
 
+  /** The first lines of the process's log, e.g. the one line a usage error starts with. */
+  public List<String> head(int lines) {
+    try (java.util.stream.Stream<String> all = Files.lines(log, StandardCharsets.UTF_8)) {
+      return all.limit(lines).toList();
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return List.of("(no log: " + e.getMessage() + ")");
+    }
+  }
+
   /** The last lines of the process's log, for failure reports. */
   public List<String> tail(int lines) {
     try {

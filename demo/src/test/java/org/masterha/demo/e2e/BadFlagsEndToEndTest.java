@@ -63,7 +63,7 @@ class BadFlagsEndToEndTest {
         List.of("--ha-url=zk://bob:url-secret-not-to-print@127.0.0.1:2181/mesos", "--ha-credentials-file=" + secret), dir, new EventLog());
     assertThat(p.waitFor(Duration.ofSeconds(60))).contains(2);
     String err = Files.readString(dir.resolve("creds.log"));
-    assertThat(err).startsWith("masterha master: credentials were given both in the HA URL and separately")
+    assertThat(err).startsWith("masterha master: the HA URL carries credentials (user:password@) and flag --ha-credentials-file gives them too")
         .doesNotContain("file-secret-not-to-print").doesNotContain("url-secret-not-to-print");
   }
 }

@@ -16,9 +16,18 @@ public final class Cli {
 
   private Cli() {}
 
+  private static volatile boolean verbose;
+
+  /** With {@code --verbose}: failures also print their stack trace. */
+  public static void verbose(boolean on) {
+    verbose = on;
+  }
+
   /**
    * Runs {@code body} and returns the exit code it returns; a {@link UsageException} or {@link HaConfigException}
-   * prints {@code program: message}, then the usage, and returns {@link #EXIT_USAGE}.
+   * prints {@code program: message}, then the usage, and returns {@link #EXIT_USAGE}; an {@link ExitException}
+   * prints {@code program: message} and returns its code; anything else prints {@code program: message} and
+   * returns {@link #EXIT_FAILURE}. Messages, never Java class names: a stack trace only when {@link #verbose}.
    */
   public static int run(String program, String usage, PrintStream err, Callable<Integer> body) {
     GRPC_JUL.setLevel(java.util.logging.Level.WARNING);
@@ -30,10 +39,44 @@ public final class Cli {
       err.print(usage);
       err.flush();
       return EXIT_USAGE;
-    } catch (Exception e) {
-      err.println(program + ": " + e);
+    } catch (ExitException e) {
+      err.println(program + ": " + e.getMessage());
+      if (e.getCause() != null) {
+        trace(e, err);
+      }
       err.flush();
+      return e.code();
+    } catch (Exception e) {
+      err.println(program + ": " + message(e));
+      trace(e, err);
       return EXIT_FAILURE;
     }
+  }
+
+  /**
+   * What went wrong, in words: the message of {@code e}, or of its cause when {@code e} only wraps one; the class
+   * name only when there is no message at all (a bug, not a user error).
+   */
+  public static String message(Throwable e) {
+    Throwable t = e;
+    while ((t instanceof java.util.concurrent.CompletionException || t instanceof java.util.concurrent.ExecutionException
+        || t instanceof java.lang.reflect.UndeclaredThrowableException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      String m = c.getMessage();
+      if (m != null && !m.isBlank()) {
+        // A wrapper's default message is its cause's toString(): "java.io.IOException: ..." reads as the cause's message.
+        return c.getCause() != null && m.equals(c.getCause().toString()) ? message(c.getCause()) : m;
+      }
+    }
+    return "an unexpected " + t.getClass().getSimpleName() + " without a message; this is a bug, please report it";
+  }
+
+  private static void trace(Throwable e, PrintStream err) {
+    if (verbose) {
+      e.printStackTrace(err);
+    }
+    err.flush();
   }
 }

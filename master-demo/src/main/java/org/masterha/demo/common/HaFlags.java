@@ -1,5 +1,6 @@
 package org.masterha.demo.common;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -49,11 +50,13 @@ public final class HaFlags {
         .or(() -> backend.filter("standalone"::equalsIgnoreCase).map(b -> STANDALONE_DEFAULT_URL))
         .orElseThrow(() -> new UsageException("flag --ha-url is required, e.g. --ha-url=zk://127.0.0.1:2181/mesos"));
     HaConfig.Builder b = HaConfig.builder();
+    HaUrl haUrl;
     try {
-      b.url(HaUrl.parse(url));
+      haUrl = HaUrl.parse(url);
     } catch (HaConfigException e) {
       throw new UsageException("flag --ha-url: " + e.getMessage());
     }
+    b.url(haUrl);
     backend.ifPresent(name -> {
       try {
         b.backend(name);
@@ -66,8 +69,14 @@ public final class HaFlags {
     if (p.given("ha-credentials-file") && p.given("ha-credentials-env")) {
       throw new UsageException("flags --ha-credentials-file and --ha-credentials-env both give credentials; give one of them");
     }
+    Optional<String> separately = p.given("ha-credentials-file") ? Optional.of("--ha-credentials-file")
+        : p.given("ha-credentials-env") ? Optional.of("--ha-credentials-env") : Optional.empty();
+    if (separately.isPresent() && haUrl.credentials().isPresent()) {
+      throw new UsageException("the HA URL carries credentials (user:password@) and flag " + separately.get()
+          + " gives them too; give them one way: in the URL, or (kept off the command line) with " + separately.get());
+    }
     try {
-      p.get("ha-credentials-file").ifPresent(f -> b.credentials(Credentials.fromFile(Path.of(f))));
+      p.get("ha-credentials-file").ifPresent(f -> b.credentials(Credentials.fromFile(readable(Path.of(f)))));
     } catch (HaConfigException e) {
       throw new UsageException("flag --ha-credentials-file: " + e.getMessage());
     }
@@ -93,14 +102,33 @@ public final class HaFlags {
     } catch (HaConfigException e) {
       throw new UsageException(e.getMessage());
     }
+    HaBackend resolved;
     try {
-      HaBackend resolved = backends.resolve(config);
-      // Name the backend explicitly from here on, so logs say which one is in use.
-      return config.backend().isPresent() ? config : config.toBuilder().backend(resolved.name()).build();
+      resolved = backends.resolve(config);
     } catch (BackendNotFoundException e) {
       throw new UsageException((p.given("ha-backend") ? "flag --ha-backend: " : "flag --ha-url: ") + e.getMessage());
     } catch (HaConfigException e) {
       throw new UsageException("flags --ha-backend and --ha-url disagree: " + e.getMessage());
     }
+    if (config.backend().isPresent()) {
+      return config;
+    }
+    // Name the backend explicitly from here on, so logs say which one is in use. The same builder, not
+    // config.toBuilder(): that one copies the URL's credentials as if they had been given separately.
+    return b.backend(resolved.name()).build();
+  }
+
+  /** The credentials file, checked here so that the error says what is wrong in words, not as an exception name. */
+  private static Path readable(Path file) {
+    if (!Files.exists(file)) {
+      throw new HaConfigException("credentials file " + file + " does not exist; expected a file with one line, user:password or a token");
+    }
+    if (Files.isDirectory(file)) {
+      throw new HaConfigException("credentials file " + file + " is a directory; expected a file with one line, user:password or a token");
+    }
+    if (!Files.isReadable(file)) {
+      throw new HaConfigException("credentials file " + file + " cannot be read by this user; check its permissions");
+    }
+    return file;
   }
 }

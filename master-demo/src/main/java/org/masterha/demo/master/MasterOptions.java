@@ -26,8 +26,9 @@ public record MasterOptions(String name, Inet4Address ip, int port, String hostn
 
   public static final String USAGE = "Usage: masterha master --ha-url=URL [flags]\n\n"
       + "Runs a master that contends for leadership and serves the masterha gRPC API.\n"
-      + "Exit codes: 0 stopped by a signal, 1 fatal error, 2 bad flags, 10 lost leadership, 11 another leader\n"
-      + "detected while leading, 12 no leader detected while leading, 13 candidacy lost before it was elected.\n\n"
+      + "Exit codes: 0 --help, 1 fatal error, 2 bad flags, 10 lost leadership, 11 another leader detected while leading,\n"
+      + "12 no leader detected while leading, 13 candidacy lost before it was elected, 130 stopped by Ctrl-C (SIGINT),\n"
+      + "143 stopped by SIGTERM (both a clean shutdown: a leader steps down and its successor is elected at once).\n\n"
       + "Flags:\n" + FLAGS.describe();
 
   public static MasterOptions parse(Flags.Parsed p, HaBackends backends) {
