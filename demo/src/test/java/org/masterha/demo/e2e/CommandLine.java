@@ -41,6 +41,6 @@ record CommandLine(int exitCode, String out, String err) {
 
   /** {@code masterha resolve} with these arguments. */
   static CommandLine resolve(Path dir, String name, Map<String, String> env, String... args) throws IOException, InterruptedException {
-    return run(dir, name, "org.masterha.demo.resolve.ResolveMain", env, List.of(args), Duration.ofSeconds(90));
+    return run(dir, name, "org.masterha.tools.resolve.ResolveMain", env, List.of(args), Duration.ofSeconds(90));
   }
 }

@@ -140,7 +140,7 @@ abstract class EndToEndContract {
     }
 
     // masterha resolve prints the new leader's MasterInfo as Mesos JSON.
-    JvmProcess resolve = c.start("resolve", "org.masterha.demo.resolve.ResolveMain", List.of(c.url(), "--timeout=20s"));
+    JvmProcess resolve = c.start("resolve", "org.masterha.tools.resolve.ResolveMain", List.of(c.url(), "--timeout=20s"));
     assertThat(resolve.waitFor(START)).contains(0);
     String json = Files.readString(c.dir().resolve("resolve.out"), StandardCharsets.UTF_8).strip();
     assertThat(json).startsWith("{").contains("\"pid\":\"master@" + c.endpoint(next.process()) + "\"");

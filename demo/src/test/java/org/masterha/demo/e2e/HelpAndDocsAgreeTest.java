@@ -44,7 +44,7 @@ class HelpAndDocsAgreeTest {
   @Test
   void everyHelpNamesTheExitCodesOfSignals() throws Exception {
     for (String main : List.of("org.masterha.demo.master.MasterMain", "org.masterha.demo.agent.AgentMain",
-        "org.masterha.demo.resolve.ResolveMain", "org.masterha.demo.launcher.DemoLauncher")) {
+        "org.masterha.tools.resolve.ResolveMain", "org.masterha.demo.launcher.DemoLauncher")) {
       CommandLine help = CommandLine.run(dir, main.substring(main.lastIndexOf('.') + 1), main, Map.of(), List.of("--help"), Duration.ofSeconds(60));
       assertThat(help.exitCode()).isZero();
       assertThat(help.out()).as("%s --help", main).contains("Exit codes:").contains("130").contains("143").contains("2 bad flags");

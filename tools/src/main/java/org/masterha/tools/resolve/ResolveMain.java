@@ -1,4 +1,4 @@
-package org.masterha.demo.resolve;
+package org.masterha.tools.resolve;
 
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
