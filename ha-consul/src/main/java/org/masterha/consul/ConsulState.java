@@ -121,12 +121,7 @@ final class ConsulState extends StoreState {
   // ---- reads
 
   @Override
-  public CompletableFuture<Variable> fetch(String name) {
-    try {
-      StateNames.check(name);
-    } catch (IllegalArgumentException e) {
-      return CompletableFuture.failedFuture(e);
-    }
+  protected CompletableFuture<Variable> load(String name) {
     String key = key(name);
     return read("read state variable " + key, () -> kv.getValue(key, CONSISTENT)
         .map(v -> new Variable(name, v.getValueAsBytes().orElse(new byte[0]), v.getModifyIndex()))
@@ -141,9 +136,10 @@ final class ConsulState extends StoreState {
         if (!key.startsWith(prefix)) {
           continue;
         }
-        try {
-          names.add(StateNames.check(key.substring(prefix.length())));
-        } catch (IllegalArgumentException e) {
+        String name = key.substring(prefix.length());
+        if (StateNames.isValid(name)) {
+          names.add(name);
+        } else {
           // Someone else's key under our prefix (nested, or a name we would refuse): not a variable of ours.
           log.debug("Ignoring {}: not a state variable name", key);
         }

@@ -108,8 +108,8 @@ final class EtcdState extends StoreState {
   // ---------------------------------------------------------------- reads: linearizable, retried
 
   @Override
-  public CompletableFuture<Variable> fetch(String name) {
-    Variable absent = Variable.absent(name); // checks the name
+  protected CompletableFuture<Variable> load(String name) {
+    Variable absent = Variable.absent(name);
     String what = "reading state variable '" + name + "' (key " + keyText(name) + ")";
     return read(what, () -> kv().get(key(name))).thenApply(response -> {
       if (response.getKvs().isEmpty()) {
@@ -127,7 +127,7 @@ final class EtcdState extends StoreState {
       Set<String> names = new TreeSet<>();
       for (KeyValue kv : response.getKvs()) {
         String name = kv.getKey().toString(StandardCharsets.UTF_8).substring(prefix.length());
-        if (isVariableName(name)) {
+        if (StateNames.isValid(name)) {
           names.add(name);
         } else {
           log.debug("ignoring key {}{} in etcd: not a state variable name", prefix, name);
@@ -137,14 +137,6 @@ final class EtcdState extends StoreState {
     });
   }
 
-  private static boolean isVariableName(String name) {
-    try {
-      StateNames.check(name);
-      return true;
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
-  }
 
   private CompletableFuture<GetResponse> read(String what, Supplier<CompletableFuture<GetResponse>> get) {
     if (session.isClosed()) {

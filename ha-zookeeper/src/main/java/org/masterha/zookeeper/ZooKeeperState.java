@@ -189,12 +189,7 @@ final class ZooKeeperState extends StoreState {
   // ---------------------------------------------------------------- reads: retried until answered
 
   @Override
-  public CompletableFuture<Variable> fetch(String name) {
-    try {
-      StateNames.check(name);
-    } catch (IllegalArgumentException e) {
-      return CompletableFuture.failedFuture(e);
-    }
+  protected CompletableFuture<Variable> load(String name) {
     CompletableFuture<Variable> f = session.track(new CompletableFuture<>());
     if (f.isDone()) {
       return f;
@@ -282,7 +277,7 @@ final class ZooKeeperState extends StoreState {
           session.confirm(sid, sentAt);
           List<String> candidates = new ArrayList<>();
           for (String child : e.getChildren()) {
-            if (isVariableName(child)) {
+            if (StateNames.isValid(child)) {
               candidates.add(child);
             } else {
               log.debug("Ignoring znode {}/{}: not a state variable name", statePath, child);
@@ -329,14 +324,6 @@ final class ZooKeeperState extends StoreState {
     }
   }
 
-  private static boolean isVariableName(String name) {
-    try {
-      StateNames.check(name);
-      return true;
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
-  }
 
   // ---------------------------------------------------------------- writes: one fenced multi, sent once
 
