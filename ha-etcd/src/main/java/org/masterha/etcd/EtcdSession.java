@@ -21,7 +21,11 @@ import org.masterha.ha.HaSession;
 import org.masterha.ha.error.SessionClosedException;
 import org.masterha.ha.group.Group;
 import org.masterha.ha.leader.Candidacy;
+import org.masterha.ha.spi.Backoff;
+import org.masterha.ha.spi.DaemonThreads;
+import org.masterha.ha.spi.Retrier;
 import org.masterha.ha.state.State;
+import org.masterha.ha.spi.Retrier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +42,8 @@ final class EtcdSession implements HaSession {
   private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._@:=+-]+");
   /** The base path's child that holds the state variables ({@link EtcdState}); no group may live there. */
   static final String STATE = "state";
+  /** Between attempts of a request or of a broken watch: etcd's leader elections take about a second. */
+  static final Backoff BACKOFF = Backoff.exponential(Duration.ofMillis(50), Duration.ofSeconds(1));
 
   private final HaConfig config;
   private final EtcdSettings settings;
@@ -55,13 +61,9 @@ final class EtcdSession implements HaSession {
     this.config = config;
     this.settings = settings;
     this.client = EtcdClients.build(settings);
-    this.events = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "masterha-etcd-events " + settings.basePath());
-      t.setDaemon(true);
-      return t;
-    });
+    this.events = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("masterha-etcd-events " + settings.basePath()));
     events.setRemoveOnCancelPolicy(true);
-    this.retrier = new Retrier(events, () -> closed, this::closedException);
+    this.retrier = new Retrier(events, EtcdErrors::retryClass, BACKOFF, () -> closed, this::closedException);
     this.keeper = new LeaseKeeper(client.getLeaseClient(), settings, events, this::onEvents, retrier, this::leaseLost, this::ready);
   }
 
@@ -153,7 +155,7 @@ final class EtcdSession implements HaSession {
         // does not cover the key "<base>" itself).
         ByteSequence key = ByteSequence.from(settings.basePath() + "/", StandardCharsets.UTF_8);
         GetOption countOnly = GetOption.builder().withCountOnly(true).build();
-        authenticated = retrier.retry("authenticating with etcd", n -> client.getKVClient().get(key, countOnly))
+        authenticated = retrier.retry("authenticating with etcd", a -> client.getKVClient().get(key, countOnly))
             .thenApply(r -> (Void) null);
       }
       return authenticated;

@@ -27,6 +27,7 @@ import org.masterha.ha.state.OutcomeUnknownException;
 import org.masterha.ha.state.StateNames;
 import org.masterha.ha.spi.StoreState;
 import org.masterha.ha.state.Variable;
+import org.masterha.ha.spi.ErrorClassifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -143,7 +144,7 @@ final class EtcdState extends StoreState {
       return CompletableFuture.failedFuture(session.closedException());
     }
     return session.ready()
-        .thenCompose(x -> session.retrier().retry(what, n -> get.get()))
+        .thenCompose(x -> session.retrier().retry(what, a -> get.get()))
         .handle((response, error) -> {
           if (error != null) {
             throw failure(what, error);
@@ -156,7 +157,7 @@ final class EtcdState extends StoreState {
     if (session.isClosed()) {
       return session.closedException();
     }
-    Throwable e = EtcdErrors.unwrap(error);
+    Throwable e = ErrorClassifier.unwrap(error);
     if (e instanceof RuntimeException r && EtcdErrors.classify(e) != EtcdErrors.Kind.FATAL) {
       return r;
     }
@@ -205,7 +206,7 @@ final class EtcdState extends StoreState {
     GetOption probe = GetOption.builder().withCountOnly(true).withSerializable(true).build();
     CompletableFuture<TxnResponse> result = new CompletableFuture<>();
     session.ready()
-        .thenCompose(x -> session.retrier().retry(what + ": reaching etcd", n -> kv().get(key, probe)))
+        .thenCompose(x -> session.retrier().retry(what + ": reaching etcd", a -> kv().get(key, probe)))
         .whenComplete((x, unreachable) -> {
           if (unreachable != null) {
             result.completeExceptionally(failure(what, unreachable)); // nothing was sent
@@ -264,7 +265,7 @@ final class EtcdState extends StoreState {
   }
 
   private RuntimeException writeFailure(String what, Throwable error) {
-    Throwable e = EtcdErrors.unwrap(error);
+    Throwable e = ErrorClassifier.unwrap(error);
     if (EtcdErrors.classify(e) == EtcdErrors.Kind.FATAL && !session.isClosed()) {
       if (EtcdErrors.describe(e).contains("request is too large")) {
         return new HaException(what + " failed: etcd refused the request as too large (" + EtcdErrors.describe(e)
