@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * an earlier one's outcome is unknown, so it can look before it repeats a change), {@link ErrorClass#FATAL}
  * fails the caller.
  *
- * <p>Immutable: {@link #within} and {@link #failingWith} return a variant for one kind of operation.
+ * <p>Immutable: {@link #within}, {@link #classifying} and {@link #failingWith} return a variant for one kind of
+ * operation.
  */
 public final class Retrier {
   private static final Logger log = LoggerFactory.getLogger(Retrier.class);
@@ -68,9 +69,19 @@ public final class Retrier {
     return new Retrier(scheduler, classifier, backoff, closed, closedError, fatal, Optional.of(budget), timeUp);
   }
 
+  /** This retrier, with {@code classifier} for one kind of request (e.g. a write, which retries less). */
+  public Retrier classifying(ErrorClassifier classifier) {
+    return new Retrier(scheduler, classifier, backoff, closed, closedError, fatal, budget, timeUp);
+  }
+
   /** This retrier, failing the caller with {@code fatal(what, error)} on a failure that is not retried. */
   public Retrier failingWith(BiFunction<String, Throwable, ? extends Throwable> fatal) {
     return new Retrier(scheduler, classifier, backoff, closed, closedError, fatal, budget, timeUp);
+  }
+
+  /** The pause between attempts, for a backend's own loops (a watch, a session being created). */
+  public Backoff backoff() {
+    return backoff;
   }
 
   /** Runs {@code attempt} until it needs no retry; {@code what} names the operation in logs and errors. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.masterha.ha.error.HaConfigException;
 
 /** The small kit pieces: labels, pending operations, threads. */
 class KitTest {
@@ -43,6 +44,18 @@ class KitTest {
     assertThat(done.join()).isEqualTo("x");
     assertThat(pending.track()).isCompletedExceptionally();
     assertThat(pending.size()).isZero();
+  }
+
+  @Test
+  void oneGroupPathRuleForEveryStore() {
+    assertThat(GroupPaths.resolve("/mesos", "")).isEqualTo("/mesos");
+    assertThat(GroupPaths.resolve("/mesos", "log_replicas")).isEqualTo("/mesos/log_replicas");
+    assertThat(GroupPaths.resolve("/mesos", "a/b.c")).isEqualTo("/mesos/a/b.c");
+    assertThat(GroupPaths.resolve("/mesos", "statewide")).isEqualTo("/mesos/statewide");
+    for (String bad : new String[] {"/abs", "a//b", "a/", "..", "a/./b", "a b", "state", "state/x"}) {
+      assertThatThrownBy(() -> GroupPaths.resolve("/mesos", bad)).as(bad)
+          .isInstanceOf(HaConfigException.class).hasMessageContaining("'" + bad + "'").hasMessageContaining("log_replicas");
+    }
   }
 
   @Test
