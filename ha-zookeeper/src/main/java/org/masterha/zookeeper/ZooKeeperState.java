@@ -31,6 +31,7 @@ import org.masterha.ha.group.Membership;
 import org.masterha.ha.leader.Candidacy;
 import org.masterha.ha.state.OutcomeUnknownException;
 import org.masterha.ha.state.StateNames;
+import org.masterha.ha.spi.GroupPaths;
 import org.masterha.ha.spi.StoreState;
 import org.masterha.ha.state.Variable;
 import org.slf4j.Logger;
@@ -72,8 +73,6 @@ import org.slf4j.LoggerFactory;
 final class ZooKeeperState extends StoreState {
   private static final Logger log = LoggerFactory.getLogger(ZooKeeperState.class);
 
-  /** The base path's child that holds the variables; no group may live there. */
-  static final String STATE = "state";
   /** ZooKeeper's default {@code jute.maxbuffer}: the largest request a server reads, a multi included. */
   static final int JUTE_MAXBUFFER_DEFAULT = 0xfffff;
   /** The largest value: 1000 KiB, the standalone backend's cap too, so a master moving between them finds no surprise. */
@@ -117,7 +116,7 @@ final class ZooKeeperState extends StoreState {
 
   /** Where the variables of {@code basePath} live: {@code <base>/state}. */
   static String statePath(String basePath) {
-    return basePath + "/" + STATE;
+    return basePath + "/" + GroupPaths.STATE;
   }
 
   @Override
@@ -190,7 +189,7 @@ final class ZooKeeperState extends StoreState {
 
   @Override
   protected CompletableFuture<Variable> load(String name) {
-    CompletableFuture<Variable> f = session.track(new CompletableFuture<>());
+    CompletableFuture<Variable> f = session.track();
     if (f.isDone()) {
       return f;
     }
@@ -235,7 +234,7 @@ final class ZooKeeperState extends StoreState {
 
   @Override
   public CompletableFuture<Set<String>> names() {
-    CompletableFuture<Set<String>> f = session.track(new CompletableFuture<>());
+    CompletableFuture<Set<String>> f = session.track();
     if (!f.isDone()) {
       session.submit(new ListNames(f));
     }
@@ -382,7 +381,7 @@ final class ZooKeeperState extends StoreState {
       this.expected = expected;
       this.data = data;
       this.fence = fence;
-      this.result = session.track(new CompletableFuture<>());
+      this.result = session.track();
     }
 
     @Override
