@@ -14,15 +14,14 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 import org.masterha.ha.HaConfig;
-import org.masterha.ha.error.HaConfigException;
 import org.masterha.ha.HaSession;
 import org.masterha.ha.error.SessionClosedException;
 import org.masterha.ha.group.Group;
 import org.masterha.ha.leader.Candidacy;
 import org.masterha.ha.spi.Backoff;
 import org.masterha.ha.spi.DaemonThreads;
+import org.masterha.ha.spi.GroupPaths;
 import org.masterha.ha.spi.Retrier;
 import org.masterha.ha.state.State;
 import org.masterha.ha.spi.Retrier;
@@ -39,9 +38,6 @@ import org.slf4j.LoggerFactory;
  */
 final class EtcdSession implements HaSession {
   private static final Logger log = LoggerFactory.getLogger(EtcdSession.class);
-  private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._@:=+-]+");
-  /** The base path's child that holds the state variables ({@link EtcdState}); no group may live there. */
-  static final String STATE = "state";
   /** Between attempts of a request or of a broken watch: etcd's leader elections take about a second. */
   static final Backoff BACKOFF = Backoff.exponential(Duration.ofMillis(50), Duration.ofSeconds(1));
 
@@ -82,27 +78,12 @@ final class EtcdSession implements HaSession {
     if (closed) {
       throw closedException();
     }
-    String path = relativePath.isEmpty() ? settings.basePath() : settings.basePath() + "/" + checkRelative(relativePath);
+    String path = GroupPaths.resolve(settings.basePath(), relativePath);
     return groups.computeIfAbsent(path, p -> {
       EtcdGroup g = new EtcdGroup(this, p);
       g.start();
       return g;
     });
-  }
-
-  private static String checkRelative(String relativePath) {
-    String[] segments = relativePath.split("/", -1);
-    if (segments[0].equals(STATE)) {
-      throw new HaConfigException("group path '" + relativePath + "' is not available: " + STATE + "/ under the base path "
-          + "holds the master's state variables; choose another path, e.g. log_replicas");
-    }
-    for (String segment : segments) {
-      if (segment.isEmpty() || segment.equals(".") || segment.equals("..") || !SEGMENT.matcher(segment).matches()) {
-        throw new HaConfigException("group path '" + relativePath + "' is not a relative path; accepted: non-empty segments "
-            + "of letters, digits and . _ @ : = + -, separated by '/', e.g. log_replicas");
-      }
-    }
-    return relativePath;
   }
 
   /**

@@ -25,6 +25,7 @@ import org.masterha.ha.group.Membership;
 import org.masterha.ha.leader.Candidacy;
 import org.masterha.ha.state.OutcomeUnknownException;
 import org.masterha.ha.state.StateNames;
+import org.masterha.ha.spi.GroupPaths;
 import org.masterha.ha.spi.StoreState;
 import org.masterha.ha.state.Variable;
 import org.masterha.ha.spi.ErrorClassifier;
@@ -82,7 +83,7 @@ final class EtcdState extends StoreState {
 
   /** Where the variables of {@code basePath} live: {@code <base>/state/}. */
   static String statePrefix(String basePath) {
-    return basePath + "/" + EtcdSession.STATE + "/";
+    return basePath + "/" + GroupPaths.STATE + "/";
   }
 
   private ByteSequence key(String name) {
