@@ -1,10 +1,10 @@
 package org.masterha.consul;
 
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import org.kiwiproject.consul.ConsulException;
 import org.masterha.ha.error.HaConfigException;
 import org.masterha.ha.error.HaException;
+import org.masterha.ha.spi.ErrorClass;
+import org.masterha.ha.spi.ErrorClassifier;
 
 /**
  * Which Consul failures are worth retrying (a connection that may come back, a server without a leader yet)
@@ -14,11 +14,9 @@ import org.masterha.ha.error.HaException;
 final class ConsulFailures {
   private ConsulFailures() {}
 
-  static Throwable unwrap(Throwable t) {
-    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
+  /** For the kit's {@link org.masterha.ha.spi.Retrier}: what {@link #retryable} says, else fatal. */
+  static ErrorClass classify(Throwable t) {
+    return retryable(t) ? ErrorClass.RETRYABLE : ErrorClass.FATAL;
   }
 
   static int code(Throwable t) {
@@ -27,7 +25,7 @@ final class ConsulFailures {
 
   /** Worth another try: no answer at all, or an answer that says "not now". */
   static boolean retryable(Throwable t) {
-    t = unwrap(t);
+    t = ErrorClassifier.unwrap(t);
     if (!(t instanceof ConsulException c)) {
       return t instanceof java.io.IOException;
     }
@@ -47,7 +45,7 @@ final class ConsulFailures {
 
   /** The session named in a request no longer exists on the servers. */
   static boolean sessionGone(Throwable t) {
-    t = unwrap(t);
+    t = ErrorClassifier.unwrap(t);
     String m = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
     int code = code(t);
     return code == 404 || ((code == 500 || code == 400) && m.contains("session") && (m.contains("invalid") || m.contains("not found")));
@@ -55,7 +53,7 @@ final class ConsulFailures {
 
   /** A final failure, as an exception whose message says what went wrong and what to do. */
   static RuntimeException fatal(Throwable t, String doing, ConsulSettings settings) {
-    t = unwrap(t);
+    t = ErrorClassifier.unwrap(t);
     int code = code(t);
     String detail = t instanceof ConsulException ? serverSays(t.getMessage()) : t.toString();
     RuntimeException known = known(code, detail, doing, settings);

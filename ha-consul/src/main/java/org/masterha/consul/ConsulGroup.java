@@ -24,7 +24,9 @@ import org.kiwiproject.consul.option.ImmutableTransactionOptions;
 import org.kiwiproject.consul.option.QueryOptions;
 import org.masterha.ha.error.SessionClosedException;
 import org.masterha.ha.group.Group;
+import org.masterha.ha.spi.ErrorClassifier;
 import org.masterha.ha.spi.GroupWatchers;
+import org.masterha.ha.spi.MemberLabels;
 import org.masterha.ha.group.Membership;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,14 +96,11 @@ final class ConsulGroup implements Group {
 
   @Override
   public CompletableFuture<Membership> join(byte[] data, Optional<String> label) {
-    try {
-      MemberKeys.checkLabel(label);
-    } catch (IllegalArgumentException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    CompletableFuture<Membership> result = session.track(new CompletableFuture<>());
-    joinOnLiveSession(data.clone(), label, result, 0);
-    return result;
+    return MemberLabels.checked(label, () -> {
+      CompletableFuture<Membership> result = session.pending().track();
+      joinOnLiveSession(data.clone(), label, result, 0);
+      return result;
+    });
   }
 
   private void joinOnLiveSession(byte[] data, Optional<String> label, CompletableFuture<Membership> result, int attempt) {
@@ -111,7 +110,7 @@ final class ConsulGroup implements Group {
     }
     session.live().whenComplete((inc, e) -> {
       if (e != null) {
-        result.completeExceptionally(ConsulFailures.unwrap(e));
+        result.completeExceptionally(ErrorClassifier.unwrap(e));
       } else {
         String name = session.memberKeys().newName(label);
         joining.add(name);
@@ -203,7 +202,7 @@ final class ConsulGroup implements Group {
       log.debug("Not cancelling {} in {}: not one of our live members", membership, path);
       return CompletableFuture.completedFuture(false);
     }
-    CompletableFuture<Boolean> result = session.track(new CompletableFuture<>());
+    CompletableFuture<Boolean> result = session.pending().track();
     cancelling.add(membership);
     result.whenComplete((x, e) -> cancelling.remove(membership));
     session.execute(() -> delete(membership, holder, result, 0));
@@ -278,25 +277,8 @@ final class ConsulGroup implements Group {
 
   /** Runs a read on the I/O pool, retrying what may succeed later. */
   private <T> CompletableFuture<T> retrying(String doing, Supplier<T> read) {
-    CompletableFuture<T> result = session.track(new CompletableFuture<>());
-    session.execute(() -> attempt(doing, read, result, 0));
-    return result;
-  }
-
-  private <T> void attempt(String doing, Supplier<T> read, CompletableFuture<T> result, int attempt) {
-    if (closed) {
-      result.completeExceptionally(session.closedException());
-      return;
-    }
-    try {
-      result.complete(read.get());
-    } catch (RuntimeException e) {
-      if (ConsulFailures.retryable(e)) {
-        session.later(session.backoff(attempt), () -> attempt(doing, read, result, attempt + 1));
-      } else {
-        result.completeExceptionally(ConsulFailures.fatal(e, doing, settings));
-      }
-    }
+    return session.pending().track(session.retrier().failingWith((what, e) -> ConsulFailures.fatal(e, what, settings))
+        .retry(doing, a -> CompletableFuture.supplyAsync(read, session.io())));
   }
 
   /** The members a listing shows, and those of them our live session holds. */
@@ -432,7 +414,7 @@ final class ConsulGroup implements Group {
       return;
     }
     int failures = ++watchFailures;
-    Throwable cause = ConsulFailures.unwrap(t);
+    Throwable cause = ErrorClassifier.unwrap(t);
     if (!ConsulFailures.retryable(cause)) {
       // E.g. an ACL token that may not read the prefix: detection can't work, and a failed watch says so.
       RuntimeException fatal = ConsulFailures.fatal(cause, "watch " + prefix, settings);

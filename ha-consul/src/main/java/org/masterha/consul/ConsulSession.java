@@ -3,7 +3,6 @@ package org.masterha.consul;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -12,11 +11,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Pattern;
 import org.kiwiproject.consul.Consul;
 import org.kiwiproject.consul.model.session.ImmutableSession;
 import org.kiwiproject.consul.model.session.SessionInfo;
@@ -25,7 +20,12 @@ import org.masterha.ha.HaSession;
 import org.masterha.ha.error.SessionClosedException;
 import org.masterha.ha.group.Group;
 import org.masterha.ha.leader.Candidacy;
+import org.masterha.ha.spi.Backoff;
+import org.masterha.ha.spi.DaemonThreads;
+import org.masterha.ha.spi.GroupPaths;
 import org.masterha.ha.spi.LivenessDeadline;
+import org.masterha.ha.spi.PendingOperations;
+import org.masterha.ha.spi.Retrier;
 import org.masterha.ha.state.State;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * One client of a Consul agent and, at any time, at most one Consul session (an "incarnation") that every member
  * this client joins is acquired with.
  *
- * <p>States: CREATING (no live Consul session; one is being created, retried until the agent answers) -> LIVE
- * (renewed every quarter TTL) -> back to CREATING when the session is lost -> CLOSED. The first Consul session is
+ * <p>States ({@link Phase}): CREATING (no live Consul session; one is being created, retried until the agent
+ * answers) -> LIVE (renewed every quarter TTL) -> back to CREATING when the session is lost -> CLOSED; IDLE when
+ * Consul refused to create one (the next operation tries again). The first Consul session is
  * created in the background when the client is opened; operations that need one wait for it.
  *
  * <p>A session is lost when Consul says it no longer exists (a renewal answers 404), or when the local
@@ -46,9 +47,10 @@ import org.slf4j.LoggerFactory;
  */
 final class ConsulSession implements HaSession {
   private static final Logger log = LoggerFactory.getLogger(ConsulSession.class);
-  private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._@:=+-]+");
   /** Renewals allowed in flight at once: a second one on a fresh connection gets through when the first hangs. */
   private static final int MAX_RENEWALS_IN_FLIGHT = 2;
+
+  enum Phase { IDLE, CREATING, LIVE, CLOSED }
 
   /** One Consul session. */
   static final class Incarnation {
@@ -77,16 +79,17 @@ final class ConsulSession implements HaSession {
   private final MemberKeys memberKeys = new MemberKeys();
   private final ScheduledFuture<?> renewals;
   /** Operations under way; close() fails them. */
-  private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
+  private final PendingOperations pending = new PendingOperations();
+  private final Retrier retrier;
 
   private final Object lock = new Object();
+  private Phase phase = Phase.IDLE;
+  /** The live Consul session: set in LIVE only. */
   private Incarnation live;
   private CompletableFuture<Incarnation> next = new CompletableFuture<>();
-  private boolean creating;
   private int createFailures;
   private int renewalsInFlight;
   private long lastConfirmedSend = Long.MIN_VALUE;
-  private boolean closed;
   private volatile String lastId = "";
   /**
    * Made on the first state write: most clients never write state. JDK 17's HttpClient has no close(): its
@@ -99,26 +102,21 @@ final class ConsulSession implements HaSession {
     this.settings = settings;
     this.tls = tls;
     this.name = "consul-" + Integer.toHexString(System.identityHashCode(this));
-    this.io = Executors.newCachedThreadPool(daemon(name + "-io"));
-    ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, daemon(name + "-timer"));
+    this.io = Executors.newCachedThreadPool(DaemonThreads.named(name + "-io"));
+    ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, DaemonThreads.named(name + "-timer"));
     t.setRemoveOnCancelPolicy(true);
     this.timer = t;
-    this.consul = ConsulClients.build(settings, tls, Executors.newCachedThreadPool(daemon(name + "-http")));
+    // Backoff from 50 ms to a quarter TTL (at most 1 s), with jitter; the reads' attempts run on the I/O pool.
+    Backoff backoff = Backoff.exponential(Duration.ofMillis(50),
+        Duration.ofMillis(Math.min(1000, Math.max(100, settings.ttl().toMillis() / 4)))).withJitter();
+    this.retrier = new Retrier(timer, ConsulFailures::classify, backoff, this::isClosed, this::closedException);
+    this.consul = ConsulClients.build(settings, tls, Executors.newCachedThreadPool(DaemonThreads.named(name + "-http")));
     this.deadline = new LivenessDeadline(settings.ttl(), timer, this::deadlinePassed);
     long every = settings.renewInterval().toNanos();
     this.renewals = timer.scheduleAtFixedRate(this::renewTick, every, every, TimeUnit.NANOSECONDS);
     synchronized (lock) {
       startCreating();
     }
-  }
-
-  private static ThreadFactory daemon(String prefix) {
-    AtomicInteger count = new AtomicInteger();
-    return r -> {
-      Thread th = new Thread(r, prefix + "-" + count.incrementAndGet());
-      th.setDaemon(true);
-      return th;
-    };
   }
 
   // ---- HaSession
@@ -135,9 +133,9 @@ final class ConsulSession implements HaSession {
 
   @Override
   public Group group(String relativePath) {
-    String path = relativePath.isEmpty() ? settings.config().basePath() : settings.config().basePath() + "/" + checkRelative(relativePath);
+    String path = GroupPaths.resolve(settings.config().basePath(), relativePath);
     synchronized (lock) {
-      if (closed) {
+      if (phase == Phase.CLOSED) {
         throw new SessionClosedException("Consul client " + name + " is closed");
       }
       return groups.computeIfAbsent(path, p -> new ConsulGroup(this, p, settings.keyPrefix()
@@ -155,16 +153,6 @@ final class ConsulSession implements HaSession {
       throw closedException();
     }
     return new ConsulState(this, fence);
-  }
-
-  private static String checkRelative(String relativePath) {
-    for (String segment : relativePath.split("/", -1)) {
-      if (segment.isEmpty() || segment.equals(".") || segment.equals("..") || !SEGMENT.matcher(segment).matches()) {
-        throw new IllegalArgumentException("group path '" + relativePath + "' has an invalid segment '" + segment
-            + "'; accepted: non-empty segments of letters, digits and . _ @ : = + - separated by /");
-      }
-    }
-    return relativePath;
   }
 
   /** The live Consul session's id, else the last one granted, else empty. */
@@ -203,7 +191,7 @@ final class ConsulSession implements HaSession {
   /** The transaction client for state writes (the JDK's HttpClient: see {@link ConsulTxn}). */
   ConsulTxn txn() {
     synchronized (lock) {
-      if (closed) {
+      if (phase == Phase.CLOSED) {
         throw closedException();
       }
       if (txn == null) {
@@ -215,7 +203,7 @@ final class ConsulSession implements HaSession {
 
   boolean isClosed() {
     synchronized (lock) {
-      return closed;
+      return phase == Phase.CLOSED;
     }
   }
 
@@ -223,23 +211,23 @@ final class ConsulSession implements HaSession {
     return new SessionClosedException("Consul client " + name + " for " + settings.config().basePath() + " is closed");
   }
 
-  /** Registers an operation's result, so that close() fails it if it is still under way. */
-  <T> CompletableFuture<T> track(CompletableFuture<T> result) {
-    pending.add(result);
-    result.whenComplete((x, e) -> pending.remove(result));
-    if (isClosed()) {
-      result.completeExceptionally(closedException());
-    }
-    return result;
+  /** Operations' results, so that close() fails those still under way. */
+  PendingOperations pending() {
+    return pending;
+  }
+
+  /** Retries requests on the I/O pool with the session's backoff, by {@link ConsulFailures#classify}. */
+  Retrier retrier() {
+    return retrier;
   }
 
   /** The live Consul session, once there is one. Fails when the client is closed or Consul refuses to create one. */
   CompletableFuture<Incarnation> live() {
     synchronized (lock) {
-      if (closed) {
+      if (phase == Phase.CLOSED) {
         return CompletableFuture.failedFuture(closedException());
       }
-      if (live != null) {
+      if (phase == Phase.LIVE) {
         return CompletableFuture.completedFuture(live);
       }
       startCreating();
@@ -263,13 +251,13 @@ final class ConsulSession implements HaSession {
   /** The id of the live Consul session, or empty while there is none. */
   Optional<String> liveId() {
     synchronized (lock) {
-      return live == null || closed ? Optional.empty() : Optional.of(live.id);
+      return phase == Phase.LIVE ? Optional.of(live.id) : Optional.empty();
     }
   }
 
   boolean whileLive(Incarnation inc, Runnable register) {
     synchronized (lock) {
-      if (closed || inc.lost || live != inc) {
+      if (phase != Phase.LIVE || inc.lost || live != inc) {
         return false;
       }
       register.run();
@@ -298,11 +286,9 @@ final class ConsulSession implements HaSession {
     }
   }
 
-  /** Exponential backoff from 50 ms to a quarter TTL (at most 1 s), with jitter. */
+  /** The pause before attempt {@code attempt + 1} (from 0) of a hand-driven retry: the retrier's backoff. */
   Duration backoff(int attempt) {
-    long cap = Math.min(1000, Math.max(100, settings.ttl().toMillis() / 4));
-    long base = Math.min(cap, 50L << Math.min(attempt, 10));
-    return Duration.ofMillis(base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1));
+    return retrier.backoff().delay(attempt + 1);
   }
 
   /**
@@ -317,10 +303,10 @@ final class ConsulSession implements HaSession {
 
   /** Guarded by lock. */
   private void startCreating() {
-    if (closed || creating || live != null) {
+    if (phase != Phase.IDLE) {
       return;
     }
-    creating = true;
+    phase = Phase.CREATING;
     execute(this::createOnce);
   }
 
@@ -344,10 +330,10 @@ final class ConsulSession implements HaSession {
     Incarnation inc = new Incarnation(id);
     CompletableFuture<Incarnation> waiting;
     synchronized (lock) {
-      creating = false;
-      if (closed) {
+      if (phase == Phase.CLOSED) {
         waiting = null;
       } else {
+        phase = Phase.LIVE;
         createFailures = 0;
         live = inc;
         lastId = id;
@@ -382,7 +368,9 @@ final class ConsulSession implements HaSession {
     RuntimeException fatal = ConsulFailures.fatal(e, "create a session", settings);
     CompletableFuture<Incarnation> waiting;
     synchronized (lock) {
-      creating = false;
+      if (phase == Phase.CREATING) {
+        phase = Phase.IDLE;
+      }
       createFailures = 0;
       waiting = next;
       next = new CompletableFuture<>();
@@ -407,7 +395,7 @@ final class ConsulSession implements HaSession {
     Incarnation inc;
     synchronized (lock) {
       inc = live;
-      if (closed || inc == null || renewalsInFlight >= MAX_RENEWALS_IN_FLIGHT) {
+      if (phase != Phase.LIVE || renewalsInFlight >= MAX_RENEWALS_IN_FLIGHT) {
         return;
       }
       renewalsInFlight++;
@@ -440,7 +428,7 @@ final class ConsulSession implements HaSession {
     }
     synchronized (lock) {
       renewalsInFlight--;
-      if (live == inc && !closed && sent - lastConfirmedSend > 0) {
+      if (phase == Phase.LIVE && live == inc && sent - lastConfirmedSend > 0) {
         lastConfirmedSend = sent;
         deadline.arm(sent);
       }
@@ -463,11 +451,12 @@ final class ConsulSession implements HaSession {
   /** Our memberships made with {@code inc} can no longer be trusted; go on with a new Consul session. */
   private void lose(Incarnation inc, String why, boolean destroy) {
     synchronized (lock) {
-      if (closed || inc.lost || live != inc) {
+      if (phase != Phase.LIVE || inc.lost || live != inc) {
         return;
       }
       inc.lost = true;
       live = null;
+      phase = Phase.IDLE;
       deadline.disarm();
     }
     log.warn("Consul session {} for {} is lost: {}; its memberships are cancelled", inc.id, settings.config().basePath(), why);
@@ -500,10 +489,10 @@ final class ConsulSession implements HaSession {
     Incarnation inc;
     CompletableFuture<Incarnation> waiting;
     synchronized (lock) {
-      if (closed) {
+      if (phase == Phase.CLOSED) {
         return;
       }
-      closed = true;
+      phase = Phase.CLOSED;
       inc = live;
       live = null;
       waiting = next;
@@ -528,9 +517,7 @@ final class ConsulSession implements HaSession {
     for (ConsulGroup g : groups.values()) {
       g.close(cause);
     }
-    for (CompletableFuture<?> f : pending) {
-      f.completeExceptionally(cause);
-    }
+    pending.close(cause);
     consul.destroy();
     io.shutdownNow();
     timer.shutdownNow();

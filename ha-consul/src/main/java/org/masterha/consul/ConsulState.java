@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.kiwiproject.consul.KeyValueClient;
@@ -24,6 +25,8 @@ import org.masterha.ha.group.Membership;
 import org.masterha.ha.leader.Candidacy;
 import org.masterha.ha.state.OutcomeUnknownException;
 import org.masterha.ha.state.StateNames;
+import org.masterha.ha.spi.ErrorClass;
+import org.masterha.ha.spi.ErrorClassifier;
 import org.masterha.ha.spi.StoreState;
 import org.masterha.ha.state.Variable;
 import org.slf4j.Logger;
@@ -121,12 +124,7 @@ final class ConsulState extends StoreState {
   // ---- reads
 
   @Override
-  public CompletableFuture<Variable> fetch(String name) {
-    try {
-      StateNames.check(name);
-    } catch (IllegalArgumentException e) {
-      return CompletableFuture.failedFuture(e);
-    }
+  protected CompletableFuture<Variable> load(String name) {
     String key = key(name);
     return read("read state variable " + key, () -> kv.getValue(key, CONSISTENT)
         .map(v -> new Variable(name, v.getValueAsBytes().orElse(new byte[0]), v.getModifyIndex()))
@@ -141,9 +139,10 @@ final class ConsulState extends StoreState {
         if (!key.startsWith(prefix)) {
           continue;
         }
-        try {
-          names.add(StateNames.check(key.substring(prefix.length())));
-        } catch (IllegalArgumentException e) {
+        String name = key.substring(prefix.length());
+        if (StateNames.isValid(name)) {
+          names.add(name);
+        } else {
           // Someone else's key under our prefix (nested, or a name we would refuse): not a variable of ours.
           log.debug("Ignoring {}: not a state variable name", key);
         }
@@ -154,25 +153,10 @@ final class ConsulState extends StoreState {
 
   /** Runs a read on the I/O pool, retrying what may succeed later for up to one session timeout. */
   private <T> CompletableFuture<T> read(String doing, Supplier<T> read) {
-    CompletableFuture<T> result = session.track(new CompletableFuture<>());
-    long deadline = System.nanoTime() + settings.sessionTimeout().toNanos();
-    session.execute(() -> readOnce(doing, read, result, deadline, 0));
-    return result;
-  }
-
-  private <T> void readOnce(String doing, Supplier<T> read, CompletableFuture<T> result, long deadline, int attempt) {
-    if (result.isDone()) {
-      return;
-    }
-    try {
-      result.complete(read.get());
-    } catch (RuntimeException e) {
-      if (!ConsulFailures.retryable(e)) {
-        result.completeExceptionally(ConsulFailures.fatal(e, doing, settings));
-      } else if (!retryBefore(deadline, attempt, () -> readOnce(doing, read, result, deadline, attempt + 1))) {
-        result.completeExceptionally(unreachable(doing, e, ""));
-      }
-    }
+    return session.pending().track(session.retrier()
+        .within(settings.sessionTimeout(), (what, e) -> unreachable(what, e, ""))
+        .failingWith((what, e) -> ConsulFailures.fatal(e, what, settings))
+        .retry(doing, a -> CompletableFuture.supplyAsync(read, session.io())));
   }
 
   // ---- writes
@@ -219,83 +203,108 @@ final class ConsulState extends StoreState {
       ops.add(Op.checkSession(memberKey(fence.get()), holder));
     }
     ops.addAll(changes);
-    CompletableFuture<T> result = session.track(new CompletableFuture<>());
-    long deadline = System.nanoTime() + settings.sessionTimeout().toNanos();
-    session.execute(() -> send(name, fence, ops, doing, committed, conflict, result, deadline, 0));
+    CompletableFuture<Answer> answer = session.retrier()
+        .classifying(ConsulState::sendClass)
+        .within(settings.sessionTimeout(), this::notAccepted)
+        .failingWith(this::sendFailure)
+        .retry(doing, a -> CompletableFuture.supplyAsync(() -> send(ops), session.io()));
+    CompletableFuture<T> result = session.pending().track();
+    answer.whenComplete((reply, error) -> {
+      if (error != null) {
+        result.completeExceptionally(ErrorClassifier.unwrap(error));
+        return;
+      }
+      try {
+        result.complete(reply.committed() ? committed.apply(reply) : rolledBack(name, fence, ops, doing, reply.errors(), conflict));
+      } catch (RuntimeException e) {
+        result.completeExceptionally(e);
+      }
+    });
     return result;
   }
 
-  private <T> void send(String name, Optional<Membership> fence, List<Op> ops, String doing,
-      Function<Answer, T> committed, T conflict, CompletableFuture<T> result, long deadline, int attempt) {
-    if (result.isDone()) {
-      return;
-    }
-    Runnable again = () -> send(name, fence, ops, doing, committed, conflict, result, deadline, attempt + 1);
+  /** Sends the transaction once; its failures reach {@link #sendClass} and {@link #sendFailure}. */
+  private Answer send(List<Op> ops) {
     try {
-      Answer answer = session.txn().send(ops, writeTimeout());
-      if (answer.committed()) {
-        result.complete(committed.apply(answer));
-      } else {
-        rolledBack(name, fence, ops, doing, answer.errors(), conflict, result);
-      }
-    } catch (ConsulTxn.NotSentException e) {
-      if (!retryBefore(deadline, attempt, again)) {
-        result.completeExceptionally(unreachable(doing, e.getCause(), "; nothing was written"));
-      }
-    } catch (ConsulTxn.RefusedException e) {
-      if (e.status == 429 || (e.status == 500 && e.body.contains("No cluster leader"))) {
-        // Refused before anything reached the Raft log.
-        if (!retryBefore(deadline, attempt, again)) {
-          result.completeExceptionally(new HaException("Consul agent " + settings.agent() + " did not accept the request to " + doing
-              + " within " + Durations.format(settings.sessionTimeout()) + " (last answer: " + e.getMessage()
-              + "); nothing was written"));
-        }
-      } else if (e.status >= 500) {
-        result.completeExceptionally(unknownOutcome(doing, "it answered " + e.getMessage()));
-      } else if (e.status == 413) {
-        result.completeExceptionally(new HaException("Consul agent " + settings.agent() + " refused the request to " + doing
-            + " as too large (" + e.getMessage() + "); its txn_max_req_len or kv_max_value_size is below Consul's default"
-            + " of " + ConsulTxn.MAX_REQUEST_BYTES + " bytes, which maxValueBytes() assumes; nothing was written"));
-      } else {
-        result.completeExceptionally(ConsulFailures.fatal(e.status, e.body, doing, settings));
-      }
-    } catch (IOException e) {
-      result.completeExceptionally(unknownOutcome(doing, "no answer: " + e));
+      return session.txn().send(ops, writeTimeout());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      result.completeExceptionally(unknownOutcome(doing, "interrupted while waiting for its answer"));
-    } catch (RuntimeException e) {
-      result.completeExceptionally(e);
+      throw new CompletionException(e);
+    } catch (IOException | ConsulTxn.RefusedException e) {
+      throw new CompletionException(e);
     }
   }
 
+  /**
+   * A write is sent again only when nothing can have been applied: no connection was made, or Consul refused it
+   * before anything reached the Raft log (429, no cluster leader). Any other failure leaves it applied or not.
+   */
+  private static ErrorClass sendClass(Throwable e) {
+    if (e instanceof ConsulTxn.NotSentException) {
+      return ErrorClass.RETRYABLE;
+    }
+    if (e instanceof ConsulTxn.RefusedException r && (r.status == 429 || (r.status == 500 && r.body.contains("No cluster leader")))) {
+      return ErrorClass.RETRYABLE;
+    }
+    return ErrorClass.FATAL;
+  }
+
+  /** A write's failure that is not retried: final, or of unknown outcome (never sent again). */
+  private Throwable sendFailure(String doing, Throwable e) {
+    if (e instanceof ConsulTxn.RefusedException r) {
+      if (r.status >= 500) {
+        return unknownOutcome(doing, "it answered " + r.getMessage());
+      }
+      if (r.status == 413) {
+        return new HaException("Consul agent " + settings.agent() + " refused the request to " + doing
+            + " as too large (" + r.getMessage() + "); its txn_max_req_len or kv_max_value_size is below Consul's default"
+            + " of " + ConsulTxn.MAX_REQUEST_BYTES + " bytes, which maxValueBytes() assumes; nothing was written");
+      }
+      return ConsulFailures.fatal(r.status, r.body, doing, settings);
+    }
+    if (e instanceof InterruptedException) {
+      return unknownOutcome(doing, "interrupted while waiting for its answer");
+    }
+    if (e instanceof IOException) {
+      return unknownOutcome(doing, "no answer: " + e);
+    }
+    return e;
+  }
+
+  /** The write could not be sent, or was refused as "not now", for a whole session timeout: nothing was written. */
+  private Throwable notAccepted(String doing, Throwable last) {
+    if (last instanceof ConsulTxn.RefusedException r) {
+      return new HaException("Consul agent " + settings.agent() + " did not accept the request to " + doing
+          + " within " + Durations.format(settings.sessionTimeout()) + " (last answer: " + r.getMessage()
+          + "); nothing was written");
+    }
+    return unreachable(doing, last.getCause() != null ? last.getCause() : last, "; nothing was written");
+  }
+
   /** Nothing was changed: say why, the fence first. */
-  private <T> void rolledBack(String name, Optional<Membership> fence, List<Op> ops, String doing, List<Failure> errors,
-      T conflict, CompletableFuture<T> result) {
+  private <T> T rolledBack(String name, Optional<Membership> fence, List<Op> ops, String doing, List<Failure> errors,
+      T conflict) {
     for (Failure f : errors) {
       if (f.what().contains("Permission denied") || f.what().contains("ACL not found")) {
-        result.completeExceptionally(ConsulFailures.fatal(409, f.what(), doing, settings));
-        return;
+        throw ConsulFailures.fatal(409, f.what(), doing, settings);
       }
     }
     int changesFrom = fence.isPresent() ? 1 : 0;
     for (Failure f : errors) {
       if (fence.isPresent() && f.opIndex() == 0) {
-        result.completeExceptionally(lost(name, fence.get(), "its member key " + ops.get(0).key()
+        throw lost(name, fence.get(), "its member key " + ops.get(0).key()
             + " is gone or no longer held by this client's Consul session " + ops.get(0).session() + " (Consul: "
-            + ConsulFailures.abbreviate(f.what()) + ")"));
-        return;
+            + ConsulFailures.abbreviate(f.what()) + ")");
       }
     }
     for (Failure f : errors) {
       if (f.opIndex() >= changesFrom && f.opIndex() < ops.size()) {
         log.debug("{}: version conflict ({})", doing, f.what());
-        result.complete(conflict);
-        return;
+        return conflict;
       }
     }
-    result.completeExceptionally(new HaException("Consul agent " + settings.agent() + " rolled back the request to " + doing + ": "
-        + ConsulFailures.abbreviate(errors.toString()) + "; nothing was written"));
+    throw new HaException("Consul agent " + settings.agent() + " rolled back the request to " + doing + ": "
+        + ConsulFailures.abbreviate(errors.toString()) + "; nothing was written");
   }
 
   // ---- timing and errors
@@ -308,16 +317,6 @@ final class ConsulState extends StoreState {
   private Duration writeTimeout() {
     Duration t = settings.sessionTimeout();
     return t.compareTo(settings.requestTimeout()) > 0 ? t : settings.requestTimeout();
-  }
-
-  /** Schedules {@code again} after a backoff if that is before {@code deadline}; false when time is up. */
-  private boolean retryBefore(long deadline, int attempt, Runnable again) {
-    Duration pause = session.backoff(attempt);
-    if (System.nanoTime() + pause.toNanos() - deadline > 0) {
-      return false;
-    }
-    session.later(pause, again);
-    return true;
   }
 
   private HaException unreachable(String doing, Throwable last, String consequence) {
@@ -334,7 +333,7 @@ final class ConsulState extends StoreState {
 
   /** An exception for a message: consul-client's quote the request URL, which never holds the token. */
   private static String describe(Throwable t) {
-    Throwable u = ConsulFailures.unwrap(t);
+    Throwable u = ErrorClassifier.unwrap(t);
     return u.getClass().getSimpleName() + (u.getMessage() == null ? "" : ": " + ConsulFailures.abbreviate(u.getMessage()));
   }
 

@@ -3,7 +3,6 @@ package org.masterha.consul;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Member key names: {@code <label>_<nonce>}, or just {@code <nonce>} for an unlabelled member (a log replica),
@@ -11,20 +10,13 @@ import java.util.regex.Pattern;
  * never stands in a new member's way and an old member's key can't be mistaken for a new one.
  *
  * <p>Reading is lenient, as the leader rule is: any key held by a session directly under the group's prefix is a
- * member, its label being what comes before the last {@code _} (none if there is none).
+ * member, its label being what comes before the last {@code _} (none if there is none). Labels joined follow the
+ * kit's one rule ({@link org.masterha.ha.spi.MemberLabels}).
  */
 final class MemberKeys {
-  private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
   private static final HexFormat HEX = HexFormat.of();
 
   private final SecureRandom random = new SecureRandom();
-
-  static void checkLabel(Optional<String> label) {
-    if (label.isPresent() && !LABEL.matcher(label.get()).matches()) {
-      throw new IllegalArgumentException("member label '" + label.get() + "' cannot be part of a Consul key name; "
-          + "accepted: letters, digits and . _ - (starting with a letter or digit), e.g. json.info");
-    }
-  }
 
   String newName(Optional<String> label) {
     byte[] nonce = new byte[16];

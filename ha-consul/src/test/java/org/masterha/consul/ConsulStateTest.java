@@ -104,7 +104,7 @@ class ConsulStateTest {
       Object value = f.get(20, TimeUnit.SECONDS);
       throw new AssertionError("expected a failure, got " + value);
     } catch (ExecutionException e) {
-      return ConsulFailures.unwrap(e);
+      return org.masterha.ha.spi.ErrorClassifier.unwrap(e);
     } catch (InterruptedException | TimeoutException e) {
       throw new AssertionError("expected a failure, got " + e, e);
     }

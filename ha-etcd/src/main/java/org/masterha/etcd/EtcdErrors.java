@@ -7,10 +7,10 @@ import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import java.security.cert.CertificateException;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import javax.net.ssl.SSLException;
 import org.masterha.ha.error.HaException;
+import org.masterha.ha.spi.ErrorClass;
+import org.masterha.ha.spi.ErrorClassifier;
 
 /**
  * What a failure from jetcd means for us. Most trouble is transient (a server restarting, a leader election, a
@@ -31,16 +31,13 @@ final class EtcdErrors {
 
   private EtcdErrors() {}
 
-  static Throwable unwrap(Throwable t) {
-    Throwable e = t;
-    while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
-      e = e.getCause();
-    }
-    return e;
+  /** For the kit's {@link org.masterha.ha.spi.Retrier}: only {@link Kind#RETRYABLE} is tried again. */
+  static ErrorClass retryClass(Throwable t) {
+    return classify(t) == Kind.RETRYABLE ? ErrorClass.RETRYABLE : ErrorClass.FATAL;
   }
 
   static Kind classify(Throwable t) {
-    Throwable e = unwrap(t);
+    Throwable e = ErrorClassifier.unwrap(t);
     if (e instanceof HaException) {
       return Kind.FATAL;
     }
@@ -93,13 +90,13 @@ final class EtcdErrors {
    * jetcd fetches a new token for the next call.
    */
   static boolean tokenRefused(Throwable t) {
-    String message = String.valueOf(description(unwrap(t)));
+    String message = String.valueOf(description(ErrorClassifier.unwrap(t)));
     return message.contains("invalid auth token") || message.contains("revision of auth store is old");
   }
 
   /** A fatal failure as an exception whose message says what went wrong and what to check. */
   static HaException fatal(String what, Throwable t) {
-    Throwable e = unwrap(t);
+    Throwable e = ErrorClassifier.unwrap(t);
     if (e instanceof HaException h) {
       return h;
     }
@@ -126,7 +123,7 @@ final class EtcdErrors {
   }
 
   static String describe(Throwable t) {
-    Throwable e = unwrap(t);
+    Throwable e = ErrorClassifier.unwrap(t);
     String d = description(e);
     return d != null ? d : e.toString();
   }

@@ -33,7 +33,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.masterha.ha.error.HaException;
 import org.masterha.ha.group.Group;
 import org.masterha.ha.spi.GroupWatchers;
+import org.masterha.ha.spi.MemberLabels;
 import org.masterha.ha.group.Membership;
+import org.masterha.ha.spi.ErrorClassifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,8 +61,6 @@ import org.slf4j.LoggerFactory;
  */
 final class EtcdGroup implements Group {
   private static final Logger log = LoggerFactory.getLogger(EtcdGroup.class);
-  private static final long FIRST_RETRY_MS = 50;
-  private static final long MAX_RETRY_MS = 1000;
 
   private final EtcdSession session;
   private final String path;
@@ -155,7 +155,7 @@ final class EtcdGroup implements Group {
   private CompletableFuture<GetResponse> list() {
     GetOption all = GetOption.builder().isPrefix(true).withKeysOnly(true).build();
     return session.ready().thenCompose(x -> session.retrier().retry("listing " + prefix,
-        n -> session.client().getKVClient().get(prefixBytes, all)));
+        a -> session.client().getKVClient().get(prefixBytes, all)));
   }
 
   /** Takes a complete listing if it is newer than the view. */
@@ -310,7 +310,7 @@ final class EtcdGroup implements Group {
       case FATAL -> fail(EtcdErrors.fatal("watching " + prefix, error));
       default -> {
         watchFailures++;
-        long delay = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS << Math.min(watchFailures - 1, 10));
+        long delay = EtcdSession.BACKOFF.delay(watchFailures).toMillis();
         if (watchFailures == 1 || watchFailures % 10 == 0) {
           log.info("the watch on {} broke ({}); resuming from revision {} in {} ms", prefix, EtcdErrors.describe(error), asOf + 1, delay);
         }
@@ -365,7 +365,7 @@ final class EtcdGroup implements Group {
           + " a session never holds a member it does not know about", prefix, stray.id(), Long.toHexString(live));
       sweeping.add(stray.id());
       ByteSequence key = bytes(prefix + stray.id());
-      session.retrier().retry("deleting stray member " + prefix + stray.id(), n -> session.client().getKVClient().txn()
+      session.retrier().retry("deleting stray member " + prefix + stray.id(), a -> session.client().getKVClient().txn()
               .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(stray.sequence())))
               .Then(Op.delete(key, DeleteOption.DEFAULT))
               .commit())
@@ -434,10 +434,10 @@ final class EtcdGroup implements Group {
 
   @Override
   public CompletableFuture<Membership> join(byte[] data, Optional<String> label) {
-    String problem = MemberKey.checkLabel(label);
-    if (problem != null) {
-      return CompletableFuture.failedFuture(new IllegalArgumentException(problem));
-    }
+    return MemberLabels.checked(label, () -> joinChecked(data, label));
+  }
+
+  private CompletableFuture<Membership> joinChecked(byte[] data, Optional<String> label) {
     if (isClosed()) {
       return CompletableFuture.failedFuture(session.closedException());
     }
@@ -458,7 +458,7 @@ final class EtcdGroup implements Group {
             result.complete(m);
             return;
           }
-          if (EtcdErrors.unwrap(error) instanceof LeaseLostDuringJoin && attempt < 3 && !isClosed()) {
+          if (ErrorClassifier.unwrap(error) instanceof LeaseLostDuringJoin && attempt < 3 && !isClosed()) {
             session.onEvents(() -> join(data, label, attempt + 1, result));
             return;
           }
@@ -473,7 +473,7 @@ final class EtcdGroup implements Group {
           }
           result.completeExceptionally(isClosed() ? session.closedException()
               : kind == EtcdErrors.Kind.FATAL || kind == EtcdErrors.Kind.LEASE_NOT_FOUND ? EtcdErrors.fatal("joining " + path, error)
-              : EtcdErrors.unwrap(error));
+              : ErrorClassifier.unwrap(error));
         });
   }
 
@@ -490,7 +490,7 @@ final class EtcdGroup implements Group {
     ByteSequence value = ByteSequence.from(data);
     // Put only if the key is new, so the create revision is ours; read it back in the same transaction. A retry
     // after a lost answer finds the key already there with our lease: that is our member, not a clash.
-    return session.retrier().retry("joining " + path, n -> session.client().getKVClient().txn()
+    return session.retrier().retry("joining " + path, a -> session.client().getKVClient().txn()
             .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
             .Then(Op.put(key, value, PutOption.builder().withLeaseId(leaseId).build()), Op.get(key, GetOption.DEFAULT))
             .Else(Op.get(key, GetOption.DEFAULT))
@@ -548,19 +548,19 @@ final class EtcdGroup implements Group {
     }
     ByteSequence key = bytes(prefix + membership.id());
     return session.callOnEvents(() -> cancelling.add(membership))
-        .thenCompose(x -> session.retrier().retry("leaving " + path, n -> session.client().getKVClient().txn()
+        .thenCompose(x -> session.retrier().retry("leaving " + path, a -> session.client().getKVClient().txn()
             .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(membership.sequence())))
             .Then(Op.delete(key, DeleteOption.DEFAULT))
             .commit()
             // A retried delete that finds the key gone most likely follows our own delete whose answer was lost.
-            .thenApply(r -> r.isSucceeded() || n > 1)))
+            .thenApply(r -> r.isSucceeded() || a.number() > 1)))
         .handle((deleted, error) -> session.callOnEvents(() -> {
           cancelling.remove(membership);
           released.put(membership.id(), membership.sequence());
           if (error != null) {
             publish();
             throw EtcdErrors.classify(error) == EtcdErrors.Kind.FATAL ? EtcdErrors.fatal("leaving " + path, error)
-                : new CompletionException(EtcdErrors.unwrap(error));
+                : new CompletionException(ErrorClassifier.unwrap(error));
           }
           if (deleted) {
             watchers.cancelledByUs(membership);
@@ -579,7 +579,7 @@ final class EtcdGroup implements Group {
       return CompletableFuture.failedFuture(session.closedException());
     }
     ByteSequence key = bytes(prefix + membership.id());
-    return session.retrier().retry("reading " + prefix + membership.id(), n -> session.client().getKVClient().get(key))
+    return session.retrier().retry("reading " + prefix + membership.id(), a -> session.client().getKVClient().get(key))
         .handle((response, error) -> {
           if (error != null) {
             throw fatalOr(error, "reading " + prefix + membership.id());
@@ -619,7 +619,7 @@ final class EtcdGroup implements Group {
     if (isClosed()) {
       return session.closedException();
     }
-    Throwable e = EtcdErrors.unwrap(error);
+    Throwable e = ErrorClassifier.unwrap(error);
     if (EtcdErrors.classify(e) == EtcdErrors.Kind.FATAL || !(e instanceof RuntimeException)) {
       return EtcdErrors.fatal(what, e);
     }

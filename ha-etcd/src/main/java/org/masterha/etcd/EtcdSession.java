@@ -14,14 +14,17 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 import org.masterha.ha.HaConfig;
-import org.masterha.ha.error.HaConfigException;
 import org.masterha.ha.HaSession;
 import org.masterha.ha.error.SessionClosedException;
 import org.masterha.ha.group.Group;
 import org.masterha.ha.leader.Candidacy;
+import org.masterha.ha.spi.Backoff;
+import org.masterha.ha.spi.DaemonThreads;
+import org.masterha.ha.spi.GroupPaths;
+import org.masterha.ha.spi.Retrier;
 import org.masterha.ha.state.State;
+import org.masterha.ha.spi.Retrier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,9 +38,8 @@ import org.slf4j.LoggerFactory;
  */
 final class EtcdSession implements HaSession {
   private static final Logger log = LoggerFactory.getLogger(EtcdSession.class);
-  private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._@:=+-]+");
-  /** The base path's child that holds the state variables ({@link EtcdState}); no group may live there. */
-  static final String STATE = "state";
+  /** Between attempts of a request or of a broken watch: etcd's leader elections take about a second. */
+  static final Backoff BACKOFF = Backoff.exponential(Duration.ofMillis(50), Duration.ofSeconds(1));
 
   private final HaConfig config;
   private final EtcdSettings settings;
@@ -55,13 +57,9 @@ final class EtcdSession implements HaSession {
     this.config = config;
     this.settings = settings;
     this.client = EtcdClients.build(settings);
-    this.events = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "masterha-etcd-events " + settings.basePath());
-      t.setDaemon(true);
-      return t;
-    });
+    this.events = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("masterha-etcd-events " + settings.basePath()));
     events.setRemoveOnCancelPolicy(true);
-    this.retrier = new Retrier(events, () -> closed, this::closedException);
+    this.retrier = new Retrier(events, EtcdErrors::retryClass, BACKOFF, () -> closed, this::closedException);
     this.keeper = new LeaseKeeper(client.getLeaseClient(), settings, events, this::onEvents, retrier, this::leaseLost, this::ready);
   }
 
@@ -80,27 +78,12 @@ final class EtcdSession implements HaSession {
     if (closed) {
       throw closedException();
     }
-    String path = relativePath.isEmpty() ? settings.basePath() : settings.basePath() + "/" + checkRelative(relativePath);
+    String path = GroupPaths.resolve(settings.basePath(), relativePath);
     return groups.computeIfAbsent(path, p -> {
       EtcdGroup g = new EtcdGroup(this, p);
       g.start();
       return g;
     });
-  }
-
-  private static String checkRelative(String relativePath) {
-    String[] segments = relativePath.split("/", -1);
-    if (segments[0].equals(STATE)) {
-      throw new HaConfigException("group path '" + relativePath + "' is not available: " + STATE + "/ under the base path "
-          + "holds the master's state variables; choose another path, e.g. log_replicas");
-    }
-    for (String segment : segments) {
-      if (segment.isEmpty() || segment.equals(".") || segment.equals("..") || !SEGMENT.matcher(segment).matches()) {
-        throw new HaConfigException("group path '" + relativePath + "' is not a relative path; accepted: non-empty segments "
-            + "of letters, digits and . _ @ : = + -, separated by '/', e.g. log_replicas");
-      }
-    }
-    return relativePath;
   }
 
   /**
@@ -153,7 +136,7 @@ final class EtcdSession implements HaSession {
         // does not cover the key "<base>" itself).
         ByteSequence key = ByteSequence.from(settings.basePath() + "/", StandardCharsets.UTF_8);
         GetOption countOnly = GetOption.builder().withCountOnly(true).build();
-        authenticated = retrier.retry("authenticating with etcd", n -> client.getKVClient().get(key, countOnly))
+        authenticated = retrier.retry("authenticating with etcd", a -> client.getKVClient().get(key, countOnly))
             .thenApply(r -> (Void) null);
       }
       return authenticated;

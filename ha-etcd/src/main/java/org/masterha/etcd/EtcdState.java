@@ -25,8 +25,10 @@ import org.masterha.ha.group.Membership;
 import org.masterha.ha.leader.Candidacy;
 import org.masterha.ha.state.OutcomeUnknownException;
 import org.masterha.ha.state.StateNames;
+import org.masterha.ha.spi.GroupPaths;
 import org.masterha.ha.spi.StoreState;
 import org.masterha.ha.state.Variable;
+import org.masterha.ha.spi.ErrorClassifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,7 +83,7 @@ final class EtcdState extends StoreState {
 
   /** Where the variables of {@code basePath} live: {@code <base>/state/}. */
   static String statePrefix(String basePath) {
-    return basePath + "/" + EtcdSession.STATE + "/";
+    return basePath + "/" + GroupPaths.STATE + "/";
   }
 
   private ByteSequence key(String name) {
@@ -108,8 +110,8 @@ final class EtcdState extends StoreState {
   // ---------------------------------------------------------------- reads: linearizable, retried
 
   @Override
-  public CompletableFuture<Variable> fetch(String name) {
-    Variable absent = Variable.absent(name); // checks the name
+  protected CompletableFuture<Variable> load(String name) {
+    Variable absent = Variable.absent(name);
     String what = "reading state variable '" + name + "' (key " + keyText(name) + ")";
     return read(what, () -> kv().get(key(name))).thenApply(response -> {
       if (response.getKvs().isEmpty()) {
@@ -127,7 +129,7 @@ final class EtcdState extends StoreState {
       Set<String> names = new TreeSet<>();
       for (KeyValue kv : response.getKvs()) {
         String name = kv.getKey().toString(StandardCharsets.UTF_8).substring(prefix.length());
-        if (isVariableName(name)) {
+        if (StateNames.isValid(name)) {
           names.add(name);
         } else {
           log.debug("ignoring key {}{} in etcd: not a state variable name", prefix, name);
@@ -137,21 +139,13 @@ final class EtcdState extends StoreState {
     });
   }
 
-  private static boolean isVariableName(String name) {
-    try {
-      StateNames.check(name);
-      return true;
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
-  }
 
   private CompletableFuture<GetResponse> read(String what, Supplier<CompletableFuture<GetResponse>> get) {
     if (session.isClosed()) {
       return CompletableFuture.failedFuture(session.closedException());
     }
     return session.ready()
-        .thenCompose(x -> session.retrier().retry(what, n -> get.get()))
+        .thenCompose(x -> session.retrier().retry(what, a -> get.get()))
         .handle((response, error) -> {
           if (error != null) {
             throw failure(what, error);
@@ -164,7 +158,7 @@ final class EtcdState extends StoreState {
     if (session.isClosed()) {
       return session.closedException();
     }
-    Throwable e = EtcdErrors.unwrap(error);
+    Throwable e = ErrorClassifier.unwrap(error);
     if (e instanceof RuntimeException r && EtcdErrors.classify(e) != EtcdErrors.Kind.FATAL) {
       return r;
     }
@@ -213,7 +207,7 @@ final class EtcdState extends StoreState {
     GetOption probe = GetOption.builder().withCountOnly(true).withSerializable(true).build();
     CompletableFuture<TxnResponse> result = new CompletableFuture<>();
     session.ready()
-        .thenCompose(x -> session.retrier().retry(what + ": reaching etcd", n -> kv().get(key, probe)))
+        .thenCompose(x -> session.retrier().retry(what + ": reaching etcd", a -> kv().get(key, probe)))
         .whenComplete((x, unreachable) -> {
           if (unreachable != null) {
             result.completeExceptionally(failure(what, unreachable)); // nothing was sent
@@ -272,7 +266,7 @@ final class EtcdState extends StoreState {
   }
 
   private RuntimeException writeFailure(String what, Throwable error) {
-    Throwable e = EtcdErrors.unwrap(error);
+    Throwable e = ErrorClassifier.unwrap(error);
     if (EtcdErrors.classify(e) == EtcdErrors.Kind.FATAL && !session.isClosed()) {
       if (EtcdErrors.describe(e).contains("request is too large")) {
         return new HaException(what + " failed: etcd refused the request as too large (" + EtcdErrors.describe(e)

@@ -17,6 +17,8 @@ import org.masterha.ha.Durations;
 import org.masterha.ha.error.HaException;
 import org.masterha.ha.error.SessionClosedException;
 import org.masterha.ha.spi.LivenessDeadline;
+import org.masterha.ha.spi.ErrorClassifier;
+import org.masterha.ha.spi.Retrier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,11 +26,11 @@ import org.slf4j.LoggerFactory;
  * The session's one lease: granted when the first member needs it, kept alive by us, and given up the moment
  * we can no longer be sure the store still holds it.
  *
- * <p>States: no lease, granting, live, closed. A live lease is renewed with one {@code LeaseKeepAlive} request
- * every sixth of the session timeout, sooner after a failure, and the next request does not wait for an answer
- * that is not coming. jetcd's streaming keepalive is not used: it can end without telling its observer. Each
- * renewal the store confirms arms the {@link LivenessDeadline} with the
- * time the request was <em>sent</em>: the store restarts the lease's TTL when it receives the request, later
+ * <p>States ({@link LeaseState}): no lease, granting, live, closed. A live lease is renewed with one
+ * {@code LeaseKeepAlive} request every sixth of the session timeout, sooner after a failure, and the next
+ * request does not wait for an answer that is not coming. jetcd's streaming keepalive is not used: it can end
+ * without telling its observer. Each renewal the store confirms arms the {@link LivenessDeadline} with the time
+ * the request was <em>sent</em>: the store restarts the lease's TTL when it receives the request, later
  * than that, so {@code sent + session timeout} is never after the store's own expiry (the TTL is the timeout
  * rounded up to whole seconds). When the deadline passes, or the store answers that the lease is gone, the lease
  * is lost: the listener hears of it (every member bound to it is lost), we stop renewing it and revoke it as soon
@@ -41,6 +43,9 @@ final class LeaseKeeper {
   /** etcd never grants lease 0: it means "no lease". */
   static final long NONE = 0;
   private static final long RETRY_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+  /** NONE: no lease (none yet, or the last one lost); GRANTING: a grant under way; LIVE: renewed; CLOSED: for good. */
+  enum LeaseState { NONE, GRANTING, LIVE, CLOSED }
 
   /** Called on the event thread with the id of the lease that was lost and why. */
   interface Listener {
@@ -59,6 +64,8 @@ final class LeaseKeeper {
   private final long intervalNanos;
 
   // Guarded by this.
+  private LeaseState state = LeaseState.NONE;
+  /** The lease being granted (GRANTING) or the live one (LIVE); null otherwise. */
   private CompletableFuture<Long> current;
   private long liveId = NONE;
   private long lastConfirmedSentAt;
@@ -66,7 +73,6 @@ final class LeaseKeeper {
   private long latestSentAt;
   private boolean latestAnswered = true;
   private int failuresInARow;
-  private boolean closed;
   private volatile long lastGranted = NONE;
 
   LeaseKeeper(Lease leases, EtcdSettings settings, ScheduledExecutorService events, Consumer<Runnable> onEvents,
@@ -89,7 +95,7 @@ final class LeaseKeeper {
   CompletableFuture<Long> lease() {
     CompletableFuture<Long> f;
     synchronized (this) {
-      if (closed) {
+      if (state == LeaseState.CLOSED) {
         return CompletableFuture.failedFuture(new SessionClosedException("the etcd session is closed"));
       }
       if (current != null) {
@@ -97,6 +103,7 @@ final class LeaseKeeper {
       }
       f = new CompletableFuture<>();
       current = f;
+      state = LeaseState.GRANTING;
     }
     grant(f);
     return f;
@@ -104,7 +111,7 @@ final class LeaseKeeper {
 
   /** Whether {@code leaseId} is the live lease. */
   synchronized boolean isLive(long leaseId) {
-    return !closed && leaseId != NONE && leaseId == liveId;
+    return state == LeaseState.LIVE && leaseId == liveId;
   }
 
   /**
@@ -118,7 +125,7 @@ final class LeaseKeeper {
 
   /** The live lease, or {@link #NONE}. */
   synchronized long liveLease() {
-    return closed ? NONE : liveId;
+    return state == LeaseState.LIVE ? liveId : NONE;
   }
 
   /** The last lease granted, in hex as etcdctl prints it; empty before the first. */
@@ -137,11 +144,11 @@ final class LeaseKeeper {
     CompletableFuture<Long> pending;
     long id;
     synchronized (this) {
-      if (closed) {
+      if (state == LeaseState.CLOSED) {
         return NONE;
       }
-      closed = true;
-      id = liveId;
+      id = state == LeaseState.LIVE ? liveId : NONE;
+      state = LeaseState.CLOSED;
       liveId = NONE;
       pending = current;
       current = null;
@@ -158,7 +165,7 @@ final class LeaseKeeper {
     AtomicLong sentAt = new AtomicLong();
     long ttl = settings.ttlSeconds();
     // Authenticated first, so the send time below is when the grant went out, not when a token was asked for.
-    ready.get().thenCompose(x -> retrier.retry("granting an etcd lease", n -> {
+    ready.get().thenCompose(x -> retrier.retry("granting an etcd lease", a -> {
       sentAt.set(clock.getAsLong());
       return leases.grant(ttl);
     })).whenComplete((response, error) -> onEvents.accept(() -> granted(f, response, error, sentAt.get())));
@@ -167,12 +174,10 @@ final class LeaseKeeper {
   private void granted(CompletableFuture<Long> f, LeaseGrantResponse response, Throwable error, long sentAt) {
     if (error != null) {
       synchronized (this) {
-        if (current == f) {
-          current = null;
-        }
+        abandonGrant(f);
       }
       f.completeExceptionally(EtcdErrors.classify(error) == EtcdErrors.Kind.FATAL ? EtcdErrors.fatal("granting an etcd lease", error)
-          : EtcdErrors.unwrap(error));
+          : ErrorClassifier.unwrap(error));
       return;
     }
     long id = response.getID();
@@ -181,9 +186,7 @@ final class LeaseKeeper {
       // than the session timeout promises. Refuse rather than quietly change the timeout.
       revokeAbandoned(id);
       synchronized (this) {
-        if (current == f) {
-          current = null;
-        }
+        abandonGrant(f);
       }
       f.completeExceptionally(response.getTTL() > settings.ttlSeconds() ? settings.ttlTooSmall(response.getTTL())
           : new HaException("etcd granted lease " + Long.toHexString(id) + " a TTL of " + response.getTTL()
@@ -191,11 +194,12 @@ final class LeaseKeeper {
       return;
     }
     synchronized (this) {
-      if (closed || current != f) {
+      if (state != LeaseState.GRANTING || current != f) {
         revokeAbandoned(id);
         f.completeExceptionally(new SessionClosedException("the etcd session is closed"));
         return;
       }
+      state = LeaseState.LIVE;
       liveId = id;
       lastGranted = id;
       lastConfirmedSentAt = sentAt;
@@ -209,10 +213,18 @@ final class LeaseKeeper {
     f.complete(id);
   }
 
+  /** A grant that failed or was refused: back to no lease, unless a newer grant or close() took over. */
+  private void abandonGrant(CompletableFuture<Long> f) {
+    if (current == f) {
+      current = null;
+      state = LeaseState.NONE;
+    }
+  }
+
   private void keepAlive(long id) {
     long sentAt;
     synchronized (this) {
-      if (closed || id != liveId) {
+      if (!isLive(id)) {
         return;
       }
       if (latestSentAt - lastConfirmedSentAt > 0 && !latestAnswered) {
@@ -236,7 +248,7 @@ final class LeaseKeeper {
   /** An answer to the request sent at {@code sentAt}; late answers to earlier requests still count. */
   private void keptAlive(long id, long sentAt, LeaseKeepAliveResponse response, Throwable error) {
     synchronized (this) {
-      if (closed || id != liveId) {
+      if (!isLive(id)) {
         return;
       }
       boolean latest = sentAt == latestSentAt;
@@ -294,9 +306,10 @@ final class LeaseKeeper {
   /** Runs on the event thread. */
   private void lose(long id, String why) {
     synchronized (this) {
-      if (closed || id == NONE || id != liveId) {
+      if (!isLive(id)) {
         return;
       }
+      state = LeaseState.NONE;
       liveId = NONE;
       current = null;
       cancelTick();
@@ -315,32 +328,17 @@ final class LeaseKeeper {
    * the lease must have expired by itself anyway.
    */
   private void revokeAbandoned(long id) {
-    long giveUpAt = clock.getAsLong() + TimeUnit.SECONDS.toNanos(settings.ttlSeconds()) + settings.sessionTimeout().toNanos();
-    tryRevoke(id, giveUpAt);
-  }
-
-  private void tryRevoke(long id, long giveUpAt) {
-    CompletableFuture<?> f;
-    try {
-      f = leases.revoke(id).copy();
-    } catch (RuntimeException e) {
-      f = CompletableFuture.failedFuture(e);
-    }
-    f.orTimeout(Math.max(intervalNanos, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS).whenComplete((r, e) -> {
-      if (e == null) {
-        log.debug("abandoned etcd lease {} revoked", Long.toHexString(id));
-        return;
-      }
-      EtcdErrors.Kind kind = EtcdErrors.classify(e);
-      if (kind == EtcdErrors.Kind.LEASE_NOT_FOUND || kind == EtcdErrors.Kind.FATAL || clock.getAsLong() - giveUpAt > 0) {
-        return;
-      }
-      try {
-        events.schedule(() -> tryRevoke(id, giveUpAt), 200, TimeUnit.MILLISECONDS);
-      } catch (RejectedExecutionException closing) {
-        // The session is closing; the lease expires by itself.
-      }
-    });
+    Duration expiresAnyway = Duration.ofSeconds(settings.ttlSeconds()).plus(settings.sessionTimeout());
+    long answerWithin = Math.max(intervalNanos, TimeUnit.SECONDS.toNanos(1));
+    retrier.within(expiresAnyway, (what, e) -> e)
+        .retry("revoking abandoned etcd lease " + Long.toHexString(id),
+            a -> leases.revoke(id).copy().orTimeout(answerWithin, TimeUnit.NANOSECONDS))
+        .whenComplete((r, e) -> {
+          // A lease etcd no longer knows, or that we may not revoke, expires by itself.
+          if (e == null) {
+            log.debug("abandoned etcd lease {} revoked", Long.toHexString(id));
+          }
+        });
   }
 
   private void scheduleTick(long id, long delayNanos) {

@@ -11,12 +11,11 @@ import java.util.regex.Pattern;
  * member's sequence is the key's create revision.
  *
  * <p>Keys under the prefix with another shape (written by some other tool) are not members, as Mesos ignores
- * children whose suffix is not a sequence number.
+ * children whose suffix is not a sequence number. Labels follow the kit's one rule ({@link
+ * org.masterha.ha.spi.MemberLabels}).
  */
 final class MemberKey {
   private static final Pattern NAME = Pattern.compile("(?:(.+)_)?([0-9a-f]{1,16})_([0-9]{1,19})");
-  /** Labels become part of a key segment: no '/', nothing exotic. */
-  private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9._@:=+-]+");
 
   private MemberKey() {}
 
@@ -32,18 +31,5 @@ final class MemberKey {
       return Optional.empty();
     }
     return Optional.of(Optional.ofNullable(m.group(1)));
-  }
-
-  /** Null when {@code label} is acceptable, else what is wrong with it. */
-  static String checkLabel(Optional<String> label) {
-    if (label.isEmpty()) {
-      return null;
-    }
-    String l = label.get();
-    if (!LABEL.matcher(l).matches()) {
-      return "member label '" + l + "' is not accepted by the etcd backend; a label is non-empty and has only letters, "
-          + "digits and . _ @ : = + - (e.g. json.info)";
-    }
-    return null;
   }
 }

@@ -96,8 +96,6 @@ class EtcdBackendTest {
     assertThat(MemberKey.parseLabel("info_abc_1")).contains(Optional.of("info"));
     assertThat(MemberKey.parseLabel("json.info_0000000001")).as("a ZooKeeper-style name").isEmpty();
     assertThat(MemberKey.parseLabel("config")).isEmpty();
-    assertThat(MemberKey.checkLabel(Optional.of("json.info"))).isNull();
-    assertThat(MemberKey.checkLabel(Optional.of(""))).contains("not accepted");
   }
 
   @Test

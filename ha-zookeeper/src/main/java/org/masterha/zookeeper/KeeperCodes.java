@@ -3,20 +3,33 @@ package org.masterha.zookeeper;
 import java.util.Optional;
 import org.apache.zookeeper.KeeperException.Code;
 import org.masterha.ha.error.HaException;
+import org.masterha.ha.spi.ErrorClass;
 
 /** How this backend treats ZooKeeper's result codes: retry inside, or fail the caller. */
 final class KeeperCodes {
   private KeeperCodes() {}
 
-  /** The connection, not the request, failed: run the request again once the session is connected. */
-  static boolean isRetryable(int rc) {
-    return rc == Code.CONNECTIONLOSS.intValue() || rc == Code.OPERATIONTIMEOUT.intValue()
-        || rc == Code.SESSIONEXPIRED.intValue() || rc == Code.SESSIONMOVED.intValue();
+  /**
+   * A failed request's code in the kit's terms: the connection, not the request, failed (run it again once the
+   * session is connected), and for a lost connection or a timeout the response was lost with it, so the request
+   * may or may not have been applied. Any other failure code is final.
+   */
+  static ErrorClass classify(int rc) {
+    if (rc == Code.CONNECTIONLOSS.intValue() || rc == Code.OPERATIONTIMEOUT.intValue()) {
+      return ErrorClass.OUTCOME_UNKNOWN;
+    }
+    if (rc == Code.SESSIONEXPIRED.intValue() || rc == Code.SESSIONMOVED.intValue()) {
+      return ErrorClass.RETRYABLE;
+    }
+    return ErrorClass.FATAL;
   }
 
-  /** The request may or may not have been applied: the response was lost with the connection. */
+  static boolean isRetryable(int rc) {
+    return classify(rc) != ErrorClass.FATAL;
+  }
+
   static boolean isOutcomeUnknown(int rc) {
-    return rc == Code.CONNECTIONLOSS.intValue() || rc == Code.OPERATIONTIMEOUT.intValue();
+    return classify(rc) == ErrorClass.OUTCOME_UNKNOWN;
   }
 
   /** The server answered, so it had our session alive when it received the request. */

@@ -8,7 +8,8 @@ import org.masterha.ha.group.Membership;
 /**
  * Group member znode names as Mesos writes them: {@code <label>_<sequence>} ({@code json.info_0000000003}) or a
  * bare {@code <sequence>} for an unlabelled member ({@code log_replicas/0000000003}), where the sequence is the
- * ten digits ZooKeeper appends to a sequential node.
+ * ten digits ZooKeeper appends to a sequential node. Labels joined follow the kit's one rule ({@link
+ * org.masterha.ha.spi.MemberLabels}).
  */
 final class MemberName {
   /** Greedy label, so a label may itself contain '_': only the last '_' separates it from the sequence. */
@@ -22,20 +23,6 @@ final class MemberName {
    */
   static String prefix(Optional<String> label) {
     return label.map(l -> l + "_").orElse("");
-  }
-
-  /** Refuses labels ZooKeeper could not turn into a member name that parses back to the same label. */
-  static void validateLabel(Optional<String> label) {
-    if (label.isEmpty()) {
-      return;
-    }
-    String l = label.get();
-    if (l.isEmpty()) {
-      throw new IllegalArgumentException("a member label must not be empty; pass Optional.empty() for an unlabelled member");
-    }
-    if (l.indexOf('/') >= 0 || l.equals(".") || l.equals("..") || l.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-      throw new IllegalArgumentException("member label '" + l + "' is not usable in a znode name; accepted: printable text without '/'");
-    }
   }
 
   /**

@@ -26,6 +26,7 @@ import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.data.Stat;
 import org.masterha.ha.group.Group;
 import org.masterha.ha.spi.GroupWatchers;
+import org.masterha.ha.spi.MemberLabels;
 import org.masterha.ha.group.Membership;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -314,12 +315,11 @@ final class ZooKeeperGroup implements Group {
 
   @Override
   public CompletableFuture<Membership> join(byte[] data, Optional<String> label) {
-    try {
-      MemberName.validateLabel(label);
-    } catch (IllegalArgumentException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    CompletableFuture<Membership> f = session.track(new CompletableFuture<>());
+    return MemberLabels.checked(label, () -> joinChecked(data, label));
+  }
+
+  private CompletableFuture<Membership> joinChecked(byte[] data, Optional<String> label) {
+    CompletableFuture<Membership> f = session.track();
     if (!f.isDone()) {
       joinsBegun.incrementAndGet();
       joinsInFlight.incrementAndGet();
@@ -542,7 +542,7 @@ final class ZooKeeperGroup implements Group {
 
   @Override
   public CompletableFuture<Boolean> cancel(Membership membership) {
-    CompletableFuture<Boolean> f = session.track(new CompletableFuture<>());
+    CompletableFuture<Boolean> f = session.track();
     if (!f.isDone()) {
       session.submit(new Cancel(membership, f));
     }
@@ -660,7 +660,7 @@ final class ZooKeeperGroup implements Group {
 
   @Override
   public CompletableFuture<Optional<byte[]>> data(Membership membership) {
-    CompletableFuture<Optional<byte[]>> f = session.track(new CompletableFuture<>());
+    CompletableFuture<Optional<byte[]>> f = session.track();
     if (f.isDone()) {
       return f;
     }
@@ -699,7 +699,7 @@ final class ZooKeeperGroup implements Group {
 
   @Override
   public CompletableFuture<Set<Membership>> members() {
-    CompletableFuture<Set<Membership>> f = session.track(new CompletableFuture<>());
+    CompletableFuture<Set<Membership>> f = session.track();
     if (f.isDone()) {
       return f;
     }

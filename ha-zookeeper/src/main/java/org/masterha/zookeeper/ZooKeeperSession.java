@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -14,7 +13,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.RetrySleeper;
 import org.apache.curator.RetryPolicy;
 import org.apache.curator.framework.CuratorFramework;
@@ -25,7 +23,6 @@ import org.apache.curator.framework.api.CuratorEventType;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
-import org.apache.zookeeper.common.PathUtils;
 import org.apache.zookeeper.data.ACL;
 import org.masterha.ha.Durations;
 import org.masterha.ha.HaConfig;
@@ -35,7 +32,10 @@ import org.masterha.ha.HaSession;
 import org.masterha.ha.error.SessionClosedException;
 import org.masterha.ha.group.Group;
 import org.masterha.ha.leader.Candidacy;
+import org.masterha.ha.spi.DaemonThreads;
+import org.masterha.ha.spi.GroupPaths;
 import org.masterha.ha.spi.LivenessDeadline;
+import org.masterha.ha.spi.PendingOperations;
 import org.masterha.ha.state.State;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,7 +88,7 @@ public final class ZooKeeperSession implements HaSession {
   /** The event thread as Curator and ZooKeeper see it: once the session is closed, late callbacks are dropped. */
   private final java.util.concurrent.Executor callbacks;
   private final Map<String, ZooKeeperGroup> groups = new ConcurrentHashMap<>();
-  private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
+  private final PendingOperations pending = new PendingOperations();
   private final Object closeLock = new Object();
   private volatile boolean closing;
   private volatile Thread eventThread;
@@ -113,9 +113,9 @@ public final class ZooKeeperSession implements HaSession {
 
   private ZooKeeperSession(ZooKeeperSettings settings) {
     this.settings = settings;
+    ThreadFactory eventThreads = DaemonThreads.named("masterha-zk-events" + settings.basePath());
     this.events = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "masterha-zk-events" + settings.basePath());
-      t.setDaemon(true);
+      Thread t = eventThreads.newThread(r);
       eventThread = t;
       return t;
     });
@@ -146,7 +146,7 @@ public final class ZooKeeperSession implements HaSession {
         // Mesos creates its base path with empty data, not Curator's default of the local address.
         .defaultData(new byte[0])
         .aclProvider(new FixedAcl(settings.acl()))
-        .threadFactory(daemonThreads("masterha-zk-curator" + settings.basePath()));
+        .threadFactory(DaemonThreads.named("masterha-zk-curator" + settings.basePath()));
     settings.auth().ifPresent(a -> builder.authorization(List.of(a)));
     this.client = builder.build();
     client.getConnectionStateListenable().addListener((c, newState) -> onConnectionState(newState), callbacks);
@@ -176,7 +176,7 @@ public final class ZooKeeperSession implements HaSession {
     if (closing) {
       throw new SessionClosedException("ZooKeeper session " + sessionId() + " on " + settings.basePath() + " is closed");
     }
-    String path = resolve(relativePath);
+    String path = GroupPaths.resolve(settings.basePath(), relativePath);
     try {
       return groups.computeIfAbsent(path, p -> {
         ZooKeeperGroup g = new ZooKeeperGroup(this, p);
@@ -186,23 +186,6 @@ public final class ZooKeeperSession implements HaSession {
     } catch (java.util.concurrent.RejectedExecutionException e) {
       throw closedException(); // closed while we were here
     }
-  }
-
-  private String resolve(String relativePath) {
-    if (relativePath == null || relativePath.isEmpty()) {
-      return settings.basePath();
-    }
-    if (relativePath.equals(ZooKeeperState.STATE) || relativePath.startsWith(ZooKeeperState.STATE + "/")) {
-      throw new HaConfigException("group path '" + relativePath + "' is not available: " + ZooKeeperState.STATE + " under the base"
-          + " path holds the master's state variables; choose another path, e.g. log_replicas");
-    }
-    String path = settings.basePath() + "/" + relativePath;
-    try {
-      PathUtils.validatePath(path);
-    } catch (IllegalArgumentException e) {
-      throw new HaConfigException("group path '" + relativePath + "' is not a valid relative ZooKeeper path: " + e.getMessage());
-    }
-    return path;
   }
 
   /**
@@ -262,14 +245,12 @@ public final class ZooKeeperSession implements HaSession {
         && !deadline.passed();
   }
 
-  /** Registers a caller's future so that closing the session fails it if it is still open. Any thread. */
-  <T> CompletableFuture<T> track(CompletableFuture<T> f) {
+  /** A caller's future that closing the session fails if it is still open; failed at once if closing. Any thread. */
+  <T> CompletableFuture<T> track() {
+    CompletableFuture<T> f = pending.track();
     if (closing) {
       f.completeExceptionally(closedException());
-      return f;
     }
-    pending.add(f);
-    f.whenComplete((v, e) -> pending.remove(f));
     return f;
   }
 
@@ -494,18 +475,14 @@ public final class ZooKeeperSession implements HaSession {
     abortAll(cause);
     // Deletes whatever we still hold and stops Curator reconnecting a session that cannot work. Not on this
     // thread: closing waits for ZooKeeper's threads, which may be waiting to hand us an event.
-    Thread closer = new Thread(client::close, "masterha-zk-close" + settings.basePath());
-    closer.setDaemon(true);
-    closer.start();
+    DaemonThreads.named("masterha-zk-close" + settings.basePath()).newThread(client::close).start();
   }
 
   private void abortAll(RuntimeException cause) {
     List<Attempt> aborted = new ArrayList<>(waiting);
     waiting.clear();
     aborted.forEach(a -> a.abort(cause));
-    for (CompletableFuture<?> f : List.copyOf(pending)) {
-      f.completeExceptionally(cause);
-    }
+    pending.failAll(cause);
   }
 
   private SessionClosedException closedException() {
@@ -547,9 +524,7 @@ public final class ZooKeeperSession implements HaSession {
       for (ZooKeeperGroup g : groups.values()) {
         g.onClosed(cause);
       }
-      for (CompletableFuture<?> f : List.copyOf(pending)) {
-        f.completeExceptionally(cause);
-      }
+      pending.close(cause);
     });
     events.shutdownNow();
     log.info("Closed ZooKeeper session {} for {}", sessionIdText, settings.basePath());
@@ -609,15 +584,6 @@ public final class ZooKeeperSession implements HaSession {
   public String toString() {
     return "ZooKeeperSession[" + (sessionIdText.isEmpty() ? "no session yet" : sessionIdText) + ", " + settings.basePath()
         + " on " + settings.connectString() + ", " + observableState + "]";
-  }
-
-  private static ThreadFactory daemonThreads(String name) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
   }
 
   /** Curator must never retry on its own: see the builder. */

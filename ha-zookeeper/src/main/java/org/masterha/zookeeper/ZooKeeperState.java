@@ -31,6 +31,7 @@ import org.masterha.ha.group.Membership;
 import org.masterha.ha.leader.Candidacy;
 import org.masterha.ha.state.OutcomeUnknownException;
 import org.masterha.ha.state.StateNames;
+import org.masterha.ha.spi.GroupPaths;
 import org.masterha.ha.spi.StoreState;
 import org.masterha.ha.state.Variable;
 import org.slf4j.Logger;
@@ -72,8 +73,6 @@ import org.slf4j.LoggerFactory;
 final class ZooKeeperState extends StoreState {
   private static final Logger log = LoggerFactory.getLogger(ZooKeeperState.class);
 
-  /** The base path's child that holds the variables; no group may live there. */
-  static final String STATE = "state";
   /** ZooKeeper's default {@code jute.maxbuffer}: the largest request a server reads, a multi included. */
   static final int JUTE_MAXBUFFER_DEFAULT = 0xfffff;
   /** The largest value: 1000 KiB, the standalone backend's cap too, so a master moving between them finds no surprise. */
@@ -117,7 +116,7 @@ final class ZooKeeperState extends StoreState {
 
   /** Where the variables of {@code basePath} live: {@code <base>/state}. */
   static String statePath(String basePath) {
-    return basePath + "/" + STATE;
+    return basePath + "/" + GroupPaths.STATE;
   }
 
   @Override
@@ -189,13 +188,8 @@ final class ZooKeeperState extends StoreState {
   // ---------------------------------------------------------------- reads: retried until answered
 
   @Override
-  public CompletableFuture<Variable> fetch(String name) {
-    try {
-      StateNames.check(name);
-    } catch (IllegalArgumentException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    CompletableFuture<Variable> f = session.track(new CompletableFuture<>());
+  protected CompletableFuture<Variable> load(String name) {
+    CompletableFuture<Variable> f = session.track();
     if (f.isDone()) {
       return f;
     }
@@ -240,7 +234,7 @@ final class ZooKeeperState extends StoreState {
 
   @Override
   public CompletableFuture<Set<String>> names() {
-    CompletableFuture<Set<String>> f = session.track(new CompletableFuture<>());
+    CompletableFuture<Set<String>> f = session.track();
     if (!f.isDone()) {
       session.submit(new ListNames(f));
     }
@@ -282,7 +276,7 @@ final class ZooKeeperState extends StoreState {
           session.confirm(sid, sentAt);
           List<String> candidates = new ArrayList<>();
           for (String child : e.getChildren()) {
-            if (isVariableName(child)) {
+            if (StateNames.isValid(child)) {
               candidates.add(child);
             } else {
               log.debug("Ignoring znode {}/{}: not a state variable name", statePath, child);
@@ -329,14 +323,6 @@ final class ZooKeeperState extends StoreState {
     }
   }
 
-  private static boolean isVariableName(String name) {
-    try {
-      StateNames.check(name);
-      return true;
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
-  }
 
   // ---------------------------------------------------------------- writes: one fenced multi, sent once
 
@@ -395,7 +381,7 @@ final class ZooKeeperState extends StoreState {
       this.expected = expected;
       this.data = data;
       this.fence = fence;
-      this.result = session.track(new CompletableFuture<>());
+      this.result = session.track();
     }
 
     @Override

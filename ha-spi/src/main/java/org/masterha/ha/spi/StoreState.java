@@ -4,13 +4,14 @@ import org.masterha.ha.state.Variable;
 import org.masterha.ha.state.ValueTooLargeException;
 import org.masterha.ha.state.State;
 import org.masterha.ha.state.LeadershipLostException;
+import org.masterha.ha.state.StateNames;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.masterha.ha.group.Membership;
 import org.masterha.ha.leader.Candidacy;
 
 /**
- * What every backend's {@link State} shares: argument checks, the value size limit, and the local half of
+ * What every backend's {@link State} shares: argument checks (the one state-name rule, {@link StateNames}), the value size limit, and the local half of
  * fencing (a candidacy that was never elected, or is known lost, is refused without asking the store). The
  * backend does the rest atomically in the store: the version compare, and, for a fenced state, the check that
  * the candidacy's member still exists in the same operation as the write.
@@ -24,6 +25,9 @@ public abstract class StoreState implements State {
     this.fence = fence;
   }
 
+  /** Reads {@code name}, a valid name: its value and version, or version 0 with an empty value when absent. */
+  protected abstract CompletableFuture<Variable> load(String name);
+
   /**
    * Writes {@code value} if {@code name}'s stored version equals {@code expectedVersion} (0: absent) and, when
    * {@code fence} is present, that member still exists, all in one atomic store operation. Completes with the
@@ -35,6 +39,17 @@ public abstract class StoreState implements State {
 
   /** Deletes {@code name} under the same conditions as {@link #write}; false on a version conflict. */
   protected abstract CompletableFuture<Boolean> delete(String name, long expectedVersion, Optional<Membership> fence);
+
+  /** Checks the name by {@link StateNames}' rule; a bad name fails the future, as on every backend. */
+  @Override
+  public final CompletableFuture<Variable> fetch(String name) {
+    try {
+      StateNames.check(name);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return load(name);
+  }
 
   @Override
   public final CompletableFuture<Optional<Variable>> store(Variable current, byte[] value) {

@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import org.masterha.ha.error.HaConfigException;
 import org.masterha.ha.group.Membership;
+import org.masterha.ha.spi.DaemonThreads;
 import org.masterha.ha.spi.StoreState;
 import org.masterha.ha.state.Variable;
 
@@ -44,11 +45,7 @@ final class InMemoryStore {
 
   InMemoryStore(String name) {
     this.name = name;
-    this.events = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "standalone-store" + (name.isEmpty() ? "" : "-" + name));
-      t.setDaemon(true);
-      return t;
-    });
+    this.events = Executors.newSingleThreadExecutor(DaemonThreads.named("standalone-store" + (name.isEmpty() ? "" : "-" + name)));
   }
 
   /** Runs {@code task} on the event thread. */

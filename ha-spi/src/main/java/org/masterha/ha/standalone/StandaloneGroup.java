@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import org.masterha.ha.error.SessionClosedException;
 import org.masterha.ha.group.Group;
 import org.masterha.ha.spi.GroupWatchers;
+import org.masterha.ha.spi.MemberLabels;
 import org.masterha.ha.group.Membership;
 
 /** One session's view of one path of the in-memory store. */
@@ -38,6 +39,10 @@ final class StandaloneGroup implements Group {
 
   @Override
   public CompletableFuture<Membership> join(byte[] data, Optional<String> label) {
+    return MemberLabels.checked(label, () -> add(data, label));
+  }
+
+  private CompletableFuture<Membership> add(byte[] data, Optional<String> label) {
     CompletableFuture<Membership> f = new CompletableFuture<>();
     byte[] copy = data.clone();
     store.execute(() -> {

@@ -11,6 +11,7 @@ import org.masterha.ha.HaSession;
 import org.masterha.ha.error.SessionClosedException;
 import org.masterha.ha.group.Group;
 import org.masterha.ha.leader.Candidacy;
+import org.masterha.ha.spi.GroupPaths;
 import org.masterha.ha.state.State;
 
 /** A session on the in-memory store. {@link #expire()} simulates the store expiring it, for tests. */
@@ -40,7 +41,7 @@ public final class StandaloneSession implements HaSession {
 
   @Override
   public Group group(String relativePath) {
-    String path = relativePath.isEmpty() ? config.basePath() : config.basePath() + "/" + relativePath;
+    String path = GroupPaths.resolve(config.basePath(), relativePath);
     if (closed) {
       throw new SessionClosedException("session " + id + " is closed");
     }

@@ -24,8 +24,7 @@ final class StandaloneState extends StoreState {
   }
 
   @Override
-  public CompletableFuture<Variable> fetch(String name) {
-    Variable.absent(name); // validates the name before queueing
+  protected CompletableFuture<Variable> load(String name) {
     return store.call(() -> store.fetchVariable(basePath, name));
   }
 

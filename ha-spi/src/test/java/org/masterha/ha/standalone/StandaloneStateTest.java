@@ -95,8 +95,9 @@ class StandaloneStateTest {
       byte[] big = new byte[state.maxValueBytes() + 1];
       assertThatThrownBy(() -> state.store(Variable.absent("big"), big).join())
           .isInstanceOf(CompletionException.class).hasMessageContaining("'big'").hasMessageContaining("at most");
-      assertThatThrownBy(() -> state.fetch("../etc"))
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'../etc'");
+      assertThatThrownBy(() -> state.fetch("../etc").join())
+          .isInstanceOf(CompletionException.class).hasCauseInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("'../etc'");
       assertThat(state.expunge(Variable.absent("nothing")).join()).isFalse();
       assertThat(state.fetch("nothing").join()).isEqualTo(Variable.absent("nothing"));
     }
