@@ -41,6 +41,7 @@ import org.masterha.ha.state.OutcomeUnknownException;
 import org.masterha.ha.state.State;
 import org.masterha.ha.state.Variable;
 import org.masterha.proto.MasterInfo;
+import org.masterha.tck.StaleView;
 
 /**
  * What is particular to etcd's state store, against one real server with etcd's defaults (its default
@@ -112,36 +113,6 @@ class EtcdStateTest {
 
   private static MasterInfo master(String id, int port) {
     return MasterInfo.newBuilder().setId(id).setIp(16777343).setPort(port).setPid("master@127.0.0.1:" + port).build();
-  }
-
-  /** The candidacy as a paused leader sees it: elected, not lost; so only etcd's transaction can refuse it. */
-  private static Candidacy staleView(Candidacy real, Leader asElected) {
-    return new Candidacy() {
-      @Override
-      public long epoch() {
-        return real.epoch();
-      }
-
-      @Override
-      public Membership membership() {
-        return real.membership();
-      }
-
-      @Override
-      public CompletableFuture<Void> lost() {
-        return new CompletableFuture<>();
-      }
-
-      @Override
-      public CompletableFuture<Leader> elected() {
-        return CompletableFuture.completedFuture(asElected);
-      }
-
-      @Override
-      public boolean isLeader() {
-        return true; // what a paused process believed before it resumed
-      }
-    };
   }
 
   @Test
@@ -229,7 +200,7 @@ class EtcdStateTest {
     Leader asElected = await(leader.elected());
     Variable v = await(client.session().state(leader).store(Variable.absent("registry"), utf8("mine"))).orElseThrow();
     String memberKey = base + "/" + leader.membership().id();
-    State paused = client.session().state(staleView(leader, asElected));
+    State paused = client.session().state(StaleView.of(leader, asElected));
 
     // Someone deletes the leader's key (an operator, or etcd expiring its lease while it was paused).
     await(admin.getKVClient().delete(bytes(memberKey)));

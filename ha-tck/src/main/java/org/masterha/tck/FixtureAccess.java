@@ -18,6 +18,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Assumptions;
 import org.masterha.ha.Durations;
 import org.masterha.ha.group.Group;
 import org.masterha.ha.group.Membership;
@@ -74,6 +75,18 @@ public interface FixtureAccess {
 
   default Contender contender(TestClient client, MasterInfo info) {
     return client.session().contender(info);
+  }
+
+  /**
+   * The fixture's injector for {@code fault}; where the fixture has none, the test stops here and is reported as
+   * skipped with the reason, e.g. {@code standalone fixture cannot inject CUT_CONNECTION (stop all traffic ...)}.
+   */
+  default FaultInjector assumeFault(Fault fault) {
+    Optional<FaultInjector> injector = fixture().fault(fault);
+    if (injector.isEmpty()) {
+      Assumptions.abort(fixture().backend() + " fixture cannot inject " + fault + " (" + fault.description() + ")");
+    }
+    return injector.get();
   }
 
   // ---- deadlines and windows

@@ -48,6 +48,7 @@ import org.masterha.ha.state.OutcomeUnknownException;
 import org.masterha.ha.state.State;
 import org.masterha.ha.state.Variable;
 import org.masterha.masterinfo.MasterInfos;
+import org.masterha.tck.StaleView;
 
 /**
  * What is particular to ZooKeeper's state store, against one real server with ZooKeeper's defaults (its default
@@ -129,36 +130,6 @@ class ZooKeeperStateTest {
     Candidacy c = get(s.contender(MasterInfos.of("master-" + port, "127.0.0.1", port, "localhost", "1.4.0")).contend());
     get(c.elected());
     return c;
-  }
-
-  /** The candidacy as a paused, deposed leader sees it: elected, not lost (its timers have not run). */
-  private static Candidacy staleView(Candidacy real, Leader asElected) {
-    return new Candidacy() {
-      @Override
-      public long epoch() {
-        return real.epoch();
-      }
-
-      @Override
-      public Membership membership() {
-        return real.membership();
-      }
-
-      @Override
-      public CompletableFuture<Void> lost() {
-        return new CompletableFuture<>();
-      }
-
-      @Override
-      public CompletableFuture<Leader> elected() {
-        return CompletableFuture.completedFuture(asElected);
-      }
-
-      @Override
-      public boolean isLeader() {
-        return true; // what a paused process believed before it resumed
-      }
-    };
   }
 
   @Test
@@ -255,7 +226,7 @@ class ZooKeeperStateTest {
 
     // Someone deletes the leader's member (an operator, or the servers expiring its session while it was paused).
     raw.delete(base + "/" + leader.membership().id());
-    State paused = s.state(staleView(leader, asElected));
+    State paused = s.state(StaleView.of(leader, asElected));
     assertThat(failure(paused.store(v, utf8("from a deposed leader")))).isInstanceOf(LeadershipLostException.class)
         .hasMessageContaining("'registry'").hasMessageContaining("gone from ZooKeeper").hasMessageContaining("nothing was changed");
     assertThat(failure(paused.store(Variable.absent("registry"), utf8("stale version too"))))

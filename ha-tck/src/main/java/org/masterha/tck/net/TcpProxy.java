@@ -24,15 +24,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>States: {@code FORWARDING} (bytes flow both ways), {@code CUT} (a partition or a frozen server: nothing is
  * forwarded in either direction, but every connection, old or new, stays open; bytes already sent are held and
  * delivered after {@link #restore()}, as TCP retransmission would; a connection made during the cut whose
- * client gave up before the restore is dropped, as its SYN would have been), {@code RESET} (every connection is closed
- * with a TCP reset and new ones are reset as soon as they are accepted, like a server that went away) and
- * {@code CLOSED}. {@link #restore()} returns to forwarding from either fault.
+ * client gave up before the restore is dropped, as its SYN would have been), {@code LOSING_ANSWERS} (the
+ * client's bytes reach the server, the server's bytes are read and thrown away, on the connections open when
+ * asked and on those opened meanwhile: a request the server applied whose answer never arrives), {@code RESET}
+ * (every connection is closed with a TCP reset and new ones are reset as soon as they are accepted, like a server
+ * that went away) and {@code CLOSED}. {@link #restore()} returns to forwarding from any fault; connections that
+ * were losing answers are reset then, since their byte stream has a gap no client could parse past.
  *
  * <p>One accept thread and two pump threads per connection, all daemons; {@link #close()} closes every socket,
  * which ends every thread, and waits briefly for them.
  */
 public final class TcpProxy implements AutoCloseable {
-  private enum Mode { FORWARDING, CUT, RESET, CLOSED }
+  private enum Mode { FORWARDING, CUT, LOSING_ANSWERS, RESET, CLOSED }
 
   private static final int BUFFER = 16 * 1024;
   private static final int CONNECT_TIMEOUT_MS = 5_000;
@@ -105,6 +108,22 @@ public final class TcpProxy implements AutoCloseable {
     }
   }
 
+  /**
+   * Lets the client's bytes through and throws the server's away, on every connection open now and every one
+   * opened until {@link #restore()}, which resets them all: whatever the server answers meanwhile is lost, also an
+   * answer already on its way when {@code restore()} is called.
+   */
+  public void loseAnswers() {
+    synchronized (lock) {
+      if (mode == Mode.CLOSED) {
+        return;
+      }
+      mode = Mode.LOSING_ANSWERS;
+      connections.forEach(c -> c.losing = true);
+      lock.notifyAll();
+    }
+  }
+
   /** Closes every connection with a reset and resets new ones as soon as they arrive, until {@link #restore()}. */
   public void reset() {
     synchronized (lock) {
@@ -117,14 +136,20 @@ public final class TcpProxy implements AutoCloseable {
     List.copyOf(connections).forEach(c -> c.close(true));
   }
 
-  /** Forwards again: held bytes of connections kept through a cut flow on, new connections are served. */
+  /**
+   * Forwards again: held bytes of connections kept through a cut flow on, connections that lost answers are reset,
+   * new connections are served.
+   */
   public void restore() {
+    List<Connection> lostAnswers = new ArrayList<>();
     synchronized (lock) {
       if (mode != Mode.CLOSED) {
         mode = Mode.FORWARDING;
+        connections.stream().filter(c -> c.losing).forEach(lostAnswers::add);
         lock.notifyAll();
       }
     }
+    lostAnswers.forEach(c -> c.close(true));
   }
 
   /** Stops listening, closes every connection and waits (briefly) for the proxy's threads to end. */
@@ -184,7 +209,10 @@ public final class TcpProxy implements AutoCloseable {
         continue;
       }
       Connection c = new Connection(client, connectionIds.incrementAndGet());
-      connections.add(c);
+      synchronized (lock) {
+        c.losing = mode == Mode.LOSING_ANSWERS;
+        connections.add(c);
+      }
       newThread("conn-" + c.id + "-up", c::run).start();
     }
   }
@@ -203,7 +231,7 @@ public final class TcpProxy implements AutoCloseable {
           return false;
         }
       }
-      return mode == Mode.FORWARDING && !c.closed;
+      return (mode == Mode.FORWARDING || mode == Mode.LOSING_ANSWERS) && !c.closed;
     }
   }
 
@@ -240,6 +268,8 @@ public final class TcpProxy implements AutoCloseable {
     private final int id;
     private final AtomicInteger halfClosed = new AtomicInteger();
     private volatile boolean closed;
+    /** Set under the lock: the server's bytes are thrown away from now until this connection is reset. */
+    private volatile boolean losing;
 
     Connection(Socket client, int id) {
       this.client = client;
@@ -279,8 +309,8 @@ public final class TcpProxy implements AutoCloseable {
         close(true); // the server refuses: so does the proxy
         return;
       }
-      newThread("conn-" + id + "-down", () -> pump(upstream, client)).start();
-      pump(client, upstream);
+      newThread("conn-" + id + "-down", () -> pump(upstream, client, true)).start();
+      pump(client, upstream, false);
     }
 
     /** What a held client sent, or empty if it has closed (or reset) its end meanwhile. */
@@ -310,7 +340,7 @@ public final class TcpProxy implements AutoCloseable {
       return Optional.of(sent.toByteArray());
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, boolean answers) {
       byte[] buf = new byte[BUFFER];
       try {
         InputStream in = from.getInputStream();
@@ -320,6 +350,9 @@ public final class TcpProxy implements AutoCloseable {
           if (!awaitForwarding(this)) {
             close(true);
             return;
+          }
+          if (answers && losing) {
+            continue; // lost; this connection is reset at restore()
           }
           out.write(buf, 0, n);
           out.flush();

@@ -148,6 +148,30 @@ class TcpProxyTest {
   }
 
   @Test
+  void losingAnswersDeliversRequestsDropsAnswersAndRestoreResetsThoseConnections() throws IOException {
+    Socket open = connect();
+    send(open, "before");
+    assertThat(receive(open, 6)).isEqualTo("before");
+
+    proxy.loseAnswers();
+    Socket opened = connect(); // a connection made meanwhile loses its answers too
+    long receivedBefore = echo.received();
+    send(open, "lost");
+    send(opened, "lost too");
+    // The server gets every request: that is what makes the answer's loss matter.
+    Awaitility.await().atMost(DEADLINE).until(() -> echo.received() == receivedBefore + 4 + 8);
+    assertNothingArrives(open);
+    assertNothingArrives(opened);
+
+    proxy.restore();
+    assertClosedByPeer(open);
+    assertClosedByPeer(opened);
+    Socket after = connect();
+    send(after, "answered");
+    assertThat(receive(after, 8)).isEqualTo("answered");
+  }
+
+  @Test
   void closeFreesThePortConnectionsAndThreads() throws IOException {
     Socket s = connect();
     send(s, "x");

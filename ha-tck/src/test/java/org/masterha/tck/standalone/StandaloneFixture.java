@@ -1,14 +1,14 @@
 package org.masterha.tck.standalone;
 
 import java.time.Duration;
-import java.util.EnumSet;
-import java.util.Set;
+import java.util.Optional;
 import org.masterha.ha.HaBackends;
 import org.masterha.ha.HaConfig;
 import org.masterha.ha.HaSession;
 import org.masterha.ha.standalone.StandaloneSession;
 import org.masterha.tck.BackendFixture;
 import org.masterha.tck.Fault;
+import org.masterha.tck.FaultInjector;
 import org.masterha.tck.TestClient;
 
 /**
@@ -23,9 +23,13 @@ final class StandaloneFixture implements BackendFixture {
     return "standalone";
   }
 
+  /** Only an expiry: there is no network between a standalone session and its store, and no server. */
   @Override
-  public Set<Fault> faults() {
-    return EnumSet.of(Fault.EXPIRE_SESSION);
+  public Optional<FaultInjector> fault(Fault fault) {
+    if (fault == Fault.EXPIRE_SESSION) {
+      return Optional.of(FaultInjector.onClient(c -> ((StandaloneSession) c.session()).expire(), null));
+    }
+    return Optional.empty();
   }
 
   @Override
@@ -48,16 +52,6 @@ final class StandaloneFixture implements BackendFixture {
       }
 
       @Override
-      public void cutConnection() {
-        throw new UnsupportedOperationException("a standalone session has no connection to cut");
-      }
-
-      @Override
-      public void restoreConnection() {
-        throw new UnsupportedOperationException("a standalone session has no connection to restore");
-      }
-
-      @Override
       public void close() {
         session.close();
       }
@@ -67,11 +61,6 @@ final class StandaloneFixture implements BackendFixture {
         return session.toString();
       }
     };
-  }
-
-  @Override
-  public void expireSession(TestClient client) {
-    ((StandaloneSession) client.session()).expire();
   }
 
   @Override
