@@ -204,6 +204,19 @@ public interface FixtureAccess {
     Awaitility.await(what).atMost(within).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20)).until(condition);
   }
 
+  /**
+   * Whether {@code condition} comes to hold within {@code window} (polled every 20 ms): for a test that takes one
+   * of two legal paths depending on what a backend did, each path then checked in full.
+   */
+  default boolean holdsWithin(Duration window, Callable<Boolean> condition) {
+    try {
+      awaitUntil("the condition", window, condition);
+      return true;
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      return false;
+    }
+  }
+
   /** Runs {@code call}, turning an exception it throws into a failed future (either is a legal way to fail). */
   default <T> CompletableFuture<T> attempt(Supplier<CompletableFuture<T>> call) {
     try {

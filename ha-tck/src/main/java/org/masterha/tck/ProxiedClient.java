@@ -61,6 +61,29 @@ public class ProxiedClient implements TestClient {
     proxies.forEach(TcpProxy::loseAnswers);
   }
 
+  /**
+   * Loses the answers on the connection that carries {@code marker} to the server (e.g. the value being written),
+   * from that request on, until {@link #restoreConnection()} resets it; what was sent and answered before, such as
+   * a read that checks the server is there, passes. Counts the marker's passages too, see {@link #timesSent()}.
+   * Store-specific: the marker must be on the wire as given (the bytes of a ZooKeeper or gRPC request, the base64
+   * of a value in Consul's JSON), never under TLS.
+   */
+  public void loseAnswersAfterSending(byte[] marker) {
+    requireProxies();
+    proxies.forEach(p -> p.watchFor(marker, true));
+  }
+
+  /** Counts how often {@code marker} is sent to the servers from now on, see {@link #timesSent()}. */
+  public void countSending(byte[] marker) {
+    requireProxies();
+    proxies.forEach(p -> p.watchFor(marker, false));
+  }
+
+  /** How often the marker of the last {@link #loseAnswersAfterSending} or {@link #countSending} was sent since. */
+  public int timesSent() {
+    return proxies.stream().mapToInt(TcpProxy::sightings).sum();
+  }
+
   /** Lets traffic flow again after any of the faults above. */
   public void restoreConnection() {
     proxies.forEach(TcpProxy::restore);

@@ -50,6 +50,8 @@ public final class TcpProxy implements AutoCloseable {
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
   private final AtomicInteger connectionIds = new AtomicInteger();
+  /** What the client's bytes are searched for, and what to do on a sighting; null when nothing is watched. */
+  private volatile Watch watch;
   private Mode mode = Mode.FORWARDING;
 
   private TcpProxy(InetSocketAddress target, ServerSocket server) {
@@ -124,6 +126,47 @@ public final class TcpProxy implements AutoCloseable {
     }
   }
 
+  /**
+   * Counts, from now on, how often {@code marker} passes from the client to the server (see {@link #sightings()});
+   * with {@code loseAnswers}, the connection that carries it loses every answer from then on, until
+   * {@link #restore()} resets it. The answer to a request that carries the marker (a value being written) is so
+   * lost, whatever the client sent and was answered before it on that connection (a read that checks the
+   * server is there). The marker must be in the clear on the wire: a TLS connection never shows it.
+   */
+  public void watchFor(byte[] marker, boolean loseAnswers) {
+    if (marker.length == 0) {
+      throw new IllegalArgumentException("an empty marker");
+    }
+    watch = new Watch(marker.clone(), loseAnswers);
+  }
+
+  /** How often the marker of the last {@link #watchFor} passed to the server since; 0 when none is watched. */
+  public int sightings() {
+    Watch w = watch;
+    return w == null ? 0 : w.sightings.get();
+  }
+
+  /** A marker watched for in the client's bytes. */
+  private record Watch(byte[] marker, boolean loseAnswers, AtomicInteger sightings) {
+    Watch(byte[] marker, boolean loseAnswers) {
+      this(marker, loseAnswers, new AtomicInteger());
+    }
+
+    /** Sightings of the marker ending in {@code chunk}, given the bytes that came before it. */
+    int count(byte[] before, byte[] chunk, int length) {
+      byte[] all = new byte[before.length + length];
+      System.arraycopy(before, 0, all, 0, before.length);
+      System.arraycopy(chunk, 0, all, before.length, length);
+      int found = 0;
+      for (int i = Math.max(0, before.length - marker.length + 1); i + marker.length <= all.length; i++) {
+        if (java.util.Arrays.equals(all, i, i + marker.length, marker, 0, marker.length)) {
+          found++;
+        }
+      }
+      return found;
+    }
+  }
+
   /** Closes every connection with a reset and resets new ones as soon as they arrive, until {@link #restore()}. */
   public void reset() {
     synchronized (lock) {
@@ -146,6 +189,10 @@ public final class TcpProxy implements AutoCloseable {
       if (mode != Mode.CLOSED) {
         mode = Mode.FORWARDING;
         connections.stream().filter(c -> c.losing).forEach(lostAnswers::add);
+        Watch w = watch;
+        if (w != null && w.loseAnswers()) {
+          watch = new Watch(w.marker(), false, w.sightings()); // still counted, no longer lost
+        }
         lock.notifyAll();
       }
     }
@@ -270,6 +317,8 @@ public final class TcpProxy implements AutoCloseable {
     private volatile boolean closed;
     /** Set under the lock: the server's bytes are thrown away from now until this connection is reset. */
     private volatile boolean losing;
+    /** The client's last bytes, so a marker split across two reads is still seen. */
+    private byte[] sentTail = new byte[0];
 
     Connection(Socket client, int id) {
       this.client = client;
@@ -354,6 +403,9 @@ public final class TcpProxy implements AutoCloseable {
           if (answers && losing) {
             continue; // lost; this connection is reset at restore()
           }
+          if (!answers) {
+            watchRequests(buf, n);
+          }
           out.write(buf, 0, n);
           out.flush();
         }
@@ -370,6 +422,29 @@ public final class TcpProxy implements AutoCloseable {
         close(true);
       } catch (IOException e) {
         close(true);
+      }
+    }
+
+    /** Counts the watched marker in what the client sends, and starts losing answers at a sighting if asked. */
+    private void watchRequests(byte[] chunk, int length) {
+      Watch w = watch;
+      if (w == null) {
+        return;
+      }
+      int found = w.count(sentTail, chunk, length);
+      int keep = Math.min(w.marker().length - 1, sentTail.length + length);
+      byte[] tail = new byte[keep];
+      int fromChunk = Math.min(keep, length);
+      System.arraycopy(sentTail, sentTail.length - (keep - fromChunk), tail, 0, keep - fromChunk);
+      System.arraycopy(chunk, length - fromChunk, tail, keep - fromChunk, fromChunk);
+      sentTail = tail;
+      if (found > 0) {
+        w.sightings().addAndGet(found);
+        if (w.loseAnswers()) {
+          synchronized (lock) {
+            losing = true; // before the request is forwarded: its answer cannot slip through
+          }
+        }
       }
     }
 

@@ -172,6 +172,33 @@ class TcpProxyTest {
   }
 
   @Test
+  void aMarkerSplitAcrossWritesIsCountedAndItsConnectionLosesAnswersFromThenOn() throws IOException {
+    proxy.watchFor("VALUE".getBytes(StandardCharsets.UTF_8), true);
+    Socket s = connect();
+    Socket other = connect();
+    send(s, "probe");
+    assertThat(receive(s, 5)).as("answers before the marker pass").isEqualTo("probe");
+    long receivedBefore = echo.received();
+    send(s, "xVA");
+    Awaitility.await().atMost(DEADLINE).until(() -> echo.received() == receivedBefore + 3);
+    assertThat(receive(s, 3)).as("half a marker is not a marker").isEqualTo("xVA");
+    send(s, "LUEy");
+    Awaitility.await().atMost(DEADLINE).until(() -> proxy.sightings() == 1);
+    assertNothingArrives(s);
+    send(other, "VALUE"); // another connection carrying it loses its answers too
+    Awaitility.await().atMost(DEADLINE).until(() -> proxy.sightings() == 2);
+    assertNothingArrives(other);
+
+    proxy.restore();
+    assertClosedByPeer(s);
+    assertClosedByPeer(other);
+    Socket after = connect();
+    send(after, "VALUE");
+    assertThat(receive(after, 5)).as("after restore the marker is counted, not lost").isEqualTo("VALUE");
+    assertThat(proxy.sightings()).isEqualTo(3);
+  }
+
+  @Test
   void closeFreesThePortConnectionsAndThreads() throws IOException {
     Socket s = connect();
     send(s, "x");
