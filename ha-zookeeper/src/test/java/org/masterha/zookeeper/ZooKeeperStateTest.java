@@ -388,29 +388,33 @@ class ZooKeeperStateTest {
   @Test
   void aWriteAppliedWhoseAnswerIsLostFailsAsAnUnknownOutcomeAndIsNotSentAgain(TestInfo info) throws Exception {
     String base = base(info);
-    try (ReplyDroppingProxy proxy = new ReplyDroppingProxy(fixture.servers().clientAddresses().get(0))) {
-      HaSession s = new ZooKeeperBackend().open(HaConfig.builder().url("zk://127.0.0.1:" + proxy.port() + base)
-          .sessionTimeout(Duration.ofSeconds(6)).build()); // outlives the client's reconnect after the lost answer
-      opened.add(s);
-      State state = s.state();
-      Variable v = stored(state, Variable.absent("registry"), utf8("before"));
-      String sessionId = s.sessionId();
+    ZooKeeperFixture.Client client = connect(base);
+    HaSession s = client.session();
+    State state = s.state();
+    Variable v = stored(state, Variable.absent("registry"), utf8("before"));
+    String sessionId = s.sessionId();
 
-      // The multi reaches the server and is applied; its answer never comes back, and the client gives the
-      // connection up. Sent again, it would fail its version check and report a conflict for a write that succeeded.
-      proxy.dropRepliesOfOpenConnections();
-      CompletableFuture<Optional<Variable>> write = state.store(v, utf8("applied, answer lost"));
+    // The multi reaches the server and is applied; its answer never comes back, and the connection is reset.
+    // Sent again, it would fail its version check and report a conflict for a write that succeeded.
+    byte[] value = utf8("applied, answer lost");
+    client.loseAnswersAfterSending(value);
+    CompletableFuture<Optional<Variable>> write;
+    try {
+      write = state.store(v, value);
       await().atMost(20, TimeUnit.SECONDS).until(() -> raw.stat(base + "/state/registry").getVersion() == 1);
-      Throwable unknown = failure(write);
-      assertThat(unknown).isInstanceOf(OutcomeUnknownException.class).hasMessageContaining("'registry'")
-          .hasMessageContaining("outcome is unknown").hasMessageContaining("fetch the variable");
-
-      Variable now = get(state.fetch("registry"));
-      assertThat(s.sessionId()).as("the same session came back").isEqualTo(sessionId);
-      assertThat(now.version()).as("applied once").isEqualTo(v.version() + 1);
-      assertThat(now.value()).isEqualTo(utf8("applied, answer lost"));
-      assertThat(get(state.store(v, utf8("stale")))).as("the version held before is stale now").isEmpty();
+    } finally {
+      client.restoreConnection();
     }
+    Throwable unknown = failure(write);
+    assertThat(unknown).isInstanceOf(OutcomeUnknownException.class).hasMessageContaining("'registry'")
+        .hasMessageContaining("outcome is unknown").hasMessageContaining("fetch the variable");
+
+    Variable now = get(state.fetch("registry"));
+    assertThat(s.sessionId()).as("the same session came back").isEqualTo(sessionId);
+    assertThat(client.timesSent()).as("writes sent with the value").isEqualTo(1);
+    assertThat(now.version()).as("applied once").isEqualTo(v.version() + 1);
+    assertThat(now.value()).isEqualTo(value);
+    assertThat(get(state.store(v, utf8("stale")))).as("the version held before is stale now").isEmpty();
   }
 
   @Test
