@@ -177,7 +177,7 @@ class ConsulGroupTest {
   }
 
   /**
-   * DESIGN rule 2: cut off from Consul, the member's holder gives it up on its own clock one TTL after its last
+   * Rule 2 of docs/contract.md: cut off from Consul, the member's holder gives it up on its own clock one TTL after its last
    * confirmed renewal, before the fake (which reaps at exactly one TTL, the earliest Consul may) deletes it.
    */
   @Test

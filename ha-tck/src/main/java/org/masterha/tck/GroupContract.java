@@ -14,7 +14,7 @@ import org.masterha.ha.group.Membership;
 import org.junit.jupiter.api.Test;
 
 /**
- * The group primitive (DESIGN.md "Group"): join/cancel/data/members/watch, sequences, and the promise that a
+ * The group primitive ({@code docs/contract.md}, "Group"): join/cancel/data/members/watch, sequences, and the promise that a
  * caller passing the set it last saw to {@code watch} never misses a change.
  *
  * <p>Reads by a session other than the writer wait until the write is visible: a store cluster may serve them
