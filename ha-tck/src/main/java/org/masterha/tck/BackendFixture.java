@@ -7,6 +7,10 @@ import org.masterha.ha.HaConfig;
 /**
  * What a backend's test module gives the conformance suite: real servers and clients on them. One fixture per
  * test class; the suite calls {@link #start()} once before its tests and {@link #close()} after them.
+ *
+ * <p>{@link org.masterha.tck.example.MinimalFixture} is a complete one to start from, and
+ * {@code docs/testing-a-backend.md} walks through writing one; the suite checks the behaviour described in
+ * {@code docs/contract.md}.
  */
 public interface BackendFixture extends AutoCloseable {
   /** The backend's name, e.g. {@code zookeeper}. */

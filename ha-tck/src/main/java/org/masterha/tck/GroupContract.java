@@ -308,10 +308,10 @@ public interface GroupContract extends FixtureAccess {
       try {
         join = g.join(bytes("refused"), Optional.of(label));
       } catch (RuntimeException e) {
-        throw new AssertionError("join with label '" + label + "' threw instead of failing its future: " + e, e);
+        throw new AssertionError("join with label '" + label + "' threw instead of failing its future (issue 11): " + e, e);
       }
       Throwable refused = awaitFailure("join with label '" + label + "'", join);
-      assertThat(refused).as("refusal of label '" + label + "'").isInstanceOf(IllegalArgumentException.class)
+      assertThat(refused).as("refusal of label '" + label + "' (issue 11: the kit's one label rule on every store)").isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("'" + label + "'").hasMessageContaining("accepted:");
     }
     assertThat(await(g.members())).as("members after refused joins").isEmpty();

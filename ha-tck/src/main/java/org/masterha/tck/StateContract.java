@@ -263,10 +263,10 @@ public interface StateContract extends FixtureAccess {
       try {
         fetch = state.fetch(name);
       } catch (RuntimeException e) {
-        throw new AssertionError("fetch of '" + name + "' threw instead of failing its future: " + e, e);
+        throw new AssertionError("fetch of '" + name + "' threw instead of failing its future (issue 11): " + e, e);
       }
       Throwable refused = awaitFailure("fetch of '" + name + "'", fetch);
-      assertThat(refused).as("refusal of '" + name + "'").isInstanceOf(IllegalArgumentException.class)
+      assertThat(refused).as("refusal of '" + name + "' (issue 11: the kit's one name check on every store)").isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("'" + name + "'").hasMessageContaining("accepted:");
     }
     assertThat(await(state.names())).as("names after refused calls").isEmpty();
