@@ -177,13 +177,13 @@ class ConsulGroupTest {
   }
 
   /**
-   * DESIGN rule 2: cut off from Consul, the member's holder gives it up on its own clock one TTL after its last
+   * Rule 2 of docs/contract.md: cut off from Consul, the member's holder gives it up on its own clock one TTL after its last
    * confirmed renewal, before the fake (which reaps at exactly one TTL, the earliest Consul may) deletes it.
    */
   @Test
   void cutOffTheHolderGivesUpBeforeConsulCouldReapTheSession() throws Exception {
     String path = newPath();
-    try (TestClient a = fixture.connect(path, TIMEOUT); TestClient observer = fixture.connect(path, TIMEOUT)) {
+    try (FakeConsulFixture.Client a = fixture.connect(path, TIMEOUT); TestClient observer = fixture.connect(path, TIMEOUT)) {
       Membership m = get(a.session().group("").join("x".getBytes(UTF_8), Optional.of("json.info")));
       Group watched = observer.session().group("");
       await().atMost(Duration.ofSeconds(10)).until(() -> get(watched.members()).contains(m));
@@ -210,7 +210,7 @@ class ConsulGroupTest {
   @Test
   void aBlipShorterThanTheTtlChangesNothing() throws Exception {
     String path = newPath();
-    try (TestClient a = fixture.connect(path, TIMEOUT)) {
+    try (FakeConsulFixture.Client a = fixture.connect(path, TIMEOUT)) {
       Membership m = get(a.session().group("").join("x".getBytes(UTF_8), Optional.of("json.info")));
       String id = a.session().sessionId();
       a.cutConnection();

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.masterha.consul.fake.FakeConsul;
 import org.masterha.ha.HaBackends;
@@ -12,6 +12,7 @@ import org.masterha.ha.HaConfig;
 import org.masterha.ha.HaSession;
 import org.masterha.tck.BackendFixture;
 import org.masterha.tck.Fault;
+import org.masterha.tck.FaultInjector;
 import org.masterha.tck.ProxiedClient;
 import org.masterha.tck.TestClient;
 import org.masterha.tck.net.TcpProxy;
@@ -36,9 +37,16 @@ final class FakeConsulFixture implements BackendFixture {
     return "consul";
   }
 
+  /** Every fault but stopping a leader server: the fake is one agent, with no cluster behind it. */
   @Override
-  public Set<Fault> faults() {
-    return Set.of(Fault.CUT_CONNECTION, Fault.EXPIRE_SESSION, Fault.RESTART_SERVERS);
+  public Optional<FaultInjector> fault(Fault fault) {
+    return Optional.ofNullable(switch (fault) {
+      case CUT_CONNECTION -> ProxiedClient.CUT;
+      case LOSE_ANSWER -> ProxiedClient.LOSE_ANSWER;
+      case EXPIRE_SESSION -> FaultInjector.onClient(this::expireSession, null);
+      case RESTART_SERVERS -> FaultInjector.onServers(x -> restartServers(), null);
+      case STOP_LEADER_SERVER -> null;
+    });
   }
 
   @Override
@@ -60,7 +68,7 @@ final class FakeConsulFixture implements BackendFixture {
   }
 
   @Override
-  public TestClient connect(String basePath, Duration sessionTimeout) {
+  public Client connect(String basePath, Duration sessionTimeout) {
     TcpProxy proxy;
     try {
       proxy = TcpProxy.start(consul.address());
@@ -78,7 +86,7 @@ final class FakeConsulFixture implements BackendFixture {
     }
   }
 
-  @Override
+  /** Has the fake expire the client's live session, as a missed TTL would. */
   public void expireSession(TestClient client) {
     String id = ConsulTestSupport.liveSessionId(client.session());
     if (!consul.expireSession(id)) {
@@ -86,7 +94,6 @@ final class FakeConsulFixture implements BackendFixture {
     }
   }
 
-  @Override
   public void restartServers() {
     consul.restart();
   }
@@ -101,7 +108,7 @@ final class FakeConsulFixture implements BackendFixture {
     }
   }
 
-  private final class Client extends ProxiedClient {
+  final class Client extends ProxiedClient {
     Client(HaSession session, TcpProxy proxy) {
       super(session, proxy == null ? List.of() : List.of(proxy));
     }

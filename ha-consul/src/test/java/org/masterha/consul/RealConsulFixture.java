@@ -7,11 +7,9 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.kiwiproject.consul.Consul;
 import org.masterha.ha.Credentials;
@@ -20,6 +18,7 @@ import org.masterha.ha.HaConfig;
 import org.masterha.ha.HaSession;
 import org.masterha.tck.BackendFixture;
 import org.masterha.tck.Fault;
+import org.masterha.tck.FaultInjector;
 import org.masterha.tck.ProxiedClient;
 import org.masterha.tck.TestClient;
 import org.masterha.tck.net.TcpProxy;
@@ -31,8 +30,8 @@ import org.masterha.tck.net.TcpProxy;
  *
  * <p>Faults: EXPIRE_SESSION destroys the client's Consul session through the API. To the client that is
  * indistinguishable from the servers invalidating it on a TTL timeout: its keys are deleted (behavior=delete)
- * and its next renewal is answered 404. CUT_CONNECTION puts a {@link TcpProxy} in front of each client, only
- * when the agent is on loopback. Restarting the agent is out of a test's reach, so RESTART_SERVERS is not offered.
+ * and its next renewal is answered 404. CUT_CONNECTION and LOSE_ANSWER put a {@link TcpProxy} in front of each
+ * client, only when the agent is on loopback and speaks plain HTTP. Restarting the agent is out of a test's reach, so RESTART_SERVERS is not offered.
  */
 final class RealConsulFixture implements BackendFixture {
   static final String ADDRESS_VARIABLE = "CONSUL_HTTP_ADDR";
@@ -85,13 +84,19 @@ final class RealConsulFixture implements BackendFixture {
     return "consul";
   }
 
+  /** Whether clients go through a {@link TcpProxy}: only to a plain-HTTP agent on loopback. */
+  private boolean proxied() {
+    return onLoopback() && scheme().equals(ConsulSettings.SCHEME);
+  }
+
   @Override
-  public Set<Fault> faults() {
-    Set<Fault> faults = EnumSet.of(Fault.EXPIRE_SESSION);
-    if (onLoopback() && scheme().equals(ConsulSettings.SCHEME)) {
-      faults.add(Fault.CUT_CONNECTION);
-    }
-    return faults;
+  public Optional<FaultInjector> fault(Fault fault) {
+    return Optional.ofNullable(switch (fault) {
+      case CUT_CONNECTION -> proxied() ? ProxiedClient.CUT : null;
+      case LOSE_ANSWER -> proxied() ? ProxiedClient.LOSE_ANSWER : null;
+      case EXPIRE_SESSION -> FaultInjector.onClient(this::expireSession, null);
+      case RESTART_SERVERS, STOP_LEADER_SERVER -> null;
+    });
   }
 
   @Override
@@ -115,7 +120,7 @@ final class RealConsulFixture implements BackendFixture {
 
   @Override
   public TestClient connect(String basePath, Duration sessionTimeout) {
-    if (!faults().contains(Fault.CUT_CONNECTION)) {
+    if (!proxied()) {
       Client c = new Client(backends.open(config(basePath, sessionTimeout)), null);
       clients.add(c);
       return c;
@@ -136,8 +141,7 @@ final class RealConsulFixture implements BackendFixture {
     }
   }
 
-  @Override
-  public void expireSession(TestClient client) {
+  void expireSession(TestClient client) {
     admin.sessionClient().destroySession(ConsulTestSupport.liveSessionId(client.session()));
   }
 

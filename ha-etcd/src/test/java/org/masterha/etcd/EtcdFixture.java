@@ -5,10 +5,8 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.masterha.ha.Credentials;
@@ -19,6 +17,7 @@ import org.masterha.ha.Secret;
 import org.masterha.ha.TlsOptions;
 import org.masterha.tck.BackendFixture;
 import org.masterha.tck.Fault;
+import org.masterha.tck.FaultInjector;
 import org.masterha.tck.ProxiedClient;
 import org.masterha.tck.TestClient;
 import org.masterha.tck.net.TcpProxy;
@@ -73,13 +72,17 @@ final class EtcdFixture implements BackendFixture {
     return EtcdBackend.NAME;
   }
 
+  /** Every fault; killing the raft leader only on a cluster of three or more, where a quorum is left. */
   @Override
-  public Set<Fault> faults() {
-    EnumSet<Fault> faults = EnumSet.of(Fault.CUT_CONNECTION, Fault.EXPIRE_SESSION, Fault.RESTART_SERVERS);
-    if (options.members() >= 3) {
-      faults.add(Fault.STOP_LEADER_SERVER);
-    }
-    return faults;
+  public Optional<FaultInjector> fault(Fault fault) {
+    return Optional.ofNullable(switch (fault) {
+      case CUT_CONNECTION -> ProxiedClient.CUT;
+      case LOSE_ANSWER -> ProxiedClient.LOSE_ANSWER;
+      case EXPIRE_SESSION -> FaultInjector.onClient(this::expireSession, null);
+      case RESTART_SERVERS -> FaultInjector.onServers(x -> restartServers(), null);
+      case STOP_LEADER_SERVER ->
+          options.members() >= 3 ? FaultInjector.onServers(x -> cluster.killLeader(), x -> cluster.startStopped()) : null;
+    });
   }
 
   @Override
@@ -129,7 +132,7 @@ final class EtcdFixture implements BackendFixture {
     return client;
   }
 
-  @Override
+  /** Revokes the client's lease, as an administrator would. */
   public void expireSession(TestClient client) throws Exception {
     String id = client.session().sessionId();
     if (id.isEmpty()) {
@@ -139,22 +142,8 @@ final class EtcdFixture implements BackendFixture {
     cluster.admin().getLeaseClient().revoke(Long.parseUnsignedLong(id, 16)).get(30, TimeUnit.SECONDS);
   }
 
-  @Override
   public void restartServers() throws Exception {
     cluster.restartAll();
-  }
-
-  @Override
-  public void stopLeaderServer() throws Exception {
-    if (options.members() < 3) {
-      throw new UnsupportedOperationException("a single etcd server has no quorum left when it stops");
-    }
-    cluster.killLeader();
-  }
-
-  @Override
-  public void startStoppedServers() throws Exception {
-    cluster.startStopped();
   }
 
   @Override

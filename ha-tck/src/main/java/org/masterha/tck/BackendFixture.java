@@ -1,19 +1,20 @@
 package org.masterha.tck;
 
 import java.time.Duration;
-import java.util.Set;
+import java.util.Optional;
 import org.masterha.ha.HaConfig;
 
 /**
  * What a backend's test module gives the conformance suite: real servers and clients on them. One fixture per
  * test class; the suite calls {@link #start()} once before its tests and {@link #close()} after them.
+ *
+ * <p>{@link org.masterha.tck.example.MinimalFixture} is a complete one to start from, and
+ * {@code docs/testing-a-backend.md} walks through writing one; the suite checks the behaviour described in
+ * {@code docs/contract.md}.
  */
 public interface BackendFixture extends AutoCloseable {
   /** The backend's name, e.g. {@code zookeeper}. */
   String backend();
-
-  /** The faults this fixture can inject. */
-  Set<Fault> faults();
 
   /** Starts the server(s) and waits until they serve. */
   void start() throws Exception;
@@ -22,31 +23,19 @@ public interface BackendFixture extends AutoCloseable {
   HaConfig config(String basePath, Duration sessionTimeout);
 
   /**
-   * Opens a client session on {@code basePath}; where {@link Fault#CUT_CONNECTION} is supported its traffic goes
-   * through a proxy that {@link TestClient#cutConnection()} controls.
+   * Opens a client session on {@code basePath}. Where the fixture offers faults on one client
+   * ({@link Fault#CUT_CONNECTION}, {@link Fault#LOSE_ANSWER}) its traffic goes through proxies of its own, e.g. a
+   * {@link ProxiedClient}.
    */
   TestClient connect(String basePath, Duration sessionTimeout);
 
-  /** Expires the client's current session on the server side. Needs {@link Fault#EXPIRE_SESSION}. */
-  default void expireSession(TestClient client) throws Exception {
-    throw new UnsupportedOperationException(backend() + " fixture cannot expire sessions");
-  }
-
-  /** Stops every server and starts them again with their data. Needs {@link Fault#RESTART_SERVERS}. */
-  default void restartServers() throws Exception {
-    throw new UnsupportedOperationException(backend() + " fixture cannot restart servers");
-  }
-
   /**
-   * Stops the cluster's current leader server, leaving a quorum running. Needs {@link Fault#STOP_LEADER_SERVER}.
-   * {@link #startStoppedServers()} brings it back.
+   * How this fixture injects {@code fault}, or empty when it cannot: the one question the suite asks about a
+   * fixture's capabilities. Tests that need a fault the fixture does not offer are reported as skipped, naming the
+   * fault. Offer only what is real: a fault played differently from how the store would show it proves nothing.
    */
-  default void stopLeaderServer() throws Exception {
-    throw new UnsupportedOperationException(backend() + " fixture cannot stop a leader server");
-  }
-
-  default void startStoppedServers() throws Exception {
-    throw new UnsupportedOperationException(backend() + " fixture cannot start stopped servers");
+  default Optional<FaultInjector> fault(Fault fault) {
+    return Optional.empty();
   }
 
   /** Stops everything it started; always called, also after a failed start. */

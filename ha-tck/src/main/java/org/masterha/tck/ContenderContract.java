@@ -20,7 +20,7 @@ import org.masterha.proto.MasterInfo;
 import org.junit.jupiter.api.Test;
 
 /**
- * Contending (DESIGN.md "Contender"): a candidacy is a {@code json.info} member whose sequence is its epoch; the
+ * Contending ({@code docs/contract.md}, "Contender"): a candidacy is a {@code json.info} member whose sequence is its epoch; the
  * lowest sequence leads; withdrawing hands over at once (rule 4); at most one leader at a time with increasing
  * epochs (rule 1).
  */

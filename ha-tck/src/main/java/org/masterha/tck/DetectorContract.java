@@ -18,7 +18,7 @@ import org.masterha.proto.MasterInfo;
 import org.junit.jupiter.api.Test;
 
 /**
- * Detection (DESIGN.md "Detector", rules 3 and 6): {@code detect(previous)} answers at once when the leader
+ * Detection ({@code docs/contract.md}, "Detector", rules 3 and 6): {@code detect(previous)} answers at once when the leader
  * differs from {@code previous}, else at the next change; "no leader" is an answer; detection never goes back
  * in epoch; Mesos' legacy members are leaders too, garbage never is.
  */

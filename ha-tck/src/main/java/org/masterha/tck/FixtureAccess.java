@@ -18,6 +18,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Assumptions;
 import org.masterha.ha.Durations;
 import org.masterha.ha.group.Group;
 import org.masterha.ha.group.Membership;
@@ -74,6 +75,18 @@ public interface FixtureAccess {
 
   default Contender contender(TestClient client, MasterInfo info) {
     return client.session().contender(info);
+  }
+
+  /**
+   * The fixture's injector for {@code fault}; where the fixture has none, the test stops here and is reported as
+   * skipped with the reason, e.g. {@code standalone fixture cannot inject CUT_CONNECTION (stop all traffic ...)}.
+   */
+  default FaultInjector assumeFault(Fault fault) {
+    Optional<FaultInjector> injector = fixture().fault(fault);
+    if (injector.isEmpty()) {
+      Assumptions.abort(fixture().backend() + " fixture cannot inject " + fault + " (" + fault.description() + ")");
+    }
+    return injector.get();
   }
 
   // ---- deadlines and windows
@@ -189,6 +202,19 @@ public interface FixtureAccess {
 
   default void awaitUntil(String what, Duration within, Callable<Boolean> condition) {
     Awaitility.await(what).atMost(within).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20)).until(condition);
+  }
+
+  /**
+   * Whether {@code condition} comes to hold within {@code window} (polled every 20 ms): for a test that takes one
+   * of two legal paths depending on what a backend did, each path then checked in full.
+   */
+  default boolean holdsWithin(Duration window, Callable<Boolean> condition) {
+    try {
+      awaitUntil("the condition", window, condition);
+      return true;
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      return false;
+    }
   }
 
   /** Runs {@code call}, turning an exception it throws into a failed future (either is a legal way to fail). */

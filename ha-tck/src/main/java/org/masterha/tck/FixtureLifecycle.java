@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * class ZooKeeperClusterFaultTest extends FixtureLifecycle implements SessionFaultContract {
  *   @Override
  *   protected BackendFixture createFixture() {
- *     return new ZooKeeperFixture(3);
+ *     return ZooKeeperFixture.ensemble();
  *   }
  * }
  * }</pre>

@@ -2,6 +2,7 @@ package org.masterha.tck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -14,7 +15,7 @@ import org.masterha.ha.group.Membership;
 import org.junit.jupiter.api.Test;
 
 /**
- * The group primitive (DESIGN.md "Group"): join/cancel/data/members/watch, sequences, and the promise that a
+ * The group primitive ({@code docs/contract.md}, "Group"): join/cancel/data/members/watch, sequences, and the promise that a
  * caller passing the set it last saw to {@code watch} never misses a change.
  *
  * <p>Reads by a session other than the writer wait until the write is visible: a store cluster may serve them
@@ -262,5 +263,96 @@ public interface GroupContract extends FixtureAccess {
     assertThat(await("replica group watch", replicaWatch)).containsExactly(inReplicas, second);
     assertPending("base group watch after changes in other groups", baseWatch);
     assertThat(await(base.members())).containsExactly(inBase);
+  }
+
+  /**
+   * Labels every store accepts, by the one label rule (1 to 128 letters, digits, {@code .}, {@code _} or
+   * {@code -}, starting with a letter or digit): a master configured with one of them works on any backend.
+   */
+  List<String> PORTABLE_LABELS = List.of("json.info", "info", "log_replicas", "9-lives", "A.b_c-D", "x".repeat(128));
+
+  /** Labels every store refuses, the same way: outside the rule, though some store could hold a few of them. */
+  List<String> REFUSED_LABELS = List.of("", "a/b", "with space", "..", "_leading", "-leading", "tab\tin", "caf\u00e9",
+      "x".repeat(129));
+
+  @Test
+  default void aPortableLabelIsAcceptedAndListedAsItWasGiven() {
+    Group g = connect().session().group("");
+    Group other = connect().session().group("");
+    List<Membership> joined = new ArrayList<>();
+    for (String label : PORTABLE_LABELS) {
+      Membership m = await("join with label '" + label + "'", g.join(bytes(label), Optional.of(label)));
+      assertThat(m.label()).as("label of the membership joined with '" + label + "'").contains(label);
+      joined.add(m);
+    }
+    assertThat(new ArrayList<>(await(g.members()))).as("members as the joining session lists them").isEqualTo(joined);
+    awaitUntil("another session lists every member with its label",
+        () -> new ArrayList<>(await(other.members())).equals(joined));
+    // Each member's data is its label, so this also checks the label another session parsed from the store.
+    for (Membership m : await(other.members())) {
+      assertThat(await(other.data(m))).as("data of " + m).hasValueSatisfying(
+          d -> assertThat(m.label()).as("label as another session reads it").contains(new String(d, StandardCharsets.UTF_8)));
+    }
+  }
+
+  /**
+   * A refused label fails the join's future with an {@link IllegalArgumentException} that quotes the label and says
+   * what is accepted; the call itself never throws (a caller handles one failure path), and nothing is written.
+   *
+   * <p>Until the kit's one label rule is used by every backend (issue 11), this fails on etcd (its rule differs and
+   * its message does not say "accepted:"), on Consul and ZooKeeper for some labels, and on standalone (no rule).
+   */
+  @Test
+  default void aRefusedLabelFailsTheJoinsFutureTheSameWayOnEveryStore() {
+    Group g = connect().session().group("");
+    for (String label : REFUSED_LABELS) {
+      CompletableFuture<Membership> join;
+      try {
+        join = g.join(bytes("refused"), Optional.of(label));
+      } catch (RuntimeException e) {
+        throw new AssertionError("join with label '" + label + "' threw instead of failing its future (issue 11): " + e, e);
+      }
+      Throwable refused = awaitFailure("join with label '" + label + "'", join);
+      assertThat(refused).as("refusal of label '" + label + "' (issue 11: the kit's one label rule on every store)").isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("'" + label + "'").hasMessageContaining("accepted:");
+    }
+    assertThat(await(g.members())).as("members after refused joins").isEmpty();
+  }
+
+  /**
+   * A join whose answer is lost (the store made the member, the client never heard) still completes once the
+   * connection is back, with the member the store made: exactly one member, held by the session, never a second
+   * copy from a blind retry and never a ghost the session holds without knowing it. Backend rules: a lost answer to
+   * a join is retryable trouble (retried inside), and a member is adopted by the session that actually made it.
+   */
+  @Test
+  default void aJoinWhoseAnswerIsLostLeavesExactlyTheOneMemberItReturns() throws Exception {
+    FaultInjector lose = assumeFault(Fault.LOSE_ANSWER);
+    TestClient x = connect();
+    Group g = x.session().group("");
+    Membership earlier = await("a join before the fault", g.join(bytes("earlier"), Optional.of(LABEL)));
+    Group seen = connect().session().group("");
+    awaitUntil("another session lists the earlier member", () -> await(seen.members()).equals(Set.of(earlier)));
+
+    CompletableFuture<Membership> join;
+    lose.inject(x);
+    try {
+      join = g.join(bytes("answer lost"), Optional.of(LABEL));
+      awaitUntil("the store holds the member whose answer is being lost", () -> await(seen.members()).size() == 2);
+      assertThat(join).as("the join, its answer lost").isNotDone();
+    } finally {
+      lose.heal(x);
+    }
+    Membership joined = await("the join whose answer was lost", join);
+    Set<Membership> expected = Set.of(earlier, joined);
+    awaitUntil("the group holds exactly the earlier member and the one the join returned",
+        () -> await(seen.members()).equals(expected));
+    assertPendingFor(quietPeriod(), "a change of the group after it settled", seen.watch(expected));
+    assertThat(await(g.members())).as("members as the joining session lists them").isEqualTo(expected);
+    assertThat(joined.isHeld()).as("the returned membership is held").isTrue();
+    assertThat(joined.cancelled()).as("the returned membership").isNotDone();
+    assertThat(await(g.data(joined))).hasValueSatisfying(d -> assertThat(d).isEqualTo(bytes("answer lost")));
+    assertThat(await(g.cancel(joined))).isTrue();
+    awaitUntil("another session sees the cancel", () -> await(seen.members()).equals(Set.of(earlier)));
   }
 }

@@ -16,7 +16,7 @@ import org.masterha.ha.pid.PidGroup.SizeCondition;
 import org.junit.jupiter.api.Test;
 
 /**
- * The replicated log's replica group (DESIGN.md "PID group", Mesos {@code log_replicas}): unlabelled members
+ * The replicated log's replica group ({@code docs/contract.md}, "PID group", Mesos {@code log_replicas}): unlabelled members
  * whose data is the endpoint, and watches by size.
  */
 public interface PidGroupContract extends FixtureAccess {

@@ -15,7 +15,7 @@ import org.masterha.ha.leader.Leader;
 import org.junit.jupiter.api.Test;
 
 /**
- * A session as a whole: what it says about itself, and the clean exit (DESIGN.md rule 4: a member that shuts
+ * A session as a whole: what it says about itself, and the clean exit ({@code docs/contract.md} rule 4: a member that shuts
  * down cleanly is deleted at once, not left to expire) after which nothing may be done with it.
  */
 public interface SessionContract extends FixtureAccess {

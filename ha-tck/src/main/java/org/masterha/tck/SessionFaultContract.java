@@ -10,7 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.masterha.ha.group.Group;
 import org.masterha.ha.group.Membership;
@@ -20,7 +19,7 @@ import org.masterha.ha.leader.Detector;
 import org.masterha.ha.leader.Leader;
 
 /**
- * Faults (DESIGN.md rules 2, 3 and 5): cut connections, expired sessions, restarted servers, a lost store leader
+ * Faults (rules 2, 3 and 5 of the contract, {@code docs/contract.md}): cut connections, expired sessions, restarted servers, a lost store leader
  * server. Each test needs a {@link Fault} and is skipped where the fixture cannot inject it.
  *
  * <p>These tests are the one place where the suite waits for a fixed time on purpose: a fault has a duration
@@ -28,10 +27,6 @@ import org.masterha.ha.leader.Leader;
  * are {@link #assertPendingFor} windows on futures that must not complete, ended early by a violation.
  */
 public interface SessionFaultContract extends FixtureAccess {
-  default void assumeFault(Fault fault) {
-    Assumptions.assumeTrue(fixture().faults().contains(fault), fixture().backend() + " fixture cannot inject " + fault);
-  }
-
   /** Timeout plus half: the latest a cut leader may learn that it lost (rule 2), with room for scheduling. */
   default Duration lossBound() {
     return testSessionTimeout().plus(testSessionTimeout().dividedBy(2));
@@ -42,8 +37,8 @@ public interface SessionFaultContract extends FixtureAccess {
   }
 
   @Test
-  default void cutLeaderLosesItsCandidacyBeforeAnotherContenderIsElected() {
-    assumeFault(Fault.CUT_CONNECTION);
+  default void cutLeaderLosesItsCandidacyBeforeAnotherContenderIsElected() throws Exception {
+    FaultInjector cut = assumeFault(Fault.CUT_CONNECTION);
     TestClient leaderClient = connect();
     Contender leaderContender = contender(leaderClient, masterInfo("cut", 5050));
     Candidacy c1 = await(leaderContender.contend());
@@ -57,7 +52,7 @@ public interface SessionFaultContract extends FixtureAccess {
     c1.lost().whenComplete((v, e) -> lostAt.set(System.nanoTime()));
     c2.elected().whenComplete((l, e) -> electedAt.set(System.nanoTime()));
     long cutAt = System.nanoTime();
-    leaderClient.cutConnection();
+    cut.inject(leaderClient);
     try {
       await("lost() of the cut leader", c1.lost());
       await("election of the standby", c2.elected());
@@ -66,7 +61,7 @@ public interface SessionFaultContract extends FixtureAccess {
           .isLessThanOrEqualTo(electedAt.get());
       await("detection of the new leader", follower.until(leads(c2)));
     } finally {
-      leaderClient.restoreConnection();
+      cut.heal(leaderClient);
     }
     assertThat(follower.leaders().stream().map(Leader::epoch).toList()).as("epochs detected").isSorted().doesNotHaveDuplicates();
 
@@ -82,8 +77,8 @@ public interface SessionFaultContract extends FixtureAccess {
    * leader again; a standby is not leader until it is elected.
    */
   @Test
-  default void aCutLeaderStopsAnsweringAsLeaderBeforeAnotherIsElected() {
-    assumeFault(Fault.CUT_CONNECTION);
+  default void aCutLeaderStopsAnsweringAsLeaderBeforeAnotherIsElected() throws Exception {
+    FaultInjector cut = assumeFault(Fault.CUT_CONNECTION);
     TestClient leaderClient = connect();
     Candidacy c1 = await(contender(leaderClient, masterInfo("cut", 5050)).contend());
     await(c1.elected());
@@ -94,7 +89,7 @@ public interface SessionFaultContract extends FixtureAccess {
     CompletableFuture<Boolean> oldLeaderAnswerAtElection = c2.elected().handle((l, e) -> c1.isLeader());
 
     long cutAt = System.nanoTime();
-    leaderClient.cutConnection();
+    cut.inject(leaderClient);
     try {
       awaitUntil("isLeader() of the cut leader turns false", () -> !c1.isLeader());
       assertThat(Duration.ofNanos(System.nanoTime() - cutAt)).as("cut to isLeader() false").isLessThanOrEqualTo(lossBound());
@@ -103,15 +98,15 @@ public interface SessionFaultContract extends FixtureAccess {
       assertThat(c2.isLeader()).as("isLeader() of the new leader").isTrue();
       assertThat(c1.isLeader()).as("isLeader() of the old leader").isFalse();
     } finally {
-      leaderClient.restoreConnection();
+      cut.heal(leaderClient);
     }
     await("lost() of the cut leader", c1.lost());
     assertThat(c1.isLeader()).as("isLeader() of the old leader after the connection came back").isFalse();
   }
 
   @Test
-  default void connectionBlipShorterThanTheSessionTimeoutCausesNoLeaderChange() {
-    assumeFault(Fault.CUT_CONNECTION);
+  default void connectionBlipShorterThanTheSessionTimeoutCausesNoLeaderChange() throws Exception {
+    FaultInjector cut = assumeFault(Fault.CUT_CONNECTION);
     TestClient leaderClient = connect();
     Contender leaderContender = contender(leaderClient, masterInfo("blip", 5050));
     Candidacy c1 = await(leaderContender.contend());
@@ -124,15 +119,18 @@ public interface SessionFaultContract extends FixtureAccess {
 
     // The blip: a partition of a fifth of the session timeout, healed by the scheduler.
     Duration blip = testSessionTimeout().dividedBy(5);
-    leaderClient.cutConnection();
-    ScheduledFuture<?> heal = executor().schedule(leaderClient::restoreConnection, blip.toNanos(), TimeUnit.NANOSECONDS);
+    cut.inject(leaderClient);
+    ScheduledFuture<?> heal = executor().schedule(() -> {
+      cut.heal(leaderClient);
+      return null;
+    }, blip.toNanos(), TimeUnit.NANOSECONDS);
     try {
       // Watch for the blip plus a whole session timeout and a half after it: the leader keeps its candidacy and
       // no one, elected or detecting, sees another leader.
       assertPendingFor(lossBound().plus(blip), "a leader change caused by a blip (rule 5)", c1.lost(), c2.elected(), change);
     } finally {
       heal.cancel(false);
-      leaderClient.restoreConnection();
+      cut.heal(leaderClient);
     }
     // The leader's session is in working order and everyone still sees it.
     Membership probe = await("a join on the leader's session after the blip", leaderClient.session().pidGroup().join("probe@127.0.0.1:1"));
@@ -153,8 +151,8 @@ public interface SessionFaultContract extends FixtureAccess {
    */
   @Test
   default void aJoinInFlightWhileTheSessionIsReplacedLeavesExactlyTheMemberItReturned() throws Exception {
-    assumeFault(Fault.CUT_CONNECTION);
-    assumeFault(Fault.EXPIRE_SESSION);
+    FaultInjector cut = assumeFault(Fault.CUT_CONNECTION);
+    FaultInjector expire = assumeFault(Fault.EXPIRE_SESSION);
     TestClient x = connect();
     Candidacy before = await(contender(x, masterInfo("paused", 5050)).contend());
     await(before.elected());
@@ -162,13 +160,13 @@ public interface SessionFaultContract extends FixtureAccess {
     Group seen = observer.session().group("");
     awaitUntil("the observer lists the first candidacy", () -> await(seen.members()).contains(before.membership()));
 
-    x.cutConnection();
+    cut.inject(x);
     CompletableFuture<Membership> join;
     try {
       join = x.session().group("").join(bytes("joined across the session change"), Optional.of("json.info"));
-      fixture().expireSession(x);
+      expire.inject(x);
     } finally {
-      x.restoreConnection();
+      cut.heal(x);
     }
     Membership joined;
     try {
@@ -193,7 +191,7 @@ public interface SessionFaultContract extends FixtureAccess {
 
   @Test
   default void expiredSessionLosesItsMembershipsAndCanJoinAgain() throws Exception {
-    assumeFault(Fault.EXPIRE_SESSION);
+    FaultInjector expire = assumeFault(Fault.EXPIRE_SESSION);
     TestClient x = connect();
     Contender xContender = contender(x, masterInfo("expiring", 5050));
     Candidacy c1 = await(xContender.contend());
@@ -205,7 +203,7 @@ public interface SessionFaultContract extends FixtureAccess {
     await(follower.until(leads(c1)));
     String sessionBefore = x.session().sessionId();
 
-    fixture().expireSession(x);
+    expire.inject(x);
     assertThat(await("cancelled() of the expired session's candidacy", c1.membership().cancelled())).as("lost, not cancelled by us")
         .isFalse();
     assertThat(await("cancelled() of the expired session's replica member", replica.cancelled())).isFalse();
@@ -227,7 +225,7 @@ public interface SessionFaultContract extends FixtureAccess {
 
   @Test
   default void restartedServersKeepTheLeaderOrElectAValidOne() throws Exception {
-    assumeFault(Fault.RESTART_SERVERS);
+    FaultInjector restart = assumeFault(Fault.RESTART_SERVERS);
     TestClient a = connect();
     Contender ca = contender(a, masterInfo("leader", 5050));
     Candidacy c1 = await(ca.contend());
@@ -238,7 +236,7 @@ public interface SessionFaultContract extends FixtureAccess {
     LeaderFollower follower = follow(connect());
     await(follower.until(leads(c1)));
 
-    fixture().restartServers();
+    restart.inject();
     // Every client gets through to the store again (same session or, after an expiry, a new one).
     await("the leader's client after the restart", a.session().group("").members());
     await("the standby's client after the restart", b.session().group("").members());
@@ -272,7 +270,7 @@ public interface SessionFaultContract extends FixtureAccess {
 
   @Test
   default void stoppingTheStoresLeaderServerCausesNoMasterLeaderChange() throws Exception {
-    assumeFault(Fault.STOP_LEADER_SERVER);
+    FaultInjector stopLeader = assumeFault(Fault.STOP_LEADER_SERVER);
     TestClient a = connect();
     Candidacy c1 = await(contender(a, masterInfo("leader", 5050)).contend());
     await(c1.elected());
@@ -282,7 +280,7 @@ public interface SessionFaultContract extends FixtureAccess {
     assertThat(leader).map(Leader::membership).contains(c1.membership());
     CompletableFuture<Optional<Leader>> change = d.detect(leader);
 
-    fixture().stopLeaderServer();
+    stopLeader.inject();
     try {
       // The store elects a new leader server and clients move over within their sessions: for a session timeout
       // and a half nothing may change for the masters.
@@ -294,7 +292,7 @@ public interface SessionFaultContract extends FixtureAccess {
       assertThat(await("detection by a new client with a server down", detector(connect()).detect()))
           .map(Leader::membership).contains(c1.membership());
     } finally {
-      fixture().startStoppedServers();
+      stopLeader.heal();
     }
     assertThat(await("detection by a new client with every server back", detector(connect()).detect()))
         .map(Leader::membership).contains(c1.membership());

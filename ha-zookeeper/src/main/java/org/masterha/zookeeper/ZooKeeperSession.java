@@ -50,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * Every transition, every request callback and every watch runs on one event thread, so the state needs no
  * locks and ZooKeeper's per-session FIFO order is kept end to end.
  *
- * <p>Safety (DESIGN.md rule 2): our members must count as lost before the servers could expire the session and
+ * <p>Safety (docs/contract.md, rule 2): our members must count as lost before the servers could expire the session and
  * let another master lead. ZooKeeper does not tell a client when the server last heard from it, and the
  * client only declares a disconnection after two thirds of the session timeout of silence, or at once on a
  * reset, so the time of SUSPENDED says little about the session's real deadline. Instead the session sends its

@@ -26,7 +26,7 @@ import org.masterha.proto.MasterInfo;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MesosInteropTest {
-  /** DESIGN.md's example: what a Mesos 1.4 master on localhost:5050 stores in {@code json.info_<sequence>}. */
+  /** The example in docs/contract.md: what a Mesos 1.4 master on localhost:5050 stores in {@code json.info_<sequence>}. */
   private static final String MESOS_JSON = "{\"address\":{\"hostname\":\"localhost\",\"ip\":\"127.0.0.1\",\"port\":5050},"
       + "\"hostname\":\"localhost\",\"id\":\"685fe32d-e30c-4df7-b891-3d96b06fee88\",\"ip\":16777343,"
       + "\"pid\":\"master@127.0.0.1:5050\",\"port\":5050,\"version\":\"1.4.0\"}";

@@ -12,6 +12,8 @@ import org.masterha.ha.leader.Detector;
 import org.masterha.ha.leader.Leader;
 import org.masterha.tck.BackendFixture;
 import org.masterha.tck.ConformanceSuite;
+import org.masterha.tck.Fault;
+import org.masterha.tck.FaultInjector;
 import org.masterha.tck.TestClient;
 
 /**
@@ -53,7 +55,8 @@ class ZooKeeperEnsembleConformanceTest extends ConformanceSuite {
     ZooKeeperServers servers = ((ZooKeeperFixture) fixture()).servers();
     int stopped = servers.leader().orElseThrow();
 
-    fixture().stopLeaderServer();
+    FaultInjector stopLeader = assumeFault(Fault.STOP_LEADER_SERVER);
+    stopLeader.inject();
     try {
       awaitUntil("a new ZooKeeper leader", () -> servers.leader().filter(i -> i != stopped).isPresent());
       // Every server dropped its clients when the leader went; each came back with the session it had.
@@ -72,7 +75,7 @@ class ZooKeeperEnsembleConformanceTest extends ConformanceSuite {
       assertThat(change).as("a detected leader change").isNotDone();
       assertThat(await(detector(connect()).detect())).map(Leader::membership).contains(c1.membership());
     } finally {
-      fixture().startStoppedServers();
+      stopLeader.heal();
     }
   }
 }

@@ -5,10 +5,9 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +19,7 @@ import org.masterha.ha.HaConfig;
 import org.masterha.ha.HaSession;
 import org.masterha.tck.BackendFixture;
 import org.masterha.tck.Fault;
+import org.masterha.tck.FaultInjector;
 import org.masterha.tck.ProxiedClient;
 import org.masterha.tck.TestClient;
 import org.masterha.tck.net.TcpProxy;
@@ -61,13 +61,16 @@ public final class ZooKeeperFixture implements BackendFixture {
     return ZooKeeperBackend.NAME;
   }
 
+  /** Every fault; stopping the leader server only on an ensemble, where a quorum is left. */
   @Override
-  public Set<Fault> faults() {
-    EnumSet<Fault> faults = EnumSet.of(Fault.CUT_CONNECTION, Fault.EXPIRE_SESSION, Fault.RESTART_SERVERS);
-    if (size > 1) {
-      faults.add(Fault.STOP_LEADER_SERVER);
-    }
-    return faults;
+  public Optional<FaultInjector> fault(Fault fault) {
+    return Optional.ofNullable(switch (fault) {
+      case CUT_CONNECTION -> ProxiedClient.CUT;
+      case LOSE_ANSWER -> ProxiedClient.LOSE_ANSWER;
+      case EXPIRE_SESSION -> FaultInjector.onClient(this::expireSession, null);
+      case RESTART_SERVERS -> FaultInjector.onServers(x -> restartServers(), null);
+      case STOP_LEADER_SERVER -> size > 1 ? FaultInjector.onServers(x -> stopLeaderServer(), x -> startStoppedServers()) : null;
+    });
   }
 
   @Override
@@ -108,7 +111,7 @@ public final class ZooKeeperFixture implements BackendFixture {
     return client;
   }
 
-  @Override
+  /** Expires the client's session the way the servers do; see the class comment. */
   public void expireSession(TestClient client) throws Exception {
     expire((ZooKeeperSession) client.session(), servers.connectString());
   }
@@ -136,19 +139,16 @@ public final class ZooKeeperFixture implements BackendFixture {
     }
   }
 
-  @Override
   public void restartServers() throws Exception {
     servers.restartAll();
   }
 
-  @Override
   public void stopLeaderServer() throws Exception {
     int leader = servers.leader().orElseThrow(() -> new IllegalStateException("no ZooKeeper server leads"));
     servers.stopServer(leader);
     stopped.add(leader);
   }
 
-  @Override
   public void startStoppedServers() throws Exception {
     for (int i : stopped) {
       servers.startServer(i);

@@ -279,33 +279,36 @@ class ZooKeeperSessionTest {
 
   /**
    * A create that reached the server but whose reply was lost with the connection: the join finds the member it
-   * made (same session, same data) and adopts it instead of making a second one.
+   * made (same session, same data) and adopts it instead of making a second one. The kit's proxy loses every
+   * answer on the connection from the create on, and resets it when restored.
    */
   @Test
   void aCreateWhoseReplyWasLostIsAdoptedNotRepeated(TestInfo info) throws Exception {
-    Duration timeout = Duration.ofSeconds(6);
-    try (ReplyDroppingProxy proxy = new ReplyDroppingProxy(fixture.servers().clientAddresses().get(0));
-        HaSession s = new ZooKeeperBackend().open(HaConfig.builder().url("zk://127.0.0.1:" + proxy.port() + base(info))
-            .sessionTimeout(timeout).build())) {
-      ZooKeeperSession zk = (ZooKeeperSession) s;
+    try (ZooKeeperFixture.Client client = connect(info, Duration.ofSeconds(6))) {
+      HaSession s = client.session();
       raw.curator().create().creatingParentsIfNeeded().forPath(base(info));
       get(s.group("").members()); // connected
       String sessionId = s.sessionId();
       byte[] data = "orphan?".getBytes(StandardCharsets.UTF_8);
 
-      // Every request still reaches the server, the create included, but no reply comes back: the client gives
-      // the connection up (read timeout) with the create unanswered, and reconnects the same session.
-      proxy.dropReplies(true);
-      CompletableFuture<Membership> join = s.group("").join(data, Optional.of("json.info"));
-      await().atMost(20, TimeUnit.SECONDS).until(() -> raw.children(base(info)).size() == 1);
-      String orphan = raw.children(base(info)).get(0);
-      await().atMost(20, TimeUnit.SECONDS).until(() -> zk.sessionState() == ZooKeeperSession.SessionState.SUSPENDED);
-      assertThat(join).isNotDone();
-      proxy.dropReplies(false);
+      // The create reaches the server and is applied, but no reply comes back; restoring resets the connection
+      // with the create unanswered, and the client reconnects the same session.
+      client.loseAnswersAfterSending(data);
+      CompletableFuture<Membership> join;
+      String orphan;
+      try {
+        join = s.group("").join(data, Optional.of("json.info"));
+        await().atMost(20, TimeUnit.SECONDS).until(() -> raw.children(base(info)).size() == 1);
+        orphan = raw.children(base(info)).get(0);
+        assertThat(join).isNotDone();
+      } finally {
+        client.restoreConnection();
+      }
 
       Membership m = get(join);
       assertThat(s.sessionId()).isEqualTo(sessionId);
       assertThat(m.id()).isEqualTo(orphan);
+      assertThat(client.timesSent()).as("creates sent with the member's data").isEqualTo(1);
       assertThat(raw.children(base(info))).as("members after the join").containsExactly(orphan);
       assertThat(raw.stat(base(info) + "/" + m.id()).getEphemeralOwner()).isEqualTo(Long.decode(sessionId));
       assertThat(m.cancelled()).isNotDone();

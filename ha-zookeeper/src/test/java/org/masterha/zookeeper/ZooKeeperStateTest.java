@@ -48,6 +48,7 @@ import org.masterha.ha.state.OutcomeUnknownException;
 import org.masterha.ha.state.State;
 import org.masterha.ha.state.Variable;
 import org.masterha.masterinfo.MasterInfos;
+import org.masterha.tck.StaleView;
 
 /**
  * What is particular to ZooKeeper's state store, against one real server with ZooKeeper's defaults (its default
@@ -129,36 +130,6 @@ class ZooKeeperStateTest {
     Candidacy c = get(s.contender(MasterInfos.of("master-" + port, "127.0.0.1", port, "localhost", "1.4.0")).contend());
     get(c.elected());
     return c;
-  }
-
-  /** The candidacy as a paused, deposed leader sees it: elected, not lost (its timers have not run). */
-  private static Candidacy staleView(Candidacy real, Leader asElected) {
-    return new Candidacy() {
-      @Override
-      public long epoch() {
-        return real.epoch();
-      }
-
-      @Override
-      public Membership membership() {
-        return real.membership();
-      }
-
-      @Override
-      public CompletableFuture<Void> lost() {
-        return new CompletableFuture<>();
-      }
-
-      @Override
-      public CompletableFuture<Leader> elected() {
-        return CompletableFuture.completedFuture(asElected);
-      }
-
-      @Override
-      public boolean isLeader() {
-        return true; // what a paused process believed before it resumed
-      }
-    };
   }
 
   @Test
@@ -255,7 +226,7 @@ class ZooKeeperStateTest {
 
     // Someone deletes the leader's member (an operator, or the servers expiring its session while it was paused).
     raw.delete(base + "/" + leader.membership().id());
-    State paused = s.state(staleView(leader, asElected));
+    State paused = s.state(StaleView.of(leader, asElected));
     assertThat(failure(paused.store(v, utf8("from a deposed leader")))).isInstanceOf(LeadershipLostException.class)
         .hasMessageContaining("'registry'").hasMessageContaining("gone from ZooKeeper").hasMessageContaining("nothing was changed");
     assertThat(failure(paused.store(Variable.absent("registry"), utf8("stale version too"))))
@@ -417,29 +388,33 @@ class ZooKeeperStateTest {
   @Test
   void aWriteAppliedWhoseAnswerIsLostFailsAsAnUnknownOutcomeAndIsNotSentAgain(TestInfo info) throws Exception {
     String base = base(info);
-    try (ReplyDroppingProxy proxy = new ReplyDroppingProxy(fixture.servers().clientAddresses().get(0))) {
-      HaSession s = new ZooKeeperBackend().open(HaConfig.builder().url("zk://127.0.0.1:" + proxy.port() + base)
-          .sessionTimeout(Duration.ofSeconds(6)).build()); // outlives the client's reconnect after the lost answer
-      opened.add(s);
-      State state = s.state();
-      Variable v = stored(state, Variable.absent("registry"), utf8("before"));
-      String sessionId = s.sessionId();
+    ZooKeeperFixture.Client client = connect(base);
+    HaSession s = client.session();
+    State state = s.state();
+    Variable v = stored(state, Variable.absent("registry"), utf8("before"));
+    String sessionId = s.sessionId();
 
-      // The multi reaches the server and is applied; its answer never comes back, and the client gives the
-      // connection up. Sent again, it would fail its version check and report a conflict for a write that succeeded.
-      proxy.dropRepliesOfOpenConnections();
-      CompletableFuture<Optional<Variable>> write = state.store(v, utf8("applied, answer lost"));
+    // The multi reaches the server and is applied; its answer never comes back, and the connection is reset.
+    // Sent again, it would fail its version check and report a conflict for a write that succeeded.
+    byte[] value = utf8("applied, answer lost");
+    client.loseAnswersAfterSending(value);
+    CompletableFuture<Optional<Variable>> write;
+    try {
+      write = state.store(v, value);
       await().atMost(20, TimeUnit.SECONDS).until(() -> raw.stat(base + "/state/registry").getVersion() == 1);
-      Throwable unknown = failure(write);
-      assertThat(unknown).isInstanceOf(OutcomeUnknownException.class).hasMessageContaining("'registry'")
-          .hasMessageContaining("outcome is unknown").hasMessageContaining("fetch the variable");
-
-      Variable now = get(state.fetch("registry"));
-      assertThat(s.sessionId()).as("the same session came back").isEqualTo(sessionId);
-      assertThat(now.version()).as("applied once").isEqualTo(v.version() + 1);
-      assertThat(now.value()).isEqualTo(utf8("applied, answer lost"));
-      assertThat(get(state.store(v, utf8("stale")))).as("the version held before is stale now").isEmpty();
+    } finally {
+      client.restoreConnection();
     }
+    Throwable unknown = failure(write);
+    assertThat(unknown).isInstanceOf(OutcomeUnknownException.class).hasMessageContaining("'registry'")
+        .hasMessageContaining("outcome is unknown").hasMessageContaining("fetch the variable");
+
+    Variable now = get(state.fetch("registry"));
+    assertThat(s.sessionId()).as("the same session came back").isEqualTo(sessionId);
+    assertThat(client.timesSent()).as("writes sent with the value").isEqualTo(1);
+    assertThat(now.version()).as("applied once").isEqualTo(v.version() + 1);
+    assertThat(now.value()).isEqualTo(value);
+    assertThat(get(state.store(v, utf8("stale")))).as("the version held before is stale now").isEmpty();
   }
 
   @Test

@@ -13,7 +13,7 @@ import org.masterha.proto.MasterInfo.Capability;
 
 /** toJson must produce, byte for byte, what a Mesos master writes into its json.info member. */
 class MasterInfoJsonWriterTest {
-  /** The member data of a Mesos 1.4.0 master, from DESIGN.md. */
+  /** The member data of a Mesos 1.4.0 master, as docs/contract.md shows it. */
   static final String DESIGN_GOLDEN = "{\"address\":{\"hostname\":\"localhost\",\"ip\":\"127.0.0.1\",\"port\":5050},"
       + "\"hostname\":\"localhost\",\"id\":\"685fe32d-e30c-4df7-b891-3d96b06fee88\",\"ip\":16777343,"
       + "\"pid\":\"master@127.0.0.1:5050\",\"port\":5050,\"version\":\"1.4.0\"}";

@@ -24,15 +24,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>States: {@code FORWARDING} (bytes flow both ways), {@code CUT} (a partition or a frozen server: nothing is
  * forwarded in either direction, but every connection, old or new, stays open; bytes already sent are held and
  * delivered after {@link #restore()}, as TCP retransmission would; a connection made during the cut whose
- * client gave up before the restore is dropped, as its SYN would have been), {@code RESET} (every connection is closed
- * with a TCP reset and new ones are reset as soon as they are accepted, like a server that went away) and
- * {@code CLOSED}. {@link #restore()} returns to forwarding from either fault.
+ * client gave up before the restore is dropped, as its SYN would have been), {@code LOSING_ANSWERS} (the
+ * client's bytes reach the server, the server's bytes are read and thrown away, on the connections open when
+ * asked and on those opened meanwhile: a request the server applied whose answer never arrives), {@code RESET}
+ * (every connection is closed with a TCP reset and new ones are reset as soon as they are accepted, like a server
+ * that went away) and {@code CLOSED}. {@link #restore()} returns to forwarding from any fault; connections that
+ * were losing answers are reset then, since their byte stream has a gap no client could parse past.
  *
  * <p>One accept thread and two pump threads per connection, all daemons; {@link #close()} closes every socket,
  * which ends every thread, and waits briefly for them.
  */
 public final class TcpProxy implements AutoCloseable {
-  private enum Mode { FORWARDING, CUT, RESET, CLOSED }
+  private enum Mode { FORWARDING, CUT, LOSING_ANSWERS, RESET, CLOSED }
 
   private static final int BUFFER = 16 * 1024;
   private static final int CONNECT_TIMEOUT_MS = 5_000;
@@ -47,6 +50,8 @@ public final class TcpProxy implements AutoCloseable {
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
   private final AtomicInteger connectionIds = new AtomicInteger();
+  /** What the client's bytes are searched for, and what to do on a sighting; null when nothing is watched. */
+  private volatile Watch watch;
   private Mode mode = Mode.FORWARDING;
 
   private TcpProxy(InetSocketAddress target, ServerSocket server) {
@@ -105,6 +110,63 @@ public final class TcpProxy implements AutoCloseable {
     }
   }
 
+  /**
+   * Lets the client's bytes through and throws the server's away, on every connection open now and every one
+   * opened until {@link #restore()}, which resets them all: whatever the server answers meanwhile is lost, also an
+   * answer already on its way when {@code restore()} is called.
+   */
+  public void loseAnswers() {
+    synchronized (lock) {
+      if (mode == Mode.CLOSED) {
+        return;
+      }
+      mode = Mode.LOSING_ANSWERS;
+      connections.forEach(c -> c.losing = true);
+      lock.notifyAll();
+    }
+  }
+
+  /**
+   * Counts, from now on, how often {@code marker} passes from the client to the server (see {@link #sightings()});
+   * with {@code loseAnswers}, the connection that carries it loses every answer from then on, until
+   * {@link #restore()} resets it. The answer to a request that carries the marker (a value being written) is so
+   * lost, whatever the client sent and was answered before it on that connection (a read that checks the
+   * server is there). The marker must be in the clear on the wire: a TLS connection never shows it.
+   */
+  public void watchFor(byte[] marker, boolean loseAnswers) {
+    if (marker.length == 0) {
+      throw new IllegalArgumentException("an empty marker");
+    }
+    watch = new Watch(marker.clone(), loseAnswers);
+  }
+
+  /** How often the marker of the last {@link #watchFor} passed to the server since; 0 when none is watched. */
+  public int sightings() {
+    Watch w = watch;
+    return w == null ? 0 : w.sightings.get();
+  }
+
+  /** A marker watched for in the client's bytes. */
+  private record Watch(byte[] marker, boolean loseAnswers, AtomicInteger sightings) {
+    Watch(byte[] marker, boolean loseAnswers) {
+      this(marker, loseAnswers, new AtomicInteger());
+    }
+
+    /** Sightings of the marker ending in {@code chunk}, given the bytes that came before it. */
+    int count(byte[] before, byte[] chunk, int length) {
+      byte[] all = new byte[before.length + length];
+      System.arraycopy(before, 0, all, 0, before.length);
+      System.arraycopy(chunk, 0, all, before.length, length);
+      int found = 0;
+      for (int i = Math.max(0, before.length - marker.length + 1); i + marker.length <= all.length; i++) {
+        if (java.util.Arrays.equals(all, i, i + marker.length, marker, 0, marker.length)) {
+          found++;
+        }
+      }
+      return found;
+    }
+  }
+
   /** Closes every connection with a reset and resets new ones as soon as they arrive, until {@link #restore()}. */
   public void reset() {
     synchronized (lock) {
@@ -117,14 +179,24 @@ public final class TcpProxy implements AutoCloseable {
     List.copyOf(connections).forEach(c -> c.close(true));
   }
 
-  /** Forwards again: held bytes of connections kept through a cut flow on, new connections are served. */
+  /**
+   * Forwards again: held bytes of connections kept through a cut flow on, connections that lost answers are reset,
+   * new connections are served.
+   */
   public void restore() {
+    List<Connection> lostAnswers = new ArrayList<>();
     synchronized (lock) {
       if (mode != Mode.CLOSED) {
         mode = Mode.FORWARDING;
+        connections.stream().filter(c -> c.losing).forEach(lostAnswers::add);
+        Watch w = watch;
+        if (w != null && w.loseAnswers()) {
+          watch = new Watch(w.marker(), false, w.sightings()); // still counted, no longer lost
+        }
         lock.notifyAll();
       }
     }
+    lostAnswers.forEach(c -> c.close(true));
   }
 
   /** Stops listening, closes every connection and waits (briefly) for the proxy's threads to end. */
@@ -184,7 +256,10 @@ public final class TcpProxy implements AutoCloseable {
         continue;
       }
       Connection c = new Connection(client, connectionIds.incrementAndGet());
-      connections.add(c);
+      synchronized (lock) {
+        c.losing = mode == Mode.LOSING_ANSWERS;
+        connections.add(c);
+      }
       newThread("conn-" + c.id + "-up", c::run).start();
     }
   }
@@ -203,7 +278,7 @@ public final class TcpProxy implements AutoCloseable {
           return false;
         }
       }
-      return mode == Mode.FORWARDING && !c.closed;
+      return (mode == Mode.FORWARDING || mode == Mode.LOSING_ANSWERS) && !c.closed;
     }
   }
 
@@ -240,6 +315,10 @@ public final class TcpProxy implements AutoCloseable {
     private final int id;
     private final AtomicInteger halfClosed = new AtomicInteger();
     private volatile boolean closed;
+    /** Set under the lock: the server's bytes are thrown away from now until this connection is reset. */
+    private volatile boolean losing;
+    /** The client's last bytes, so a marker split across two reads is still seen. */
+    private byte[] sentTail = new byte[0];
 
     Connection(Socket client, int id) {
       this.client = client;
@@ -279,8 +358,8 @@ public final class TcpProxy implements AutoCloseable {
         close(true); // the server refuses: so does the proxy
         return;
       }
-      newThread("conn-" + id + "-down", () -> pump(upstream, client)).start();
-      pump(client, upstream);
+      newThread("conn-" + id + "-down", () -> pump(upstream, client, true)).start();
+      pump(client, upstream, false);
     }
 
     /** What a held client sent, or empty if it has closed (or reset) its end meanwhile. */
@@ -310,7 +389,7 @@ public final class TcpProxy implements AutoCloseable {
       return Optional.of(sent.toByteArray());
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, boolean answers) {
       byte[] buf = new byte[BUFFER];
       try {
         InputStream in = from.getInputStream();
@@ -320,6 +399,12 @@ public final class TcpProxy implements AutoCloseable {
           if (!awaitForwarding(this)) {
             close(true);
             return;
+          }
+          if (answers && losing) {
+            continue; // lost; this connection is reset at restore()
+          }
+          if (!answers) {
+            watchRequests(buf, n);
           }
           out.write(buf, 0, n);
           out.flush();
@@ -337,6 +422,29 @@ public final class TcpProxy implements AutoCloseable {
         close(true);
       } catch (IOException e) {
         close(true);
+      }
+    }
+
+    /** Counts the watched marker in what the client sends, and starts losing answers at a sighting if asked. */
+    private void watchRequests(byte[] chunk, int length) {
+      Watch w = watch;
+      if (w == null) {
+        return;
+      }
+      int found = w.count(sentTail, chunk, length);
+      int keep = Math.min(w.marker().length - 1, sentTail.length + length);
+      byte[] tail = new byte[keep];
+      int fromChunk = Math.min(keep, length);
+      System.arraycopy(sentTail, sentTail.length - (keep - fromChunk), tail, 0, keep - fromChunk);
+      System.arraycopy(chunk, length - fromChunk, tail, keep - fromChunk, fromChunk);
+      sentTail = tail;
+      if (found > 0) {
+        w.sightings().addAndGet(found);
+        if (w.loseAnswers()) {
+          synchronized (lock) {
+            losing = true; // before the request is forwarded: its answer cannot slip through
+          }
+        }
       }
     }
 

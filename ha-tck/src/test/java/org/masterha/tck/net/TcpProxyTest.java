@@ -148,6 +148,57 @@ class TcpProxyTest {
   }
 
   @Test
+  void losingAnswersDeliversRequestsDropsAnswersAndRestoreResetsThoseConnections() throws IOException {
+    Socket open = connect();
+    send(open, "before");
+    assertThat(receive(open, 6)).isEqualTo("before");
+
+    proxy.loseAnswers();
+    Socket opened = connect(); // a connection made meanwhile loses its answers too
+    long receivedBefore = echo.received();
+    send(open, "lost");
+    send(opened, "lost too");
+    // The server gets every request: that is what makes the answer's loss matter.
+    Awaitility.await().atMost(DEADLINE).until(() -> echo.received() == receivedBefore + 4 + 8);
+    assertNothingArrives(open);
+    assertNothingArrives(opened);
+
+    proxy.restore();
+    assertClosedByPeer(open);
+    assertClosedByPeer(opened);
+    Socket after = connect();
+    send(after, "answered");
+    assertThat(receive(after, 8)).isEqualTo("answered");
+  }
+
+  @Test
+  void aMarkerSplitAcrossWritesIsCountedAndItsConnectionLosesAnswersFromThenOn() throws IOException {
+    proxy.watchFor("VALUE".getBytes(StandardCharsets.UTF_8), true);
+    Socket s = connect();
+    Socket other = connect();
+    send(s, "probe");
+    assertThat(receive(s, 5)).as("answers before the marker pass").isEqualTo("probe");
+    long receivedBefore = echo.received();
+    send(s, "xVA");
+    Awaitility.await().atMost(DEADLINE).until(() -> echo.received() == receivedBefore + 3);
+    assertThat(receive(s, 3)).as("half a marker is not a marker").isEqualTo("xVA");
+    send(s, "LUEy");
+    Awaitility.await().atMost(DEADLINE).until(() -> proxy.sightings() == 1);
+    assertNothingArrives(s);
+    send(other, "VALUE"); // another connection carrying it loses its answers too
+    Awaitility.await().atMost(DEADLINE).until(() -> proxy.sightings() == 2);
+    assertNothingArrives(other);
+
+    proxy.restore();
+    assertClosedByPeer(s);
+    assertClosedByPeer(other);
+    Socket after = connect();
+    send(after, "VALUE");
+    assertThat(receive(after, 5)).as("after restore the marker is counted, not lost").isEqualTo("VALUE");
+    assertThat(proxy.sightings()).isEqualTo(3);
+  }
+
+  @Test
   void closeFreesThePortConnectionsAndThreads() throws IOException {
     Socket s = connect();
     send(s, "x");

@@ -1,9 +1,8 @@
 package org.masterha.tck.standalone;
 
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -15,6 +14,7 @@ import org.masterha.ha.HaSession;
 import org.masterha.ha.standalone.StandaloneSession;
 import org.masterha.tck.BackendFixture;
 import org.masterha.tck.Fault;
+import org.masterha.tck.FaultInjector;
 import org.masterha.tck.TestClient;
 
 /**
@@ -42,9 +42,16 @@ final class SimulatedFaultFixture implements BackendFixture {
     return "standalone";
   }
 
+  /** Every fault but a lost answer, which needs a wire between the client and the store to be played honestly. */
   @Override
-  public Set<Fault> faults() {
-    return EnumSet.allOf(Fault.class);
+  public Optional<FaultInjector> fault(Fault fault) {
+    return Optional.ofNullable(switch (fault) {
+      case CUT_CONNECTION -> FaultInjector.onClient(c -> ((Client) c).cut(), c -> ((Client) c).restore());
+      case EXPIRE_SESSION -> FaultInjector.onClient(c -> ((StandaloneSession) c.session()).expire(), null);
+      // The in-memory store outlives a "restart", and a cluster that keeps its quorum shows clients nothing.
+      case RESTART_SERVERS, STOP_LEADER_SERVER -> FaultInjector.onServers(nothing -> { }, nothing -> { });
+      case LOSE_ANSWER -> null;
+    });
   }
 
   @Override
@@ -60,52 +67,41 @@ final class SimulatedFaultFixture implements BackendFixture {
   @Override
   public TestClient connect(String basePath, Duration sessionTimeout) {
     StandaloneSession session = (StandaloneSession) backends.open(config(basePath, sessionTimeout));
-    Map<String, ScheduledFuture<?>> expiry = new ConcurrentHashMap<>();
-    return new TestClient() {
-      @Override
-      public HaSession session() {
-        return session;
-      }
-
-      @Override
-      public void cutConnection() {
-        expiry.computeIfAbsent("cut", k -> scheduler.schedule(session::expire, sessionTimeout.toNanos(), TimeUnit.NANOSECONDS));
-      }
-
-      @Override
-      public void restoreConnection() {
-        ScheduledFuture<?> pending = expiry.remove("cut");
-        if (pending != null) {
-          pending.cancel(false);
-        }
-      }
-
-      @Override
-      public void close() {
-        restoreConnection();
-        session.close();
-      }
-    };
+    return new Client(session, sessionTimeout);
   }
 
-  @Override
-  public void expireSession(TestClient client) {
-    ((StandaloneSession) client.session()).expire();
-  }
+  /** A standalone session whose "cut" has the store expire it one session timeout later unless restored first. */
+  private final class Client implements TestClient {
+    private final StandaloneSession session;
+    private final Duration sessionTimeout;
+    private final Map<String, ScheduledFuture<?>> expiry = new ConcurrentHashMap<>();
 
-  @Override
-  public void restartServers() {
-    // The in-memory store outlives a "restart": data and sessions are kept.
-  }
+    Client(StandaloneSession session, Duration sessionTimeout) {
+      this.session = session;
+      this.sessionTimeout = sessionTimeout;
+    }
 
-  @Override
-  public void stopLeaderServer() {
-    // A cluster that keeps its quorum: nothing the clients can notice.
-  }
+    @Override
+    public HaSession session() {
+      return session;
+    }
 
-  @Override
-  public void startStoppedServers() {
-    // Nothing was stopped.
+    void cut() {
+      expiry.computeIfAbsent("cut", k -> scheduler.schedule(session::expire, sessionTimeout.toNanos(), TimeUnit.NANOSECONDS));
+    }
+
+    void restore() {
+      ScheduledFuture<?> pending = expiry.remove("cut");
+      if (pending != null) {
+        pending.cancel(false);
+      }
+    }
+
+    @Override
+    public void close() {
+      restore();
+      session.close();
+    }
   }
 
   @Override
