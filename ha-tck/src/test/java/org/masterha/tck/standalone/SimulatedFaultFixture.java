@@ -59,7 +59,8 @@ final class SimulatedFaultFixture implements BackendFixture {
 
   @Override
   public TestClient connect(String basePath, Duration sessionTimeout) {
-    StandaloneSession session = (StandaloneSession) backends.open(config(basePath, sessionTimeout));
+    HaSession session = backends.open(config(basePath, sessionTimeout));
+    StandaloneSession store = session.unwrap(StandaloneSession.class);
     Map<String, ScheduledFuture<?>> expiry = new ConcurrentHashMap<>();
     return new TestClient() {
       @Override
@@ -69,7 +70,7 @@ final class SimulatedFaultFixture implements BackendFixture {
 
       @Override
       public void cutConnection() {
-        expiry.computeIfAbsent("cut", k -> scheduler.schedule(session::expire, sessionTimeout.toNanos(), TimeUnit.NANOSECONDS));
+        expiry.computeIfAbsent("cut", k -> scheduler.schedule(store::expire, sessionTimeout.toNanos(), TimeUnit.NANOSECONDS));
       }
 
       @Override
@@ -90,7 +91,7 @@ final class SimulatedFaultFixture implements BackendFixture {
 
   @Override
   public void expireSession(TestClient client) {
-    ((StandaloneSession) client.session()).expire();
+    client.session().unwrap(StandaloneSession.class).expire();
   }
 
   @Override

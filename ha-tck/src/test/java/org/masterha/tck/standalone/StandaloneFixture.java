@@ -71,7 +71,7 @@ final class StandaloneFixture implements BackendFixture {
 
   @Override
   public void expireSession(TestClient client) {
-    ((StandaloneSession) client.session()).expire();
+    client.session().unwrap(StandaloneSession.class).expire();
   }
 
   @Override
