@@ -94,7 +94,8 @@ public final class Membership implements Comparable<Membership> {
   /**
    * For a membership we joined: completes with {@code true} when we cancelled it, with {@code false} when it was
    * lost (session expiry, the local session deadline passing while the store was unreachable, deletion by
-   * someone else). Never completes for memberships seen in listings.
+   * someone else). Never completes for memberships seen in listings. For a membership joined through a session
+   * {@code HaBackends.open} returned it is read-only, and callers' actions on it run on the callback executor.
    */
   public CompletableFuture<Boolean> cancelled() {
     return handedOut;
