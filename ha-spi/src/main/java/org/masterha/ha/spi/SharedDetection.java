@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import org.masterha.ha.error.SessionClosedException;
 import org.masterha.ha.group.Group;
 import org.masterha.ha.group.Membership;
 import org.masterha.ha.leader.Leader;
@@ -209,7 +210,12 @@ public final class SharedDetection {
       failed = new ArrayList<>(pending);
       pending.clear();
     }
-    log.error("Leader detection on {} failed: {}", group.path(), cause.toString());
+    if (cause instanceof SessionClosedException) {
+      // The session was closed on purpose: every detection of it ends, and that is no error.
+      log.debug("Leader detection on {} ended: {}", group.path(), cause.toString());
+    } else {
+      log.error("Leader detection on {} failed: {}", group.path(), cause.toString());
+    }
     failed.forEach(p -> p.future.completeExceptionally(cause));
   }
 }
