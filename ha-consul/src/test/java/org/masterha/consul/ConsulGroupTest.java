@@ -166,7 +166,7 @@ class ConsulGroupTest {
       fixture.expireSession(a);
       assertThat(get(m.cancelled())).isFalse();
 
-      ConsulSession session = (ConsulSession) a.session();
+      ConsulSession session = a.session().unwrap(ConsulSession.class);
       String second = await().atMost(Duration.ofSeconds(10))
           .until(session::liveSessionId, id -> id.isPresent() && !id.get().equals(first)).orElseThrow();
       Membership again = get(group.join("y".getBytes(UTF_8), Optional.of("json.info")));

@@ -213,7 +213,7 @@ class ConsulStateTest {
       Variable stored = get(state.store(Variable.absent(longest), largest)).orElseThrow();
       assertThat(get(state.fetch(longest)).value()).isEqualTo(largest);
 
-      ConsulSession session = (ConsulSession) a.session();
+      ConsulSession session = a.session().unwrap(ConsulSession.class);
       String widestMember = prefix + "/" + "m".repeat(ConsulState.RESERVED_MEMBER_NAME_CHARS);
       List<Op> atLimit = List.of(Op.checkSession(widestMember, session.sessionId()),
           Op.cas(prefix + "/state/" + longest, largest, Long.MAX_VALUE, Long.MAX_VALUE));

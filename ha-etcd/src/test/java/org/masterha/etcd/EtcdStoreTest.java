@@ -226,7 +226,7 @@ class EtcdStoreTest {
   @Test
   void aWatchWhoseRevisionWasCompactedListsAfreshAndMissesNoChange() throws Exception {
     EtcdFixture.Client watching = connect(TIMEOUT);
-    Group watched = watching.session().group("");
+    Group watched = watching.session().unwrap(EtcdSession.class).group("");
     EtcdGroup view = (EtcdGroup) watched;
     Group writer = connect(TIMEOUT).session().group("");
     Membership m1 = await(writer.join(utf8("1"), Optional.of("json.info")));

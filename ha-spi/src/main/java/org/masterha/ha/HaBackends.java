@@ -113,9 +113,14 @@ public final class HaBackends {
     return byScheme(scheme);
   }
 
-  /** Resolves the backend for {@code config} and opens a session with it. */
+  /**
+   * Resolves the backend for {@code config} and opens a session with it. The session hands out every future and
+   * listener on {@link HaConfig#callbackExecutor()} (see {@link CallbackSession}), and its detectors and
+   * candidacies share one detection of the leader.
+   */
   public HaSession open(HaConfig config) {
-    return resolve(config).open(config);
+    HaSession session = resolve(config).open(config);
+    return new CallbackSession(session);
   }
 
   private String describe() {

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.Executor;
 
 /**
  * Everything a backend needs to open a session, the same object for every backend. Immutable; build it with
@@ -24,6 +25,7 @@ public final class HaConfig {
   private final Optional<Credentials> credentials;
   private final Optional<TlsOptions> tls;
   private final Map<String, String> options;
+  private final Optional<Executor> callbackExecutor;
 
   private HaConfig(Builder b) {
     this.url = b.url;
@@ -32,6 +34,7 @@ public final class HaConfig {
     this.credentials = Optional.ofNullable(b.credentials).or(b.url::credentials);
     this.tls = Optional.ofNullable(b.tls);
     this.options = java.util.Collections.unmodifiableMap(new TreeMap<>(b.options));
+    this.callbackExecutor = Optional.ofNullable(b.callbackExecutor);
   }
 
   public static Builder builder() {
@@ -79,6 +82,15 @@ public final class HaConfig {
     return Optional.ofNullable(options.get(name));
   }
 
+  /**
+   * Where the callers' actions on the API's futures and listeners run (a session opened with
+   * {@link HaBackends#open}); when empty, a small executor of the session's own, of daemon threads started on
+   * demand. Never a backend's event or I/O thread, which run the liveness deadline and the store's answers.
+   */
+  public Optional<Executor> callbackExecutor() {
+    return callbackExecutor;
+  }
+
   public Builder toBuilder() {
     Builder b = new Builder();
     b.url = url;
@@ -87,6 +99,7 @@ public final class HaConfig {
     b.credentials = credentials.orElse(null);
     b.tls = tls.orElse(null);
     b.options.putAll(options);
+    b.callbackExecutor = callbackExecutor.orElse(null);
     return b;
   }
 
@@ -94,7 +107,7 @@ public final class HaConfig {
   public String toString() {
     return "HaConfig[url=" + url + ", backend=" + backend.orElse("(from scheme)") + ", sessionTimeout=" + sessionTimeout
         + ", credentials=" + credentials.map(Credentials::toString).orElse("none") + ", tls=" + tls.map(TlsOptions::toString).orElse("none")
-        + ", options=" + options + "]";
+        + ", options=" + options + ", callbackExecutor=" + (callbackExecutor.isPresent() ? "given" : "default") + "]";
   }
 
   public static final class Builder {
@@ -104,6 +117,7 @@ public final class HaConfig {
     private Credentials credentials;
     private TlsOptions tls;
     private final Map<String, String> options = new TreeMap<>();
+    private Executor callbackExecutor;
 
     private Builder() {}
 
@@ -143,6 +157,16 @@ public final class HaConfig {
 
     public Builder tls(TlsOptions tls) {
       this.tls = Objects.requireNonNull(tls, "tls");
+      return this;
+    }
+
+    /**
+     * Runs every action callers attach to the session's futures, and every listener, on {@code executor}. It must
+     * not run tasks in the submitting thread (a direct executor, {@code CallerRunsPolicy}): that thread is the
+     * backend's, and a callback blocking there would delay the liveness deadline.
+     */
+    public Builder callbackExecutor(Executor executor) {
+      this.callbackExecutor = Objects.requireNonNull(executor, "callbackExecutor");
       return this;
     }
 

@@ -71,6 +71,17 @@ public interface HaSession extends AutoCloseable {
     throw new UnsupportedOperationException("the " + backend() + " backend has no state store");
   }
 
+  /**
+   * This session as the backend's own class, for tests and fault injection: a session from
+   * {@link HaBackends#open} is the kit's wrapper around the backend's session.
+   */
+  default <T extends HaSession> T unwrap(Class<T> type) {
+    if (type.isInstance(this)) {
+      return type.cast(this);
+    }
+    throw new IllegalArgumentException(getClass().getName() + " is not a " + type.getName());
+  }
+
   /** Deletes this session's members at once and releases every resource; idempotent. */
   @Override
   void close();

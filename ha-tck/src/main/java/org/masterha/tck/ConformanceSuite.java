@@ -17,5 +17,5 @@ package org.masterha.tck;
  */
 public abstract class ConformanceSuite extends FixtureLifecycle
     implements GroupContract, SessionContract, ContenderContract, DetectorContract, PidGroupContract, SessionFaultContract,
-    StateContract {
+    StateContract, CallbackContract {
 }

@@ -9,13 +9,14 @@ import java.util.concurrent.CompletionException;
 import java.util.function.Predicate;
 import org.masterha.ha.leader.Detector;
 import org.masterha.ha.leader.Leader;
+import org.masterha.ha.leader.LeaderListener;
 
 /**
- * Follows a detector the way a Mesos agent does, always passing the last answer to {@code detect}, and records
- * every answer with the monotonic time it arrived, so a test can check the whole history (no going back in
- * epoch, no leader it should not have seen) and wait for a particular answer without polling.
+ * Follows a detector with {@link Detector#follow} (the way a Mesos agent follows its master) and records every
+ * answer with the monotonic time it arrived, so a test can check the whole history (no going back in epoch, no
+ * leader it should not have seen) and wait for a particular answer without polling.
  *
- * <p>The first {@code detect} passes "no leader", so the history starts with the first leader seen.
+ * <p>{@code follow} starts from "no leader", so the history starts with the first leader seen.
  */
 public final class LeaderFollower implements AutoCloseable {
   /** One answer of the detector. */
@@ -24,6 +25,7 @@ public final class LeaderFollower implements AutoCloseable {
   private record Waiter(Predicate<Optional<Leader>> condition, CompletableFuture<Optional<Leader>> future) {}
 
   private final Detector detector;
+  private Detector.Following following;
   private final Object lock = new Object();
   private final List<Observation> history = new ArrayList<>();
   private final List<Waiter> waiters = new ArrayList<>();
@@ -37,19 +39,21 @@ public final class LeaderFollower implements AutoCloseable {
   /** Starts following; closing the follower closes {@code detector}. */
   public static LeaderFollower follow(Detector detector) {
     LeaderFollower f = new LeaderFollower(detector);
-    f.next(Optional.empty());
-    return f;
-  }
+    Detector.Following following = detector.follow(new LeaderListener() {
+      @Override
+      public void leaderChanged(Optional<Leader> leader) {
+        f.record(leader);
+      }
 
-  private void next(Optional<Leader> previous) {
-    detector.detect(previous).whenComplete((leader, error) -> {
-      if (error != null) {
-        failed(error);
-      } else {
-        record(leader);
-        next(leader);
+      @Override
+      public void detectionFailed(Throwable cause) {
+        f.failed(cause);
       }
     });
+    synchronized (f.lock) {
+      f.following = following;
+    }
+    return f;
   }
 
   private void record(Optional<Leader> leader) {
@@ -146,6 +150,7 @@ public final class LeaderFollower implements AutoCloseable {
   @Override
   public void close() {
     List<Waiter> cancelled;
+    Detector.Following f;
     synchronized (lock) {
       if (closed) {
         return;
@@ -153,7 +158,9 @@ public final class LeaderFollower implements AutoCloseable {
       closed = true;
       cancelled = new ArrayList<>(waiters);
       waiters.clear();
+      f = following;
     }
+    f.close();
     detector.close();
     cancelled.forEach(w -> w.future.cancel(false));
   }

@@ -49,7 +49,7 @@ class ZooKeeperEnsembleConformanceTest extends ConformanceSuite {
     Optional<Leader> leader = await(d.detect());
     assertThat(leader).map(Leader::membership).contains(c1.membership());
     CompletableFuture<Optional<Leader>> change = d.detect(leader);
-    List<ZooKeeperSession> sessions = List.of(a, b, watcher).stream().map(c -> (ZooKeeperSession) c.session()).toList();
+    List<ZooKeeperSession> sessions = List.of(a, b, watcher).stream().map(c -> c.session().unwrap(ZooKeeperSession.class)).toList();
     List<String> ids = sessions.stream().map(ZooKeeperSession::sessionId).toList();
     List<Integer> reconnections = sessions.stream().map(ZooKeeperSession::reconnections).toList();
     ZooKeeperServers servers = ((ZooKeeperFixture) fixture()).servers();

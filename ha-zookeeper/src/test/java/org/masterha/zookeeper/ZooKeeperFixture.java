@@ -113,7 +113,7 @@ public final class ZooKeeperFixture implements BackendFixture {
 
   /** Expires the client's session the way the servers do; see the class comment. */
   public void expireSession(TestClient client) throws Exception {
-    expire((ZooKeeperSession) client.session(), servers.connectString());
+    expire(client.session().unwrap(ZooKeeperSession.class), servers.connectString());
   }
 
   /** Expires {@code session} on the servers at {@code connectString}; see the class comment. */
@@ -174,7 +174,7 @@ public final class ZooKeeperFixture implements BackendFixture {
     }
 
     ZooKeeperSession zk() {
-      return (ZooKeeperSession) session();
+      return session().unwrap(ZooKeeperSession.class);
     }
   }
 }

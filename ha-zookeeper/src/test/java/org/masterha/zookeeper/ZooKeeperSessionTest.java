@@ -90,7 +90,7 @@ class ZooKeeperSessionTest {
   void aMemberOwnedByOurSessionWithoutAMembershipIsDeleted(TestInfo info) throws Exception {
     ZooKeeperFixture.Client a = connect(info, Duration.ofSeconds(4));
     try {
-      ZooKeeperSession s = (ZooKeeperSession) a.session();
+      ZooKeeperSession s = a.session().unwrap(ZooKeeperSession.class);
       org.masterha.ha.group.Group group = s.group("");
       Membership first = get(group.join("first".getBytes(StandardCharsets.UTF_8), Optional.of("json.info")));
       // Made through the session's own handle, behind the group's back: owned by the session, known to nobody.
@@ -117,7 +117,7 @@ class ZooKeeperSessionTest {
     Duration timeout = Duration.ofSeconds(4);
     ZooKeeperFixture.Client a = connect(info, timeout);
     try {
-      ZooKeeperSession s = (ZooKeeperSession) a.session();
+      ZooKeeperSession s = a.session().unwrap(ZooKeeperSession.class);
       org.masterha.ha.group.Group group = s.group("");
       get(group.members());
       long before = s.handleForFaultInjection().id();

@@ -22,7 +22,10 @@ public final class Membership implements Comparable<Membership> {
   private final String id;
   private final long sequence;
   private final Optional<String> label;
+  /** Completed by the backend. */
   private final CompletableFuture<Boolean> cancelled;
+  /** What {@link #cancelled()} hands out: {@code cancelled} itself, or a read-only view of it for callers. */
+  private final CompletableFuture<Boolean> handedOut;
   private final BooleanSupplier sessionTrusted;
 
   /** A membership seen in a listing; it is not ours, so {@link #cancelled()} never completes. */
@@ -49,10 +52,29 @@ public final class Membership implements Comparable<Membership> {
     this.sequence = sequence;
     this.label = Objects.requireNonNull(label, "label");
     this.cancelled = Objects.requireNonNull(cancelled, "cancelled");
+    this.handedOut = cancelled;
     this.sessionTrusted = Objects.requireNonNull(sessionTrusted, "sessionTrusted");
     if (sequence < 0) {
       throw new IllegalArgumentException("a membership sequence is never negative, got " + sequence);
     }
+  }
+
+  private Membership(Membership of, CompletableFuture<Boolean> view) {
+    this.id = of.id;
+    this.sequence = of.sequence;
+    this.label = of.label;
+    this.cancelled = of.cancelled;
+    this.handedOut = Objects.requireNonNull(view, "view");
+    this.sessionTrusted = of.sessionTrusted;
+  }
+
+  /**
+   * For the backend kit: the same member, whose {@link #cancelled()} hands out {@code view} (a read-only future
+   * that completes as this one's does, with callers' actions on their executor) while the backend goes on
+   * completing this membership's own future. {@link #isHeld()} still asks that future and the session.
+   */
+  public Membership withCancelledView(CompletableFuture<Boolean> view) {
+    return new Membership(this, view);
   }
 
   /** The backend's name for the member (a znode name, a key suffix); stable for the member's life. */
@@ -72,10 +94,11 @@ public final class Membership implements Comparable<Membership> {
   /**
    * For a membership we joined: completes with {@code true} when we cancelled it, with {@code false} when it was
    * lost (session expiry, the local session deadline passing while the store was unreachable, deletion by
-   * someone else). Never completes for memberships seen in listings.
+   * someone else). Never completes for memberships seen in listings. For a membership joined through a session
+   * {@code HaBackends.open} returned it is read-only, and callers' actions on it run on the callback executor.
    */
   public CompletableFuture<Boolean> cancelled() {
-    return cancelled;
+    return handedOut;
   }
 
   /**

@@ -3,7 +3,11 @@ package org.masterha.ha.leader;
 import java.util.concurrent.CompletableFuture;
 import org.masterha.ha.group.Membership;
 
-/** A registered candidacy and its fate. */
+/**
+ * A registered candidacy and its fate. From a session {@code HaBackends.open} returned, {@link #lost()} and
+ * {@link #elected()} are read-only (everyone holding the candidacy shares them) and callers' actions on them run
+ * on the session's callback executor, so a caller blocking in one never delays the {@code lost()} of anyone.
+ */
 public interface Candidacy {
   /** The epoch this candidacy leads in, if it does: its membership's sequence. */
   long epoch();

@@ -21,6 +21,23 @@ public interface Detector extends AutoCloseable {
     return detect(Optional.empty());
   }
 
+  /**
+   * Tells {@code listener} of the leader and of each change, as a Mesos agent follows its master: the first call
+   * is the first leader there is (none while there is no leader at the start), then every change, "no leader"
+   * included, never going back in epoch. Calls run one at a time on the session's callback executor. Closing the
+   * returned handle stops the calls; closing the detector stops them too, with
+   * {@link LeaderListener#detectionFailed}.
+   */
+  default Following follow(LeaderListener listener) {
+    return FollowLoop.start(this, java.util.Objects.requireNonNull(listener, "listener"));
+  }
+
+  /** A running {@link #follow}; {@link #close()} stops it and is idempotent. */
+  interface Following extends AutoCloseable {
+    @Override
+    void close();
+  }
+
   /** Stops watching; pending detections fail with a {@link java.util.concurrent.CancellationException}. */
   @Override
   void close();

@@ -12,40 +12,50 @@ import java.util.concurrent.CompletableFuture;
 import org.masterha.ha.group.Group;
 import org.masterha.ha.group.Membership;
 
-/** The PID group every backend gets: unlabelled members whose data is the endpoint string, as Mesos writes them. */
+/**
+ * The PID group every backend gets: unlabelled members whose data is the endpoint string, as Mesos writes them.
+ * It works on the backend's group and hands its answers out on the {@link CallbackExecutor}.
+ */
 public final class GroupPidGroup implements PidGroup {
   private final Group group;
+  private final CallbackExecutor callbacks;
 
+  /** Answers on the thread that learns the answer. */
   public GroupPidGroup(Group group) {
+    this(group, CallbackExecutor.direct());
+  }
+
+  public GroupPidGroup(Group group, CallbackExecutor callbacks) {
     this.group = group;
+    this.callbacks = callbacks;
   }
 
   @Override
   public CompletableFuture<Membership> join(String endpoint) {
     if (endpoint == null || endpoint.isBlank()) {
-      return CompletableFuture.failedFuture(new IllegalArgumentException("a replica endpoint must not be empty"));
+      return callbacks.relay(CompletableFuture.failedFuture(new IllegalArgumentException("a replica endpoint must not be empty")));
     }
-    return group.join(endpoint.getBytes(StandardCharsets.UTF_8), Optional.empty());
+    return callbacks.relay(group.join(endpoint.getBytes(StandardCharsets.UTF_8), Optional.empty()).thenApply(callbacks::membership));
   }
 
   @Override
   public CompletableFuture<Boolean> leave(Membership membership) {
-    return group.cancel(membership);
+    return callbacks.relay(group.cancel(membership));
   }
 
   @Override
   public CompletableFuture<Set<String>> endpoints() {
-    return group.members().thenCompose(this::endpointsOf);
+    return callbacks.relay(group.members().thenCompose(this::endpointsOf));
   }
 
   @Override
   public CompletableFuture<Set<String>> watch(int size, SizeCondition condition) {
     if (size < 0) {
-      return CompletableFuture.failedFuture(new IllegalArgumentException("a group size is never negative, got " + size));
+      return callbacks.relay(CompletableFuture.failedFuture(new IllegalArgumentException("a group size is never negative, got " + size)));
     }
     CompletableFuture<Set<String>> result = new CompletableFuture<>();
     group.members().whenComplete((members, e) -> check(members, e, size, condition, result));
-    return result;
+    return callbacks.relay(result);
   }
 
   private void check(Set<Membership> members, Throwable e, int size, SizeCondition condition, CompletableFuture<Set<String>> result) {

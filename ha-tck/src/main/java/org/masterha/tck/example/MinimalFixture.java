@@ -66,7 +66,7 @@ public final class MinimalFixture implements BackendFixture {
   @Override
   public Optional<FaultInjector> fault(Fault fault) {
     if (fault == Fault.EXPIRE_SESSION) {
-      return Optional.of(FaultInjector.onClient(client -> ((StandaloneSession) client.session()).expire(), null));
+      return Optional.of(FaultInjector.onClient(client -> client.session().unwrap(StandaloneSession.class).expire(), null));
     }
     return Optional.empty();
   }

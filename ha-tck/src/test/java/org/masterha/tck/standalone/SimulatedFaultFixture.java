@@ -47,7 +47,7 @@ final class SimulatedFaultFixture implements BackendFixture {
   public Optional<FaultInjector> fault(Fault fault) {
     return Optional.ofNullable(switch (fault) {
       case CUT_CONNECTION -> FaultInjector.onClient(c -> ((Client) c).cut(), c -> ((Client) c).restore());
-      case EXPIRE_SESSION -> FaultInjector.onClient(c -> ((StandaloneSession) c.session()).expire(), null);
+      case EXPIRE_SESSION -> FaultInjector.onClient(c -> c.session().unwrap(StandaloneSession.class).expire(), null);
       // The in-memory store outlives a "restart", and a cluster that keeps its quorum shows clients nothing.
       case RESTART_SERVERS, STOP_LEADER_SERVER -> FaultInjector.onServers(nothing -> { }, nothing -> { });
       case LOSE_ANSWER -> null;
@@ -66,18 +66,19 @@ final class SimulatedFaultFixture implements BackendFixture {
 
   @Override
   public TestClient connect(String basePath, Duration sessionTimeout) {
-    StandaloneSession session = (StandaloneSession) backends.open(config(basePath, sessionTimeout));
-    return new Client(session, sessionTimeout);
+    return new Client(backends.open(config(basePath, sessionTimeout)), sessionTimeout);
   }
 
   /** A standalone session whose "cut" has the store expire it one session timeout later unless restored first. */
   private final class Client implements TestClient {
-    private final StandaloneSession session;
+    private final HaSession session;
+    private final StandaloneSession store;
     private final Duration sessionTimeout;
     private final Map<String, ScheduledFuture<?>> expiry = new ConcurrentHashMap<>();
 
-    Client(StandaloneSession session, Duration sessionTimeout) {
+    Client(HaSession session, Duration sessionTimeout) {
       this.session = session;
+      this.store = session.unwrap(StandaloneSession.class);
       this.sessionTimeout = sessionTimeout;
     }
 
@@ -87,7 +88,7 @@ final class SimulatedFaultFixture implements BackendFixture {
     }
 
     void cut() {
-      expiry.computeIfAbsent("cut", k -> scheduler.schedule(session::expire, sessionTimeout.toNanos(), TimeUnit.NANOSECONDS));
+      expiry.computeIfAbsent("cut", k -> scheduler.schedule(store::expire, sessionTimeout.toNanos(), TimeUnit.NANOSECONDS));
     }
 
     void restore() {
