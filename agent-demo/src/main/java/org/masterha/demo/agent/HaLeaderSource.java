@@ -9,6 +9,7 @@ import org.masterha.ha.HaConfig;
 import org.masterha.ha.HaSession;
 import org.masterha.ha.leader.Detector;
 import org.masterha.ha.leader.Leader;
+import org.masterha.ha.leader.LeaderListener;
 
 /** Detects the leader through the SPI, as a Mesos agent does with its master detector. */
 final class HaLeaderSource implements LeaderSource {
@@ -16,6 +17,7 @@ final class HaLeaderSource implements LeaderSource {
   private final HaConfig config;
   private HaSession session;
   private Detector detector;
+  private volatile Detector.Following following;
   private volatile boolean closed;
 
   HaLeaderSource(HaBackends backends, HaConfig config) {
@@ -27,23 +29,21 @@ final class HaLeaderSource implements LeaderSource {
   public void start(Consumer<Optional<Sighting>> onChange, Consumer<Throwable> onFatal) {
     session = backends.open(config);
     detector = session.detector();
-    follow(Optional.empty(), onChange, onFatal);
-  }
-
-  private void follow(Optional<Leader> previous, Consumer<Optional<Sighting>> onChange, Consumer<Throwable> onFatal) {
-    detector.detect(previous).whenComplete((leader, e) -> {
-      if (closed) {
-        return;
-      }
-      if (e != null) {
-        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-        if (!(cause instanceof CancellationException)) {
-          onFatal.accept(cause);
+    following = detector.follow(new LeaderListener() {
+      @Override
+      public void leaderChanged(Optional<Leader> leader) {
+        if (!closed) {
+          onChange.accept(leader.map(l -> new Sighting(l.info(), l.epoch(), session.backend())));
         }
-        return;
       }
-      onChange.accept(leader.map(l -> new Sighting(l.info(), l.epoch(), session.backend())));
-      follow(leader, onChange, onFatal);
+
+      @Override
+      public void detectionFailed(Throwable cause) {
+        Throwable c = cause instanceof CompletionException && cause.getCause() != null ? cause.getCause() : cause;
+        if (!closed && !(c instanceof CancellationException)) {
+          onFatal.accept(c);
+        }
+      }
     });
   }
 
@@ -55,6 +55,9 @@ final class HaLeaderSource implements LeaderSource {
   @Override
   public void close() {
     closed = true;
+    if (following != null) {
+      following.close();
+    }
     if (detector != null) {
       detector.close();
     }

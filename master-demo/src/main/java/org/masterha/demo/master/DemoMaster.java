@@ -26,6 +26,7 @@ import org.masterha.ha.leader.Candidacy;
 import org.masterha.ha.leader.Contender;
 import org.masterha.ha.leader.Detector;
 import org.masterha.ha.leader.Leader;
+import org.masterha.ha.leader.LeaderListener;
 import org.masterha.ha.pid.PidGroup;
 import org.masterha.proto.MasterInfo;
 import org.masterha.proto.v1.AgentRegistryGrpc;
@@ -97,6 +98,7 @@ public final class DemoMaster implements AutoCloseable {
   private HaSession session;
   private Contender contender;
   private Detector detector;
+  private volatile Detector.Following following;
 
   // Confined to the loop thread.
   private State state = State.STARTING;
@@ -154,7 +156,7 @@ public final class DemoMaster implements AutoCloseable {
     contender = session.contender(info);
     detector = session.detector();
     loop.execute(() -> {
-      detect(Optional.empty());
+      detect();
       contend();
       joinPidGroup();
     });
@@ -179,8 +181,19 @@ public final class DemoMaster implements AutoCloseable {
 
   // ---- state machine, on the loop thread ----
 
-  private void detect(Optional<Leader> previous) {
-    detector.detect(previous).whenCompleteAsync(this::onDetected, loop);
+  /** Follows the leader; every answer is handled on the state thread, in order. */
+  private void detect() {
+    following = detector.follow(new LeaderListener() {
+      @Override
+      public void leaderChanged(Optional<Leader> leader) {
+        loop.execute(() -> onDetected(leader, null));
+      }
+
+      @Override
+      public void detectionFailed(Throwable cause) {
+        loop.execute(() -> onDetected(null, cause));
+      }
+    });
   }
 
   private void onDetected(Optional<Leader> leader, Throwable error) {
@@ -212,9 +225,6 @@ public final class DemoMaster implements AutoCloseable {
       }
     }
     reevaluate();
-    if (!exiting) {
-      detect(leader);
-    }
   }
 
   private void contend() {
@@ -469,6 +479,9 @@ public final class DemoMaster implements AutoCloseable {
       }).get(2, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.warn("Could not stop the state machine in time: {}", e.toString());
+    }
+    if (following != null) {
+      following.close();
     }
     if (detector != null) {
       detector.close();

@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -19,6 +20,7 @@ import org.masterha.ha.HaConfig;
 import org.masterha.ha.HaSession;
 import org.masterha.ha.leader.Detector;
 import org.masterha.ha.leader.Leader;
+import org.masterha.ha.leader.LeaderListener;
 import org.masterha.masterinfo.MasterInfoCodec;
 
 /**
@@ -116,18 +118,27 @@ public final class ResolveMain {
   }
 
   private static int watch(Detector detector, PrintStream out) throws InterruptedException {
-    Optional<Leader> previous = null;
-    while (true) {
-      try {
-        Optional<Leader> leader = detector.detect(previous == null ? Optional.empty() : previous).get();
-        if (previous == null || !leader.equals(previous)) {
-          out.println(leader.map(l -> new String(MasterInfoCodec.toJson(l.info()), StandardCharsets.UTF_8)).orElse("null"));
-          out.flush();
-        }
-        previous = leader;
-      } catch (ExecutionException e) {
-        throw new ExitException(Cli.EXIT_FAILURE, "leader detection failed: " + Cli.message(e), e);
+    // One line per leader and per change (null while there is none), until detection fails or the process stops.
+    CompletableFuture<Throwable> failed = new CompletableFuture<>();
+    try (Detector.Following following = detector.follow(new LeaderListener() {
+      @Override
+      public void leaderChanged(Optional<Leader> leader) {
+        out.println(leader.map(l -> new String(MasterInfoCodec.toJson(l.info()), StandardCharsets.UTF_8)).orElse("null"));
+        out.flush();
       }
+
+      @Override
+      public void detectionFailed(Throwable cause) {
+        failed.complete(cause);
+      }
+    })) {
+      Throwable cause;
+      try {
+        cause = failed.get();
+      } catch (ExecutionException e) {
+        cause = e.getCause();
+      }
+      throw new ExitException(Cli.EXIT_FAILURE, "leader detection failed: " + Cli.message(cause), cause);
     }
   }
 }
