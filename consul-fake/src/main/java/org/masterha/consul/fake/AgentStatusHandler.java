@@ -1,5 +1,6 @@
 package org.masterha.consul.fake;
 
+import java.util.function.IntSupplier;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
@@ -18,9 +19,9 @@ final class AgentStatusHandler {
 
     private final Settings settings;
     private final AclFilter acl;
-    private final java.util.function.IntSupplier httpPort;
+    private final IntSupplier httpPort;
 
-    AgentStatusHandler(Settings settings, AclFilter acl, java.util.function.IntSupplier httpPort) {
+    AgentStatusHandler(Settings settings, AclFilter acl, IntSupplier httpPort) {
         this.settings = settings;
         this.acl = acl;
         this.httpPort = httpPort;

@@ -1,5 +1,6 @@
 package org.masterha.consul.fake;
 
+import java.util.function.Function;
 import com.sun.net.httpserver.Headers;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
@@ -26,7 +27,7 @@ final class ApiRequest {
     private Principal principal;
 
     ApiRequest(String method, String path, String rawQuery, Headers headers, byte[] body,
-               java.util.function.Function<ApiRequest, Principal> acl) {
+               Function<ApiRequest, Principal> acl) {
         this.method = method;
         this.path = path;
         this.params = parseQuery(rawQuery);

@@ -1,5 +1,6 @@
 package org.masterha.consul.fake;
 
+import java.util.Objects;
 import java.util.Arrays;
 
 /**
@@ -38,7 +39,7 @@ record KvEntry(String key, byte[] value, long flags, long lockIndex, String sess
      */
     boolean sameContent(KvEntry o) {
         return lockIndex == o.lockIndex && key.equals(o.key) && flags == o.flags
-                && Arrays.equals(value, o.value) && java.util.Objects.equals(session, o.session);
+                && Arrays.equals(value, o.value) && Objects.equals(session, o.session);
     }
 
     KvEntry withSession(String newSession) {

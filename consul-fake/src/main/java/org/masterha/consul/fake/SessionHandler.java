@@ -1,5 +1,6 @@
 package org.masterha.consul.fake;
 
+import java.util.function.Supplier;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -161,7 +162,7 @@ final class SessionHandler {
     }
 
     /** Session reads block on the sessions table index; results are filtered by ACL, never refused. */
-    private ApiResponse listing(ApiRequest r, QueryOptions q, java.util.function.Supplier<List<SessionRecord>> query) {
+    private ApiResponse listing(ApiRequest r, QueryOptions q, Supplier<List<SessionRecord>> query) {
         Principal who = r.principal();
         BlockingQuery.Indexed<List<SessionRecord>> result = BlockingQuery.run(store, q.minIndex(), q.waitNanos(),
                 query, x -> store.sessions().tableIndex());

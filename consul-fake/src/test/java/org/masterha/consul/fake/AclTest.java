@@ -1,5 +1,6 @@
 package org.masterha.consul.fake;
 
+import java.util.logging.SimpleFormatter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.masterha.consul.fake.ConsulTestSupport.get;
@@ -129,7 +130,7 @@ class AclTest {
             logger.setLevel(old);
         }
         assertThat(records).isNotEmpty();
-        assertThat(records).extracting(r -> new java.util.logging.SimpleFormatter().formatMessage(r))
+        assertThat(records).extracting(r -> new SimpleFormatter().formatMessage(r))
                 .noneMatch(m -> m.contains(TOKEN))
                 .anyMatch(m -> m.contains("token=<hidden>"));
         assertThat(fake.toString()).doesNotContain(TOKEN);

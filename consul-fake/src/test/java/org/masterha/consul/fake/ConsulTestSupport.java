@@ -1,5 +1,6 @@
 package org.masterha.consul.fake;
 
+import java.util.concurrent.ExecutionException;
 import com.google.common.net.HostAndPort;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -73,7 +74,7 @@ final class ConsulTestSupport {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         }
     }

@@ -1,5 +1,6 @@
 package org.masterha.consul.fake;
 
+import java.io.IOException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.masterha.consul.fake.ConsulTestSupport.get;
@@ -190,7 +191,7 @@ class SessionApiTest {
     static JsonNode json(String body) {
         try {
             return Json.MAPPER.readTree(body);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new AssertionError("not JSON: " + body, e);
         }
     }

@@ -1,5 +1,6 @@
 package org.masterha.consul.fake;
 
+import java.nio.charset.StandardCharsets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.masterha.consul.fake.ConsulTestSupport.put;
@@ -232,6 +233,6 @@ class TxnTest {
     }
 
     private static String b64(String s) {
-        return Base64.getEncoder().encodeToString(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
     }
 }
