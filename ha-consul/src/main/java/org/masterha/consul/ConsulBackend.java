@@ -7,13 +7,13 @@ import org.masterha.ha.HaConfig;
 import org.masterha.ha.HaSession;
 
 /**
- * The Consul backend: {@code consul://host:port/path} (HTTP, port 8500 by default) and
- * {@code consul+https://host:port/path} (HTTPS with the config's TLS options).
+ * The Consul backend: {@code consul://host:port/path} (HTTP, port 8500 by default) and {@code
+ * consul+https://host:port/path} (HTTPS with the config's TLS options).
  *
  * <p>{@link #open} validates the config and asks the agent once, with a short timeout, for its
- * {@code session_ttl_min}, refusing a session timeout below twice that minimum; when the agent can't be asked,
- * Consul's default of 10s is assumed, and the error says so. The Consul session itself is created in the
- * background.
+ * {@code session_ttl_min}, refusing a session timeout below twice that minimum; when the agent
+ * can't be asked, Consul's default of 10s is assumed, and the error says so. The Consul session
+ * itself is created in the background.
  */
 public final class ConsulBackend implements HaBackend {
   @Override

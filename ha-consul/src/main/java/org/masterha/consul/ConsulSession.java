@@ -31,30 +31,41 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client of a Consul agent and, at any time, at most one Consul session (an "incarnation") that every member
- * this client joins is acquired with.
+ * One client of a Consul agent and, at any time, at most one Consul session (an "incarnation") that
+ * every member this client joins is acquired with.
  *
- * <p>States ({@link Phase}): CREATING (no live Consul session; one is being created, retried until the agent
- * answers) -> LIVE (renewed every quarter TTL) -> back to CREATING when the session is lost -> CLOSED; IDLE when
- * Consul refused to create one (the next operation tries again). The first Consul session is
- * created in the background when the client is opened; operations that need one wait for it.
+ * <p>States ({@link Phase}): CREATING (no live Consul session; one is being created, retried until
+ * the agent answers) -> LIVE (renewed every quarter TTL) -> back to CREATING when the session is
+ * lost -> CLOSED; IDLE when Consul refused to create one (the next operation tries again). The
+ * first Consul session is created in the background when the client is opened; operations that need
+ * one wait for it.
  *
- * <p>A session is lost when Consul says it no longer exists (a renewal answers 404), or when the local
- * {@link LivenessDeadline} passes: one TTL after the send time of the last renewal Consul confirmed, the soonest
- * Consul may invalidate it. Then every membership made with it completes {@code cancelled(false)}, the session is
- * destroyed if the agent can be reached (so its keys vanish now rather than at the reap), and a new one is created
- * for the joins that follow.
+ * <p>A session is lost when Consul says it no longer exists (a renewal answers 404), or when the
+ * local {@link LivenessDeadline} passes: one TTL after the send time of the last renewal Consul
+ * confirmed, the soonest Consul may invalidate it. Then every membership made with it completes
+ * {@code cancelled(false)}, the session is destroyed if the agent can be reached (so its keys
+ * vanish now rather than at the reap), and a new one is created for the joins that follow.
  */
 final class ConsulSession implements HaSession {
   private static final Logger log = LoggerFactory.getLogger(ConsulSession.class);
-  /** Renewals allowed in flight at once: a second one on a fresh connection gets through when the first hangs. */
+
+  /**
+   * Renewals allowed in flight at once: a second one on a fresh connection gets through when the
+   * first hangs.
+   */
   private static final int MAX_RENEWALS_IN_FLIGHT = 2;
 
-  enum Phase { IDLE, CREATING, LIVE, CLOSED }
+  enum Phase {
+    IDLE,
+    CREATING,
+    LIVE,
+    CLOSED
+  }
 
   /** One Consul session. */
   static final class Incarnation {
     final String id;
+
     /** Written under the session's lock; read without it by {@link ConsulSession#trusts}. */
     volatile boolean lost;
 
@@ -78,23 +89,28 @@ final class ConsulSession implements HaSession {
   private final Map<String, ConsulGroup> groups = new ConcurrentHashMap<>();
   private final MemberKeys memberKeys = new MemberKeys();
   private final ScheduledFuture<?> renewals;
+
   /** Operations under way; close() fails them. */
   private final PendingOperations pending = new PendingOperations();
+
   private final Retrier retrier;
 
   private final Object lock = new Object();
   private Phase phase = Phase.IDLE;
+
   /** The live Consul session: set in LIVE only. */
   private Incarnation live;
+
   private CompletableFuture<Incarnation> next = new CompletableFuture<>();
   private int createFailures;
   private int renewalsInFlight;
   private long lastConfirmedSend = Long.MIN_VALUE;
   private volatile String lastId = "";
+
   /**
-   * Made on the first state write: most clients never write state. JDK 17's HttpClient has no close(): its
-   * selector thread ends once the client is unreachable, and its other work runs on {@link #io}, which close()
-   * shuts down. Guarded by lock.
+   * Made on the first state write: most clients never write state. JDK 17's HttpClient has no
+   * close(): its selector thread ends once the client is unreachable, and its other work runs on
+   * {@link #io}, which close() shuts down. Guarded by lock.
    */
   private ConsulTxn txn;
 
@@ -103,14 +119,23 @@ final class ConsulSession implements HaSession {
     this.tls = tls;
     this.name = "consul-" + Integer.toHexString(System.identityHashCode(this));
     this.io = Executors.newCachedThreadPool(DaemonThreads.named(name + "-io"));
-    ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, DaemonThreads.named(name + "-timer"));
+    ScheduledThreadPoolExecutor t =
+        new ScheduledThreadPoolExecutor(1, DaemonThreads.named(name + "-timer"));
     t.setRemoveOnCancelPolicy(true);
     this.timer = t;
-    // Backoff from 50 ms to a quarter TTL (at most 1 s), with jitter; the reads' attempts run on the I/O pool.
-    Backoff backoff = Backoff.exponential(Duration.ofMillis(50),
-        Duration.ofMillis(Math.min(1000, Math.max(100, settings.ttl().toMillis() / 4)))).withJitter();
-    this.retrier = new Retrier(timer, ConsulFailures::classify, backoff, this::isClosed, this::closedException);
-    this.consul = ConsulClients.build(settings, tls, Executors.newCachedThreadPool(DaemonThreads.named(name + "-http")));
+    // Backoff from 50 ms to a quarter TTL (at most 1 s), with jitter; the reads' attempts run on
+    // the I/O pool.
+    Backoff backoff =
+        Backoff.exponential(
+                Duration.ofMillis(50),
+                Duration.ofMillis(Math.min(1000, Math.max(100, settings.ttl().toMillis() / 4))))
+            .withJitter();
+    this.retrier =
+        new Retrier(
+            timer, ConsulFailures::classify, backoff, this::isClosed, this::closedException);
+    this.consul =
+        ConsulClients.build(
+            settings, tls, Executors.newCachedThreadPool(DaemonThreads.named(name + "-http")));
     this.deadline = new LivenessDeadline(settings.ttl(), timer, this::deadlinePassed);
     long every = settings.renewInterval().toNanos();
     this.renewals = timer.scheduleAtFixedRate(this::renewTick, every, every, TimeUnit.NANOSECONDS);
@@ -138,14 +163,20 @@ final class ConsulSession implements HaSession {
       if (phase == Phase.CLOSED) {
         throw new SessionClosedException("Consul client " + name + " is closed");
       }
-      return groups.computeIfAbsent(path, p -> new ConsulGroup(this, p, settings.keyPrefix()
-          + (relativePath.isEmpty() ? "" : "/" + relativePath) + "/"));
+      return groups.computeIfAbsent(
+          path,
+          p ->
+              new ConsulGroup(
+                  this,
+                  p,
+                  settings.keyPrefix() + (relativePath.isEmpty() ? "" : "/" + relativePath) + "/"));
     }
   }
 
   /**
-   * The state variables under {@code <base>/state/}; see {@link ConsulState}. A fenced state checks that the
-   * candidacy's member key is held by this client's Consul session, so the candidacy must be one of this client's.
+   * The state variables under {@code <base>/state/}; see {@link ConsulState}. A fenced state checks
+   * that the candidacy's member key is held by this client's Consul session, so the candidacy must
+   * be one of this client's.
    */
   @Override
   public State state(Optional<Candidacy> fence) {
@@ -163,7 +194,10 @@ final class ConsulSession implements HaSession {
     }
   }
 
-  /** The live Consul session's id; empty while none is live (being created, or the client is closed). */
+  /**
+   * The live Consul session's id; empty while none is live (being created, or the client is
+   * closed).
+   */
   Optional<String> liveSessionId() {
     synchronized (lock) {
       return Optional.ofNullable(live).map(i -> i.id);
@@ -208,7 +242,8 @@ final class ConsulSession implements HaSession {
   }
 
   SessionClosedException closedException() {
-    return new SessionClosedException("Consul client " + name + " for " + settings.config().basePath() + " is closed");
+    return new SessionClosedException(
+        "Consul client " + name + " for " + settings.config().basePath() + " is closed");
   }
 
   /** Operations' results, so that close() fails those still under way. */
@@ -216,12 +251,18 @@ final class ConsulSession implements HaSession {
     return pending;
   }
 
-  /** Retries requests on the I/O pool with the session's backoff, by {@link ConsulFailures#classify}. */
+  /**
+   * Retries requests on the I/O pool with the session's backoff, by {@link
+   * ConsulFailures#classify}.
+   */
   Retrier retrier() {
     return retrier;
   }
 
-  /** The live Consul session, once there is one. Fails when the client is closed or Consul refuses to create one. */
+  /**
+   * The live Consul session, once there is one. Fails when the client is closed or Consul refuses
+   * to create one.
+   */
   CompletableFuture<Incarnation> live() {
     synchronized (lock) {
       if (phase == Phase.CLOSED) {
@@ -236,13 +277,14 @@ final class ConsulSession implements HaSession {
   }
 
   /**
-   * Runs {@code register} if {@code inc} is still live, atomically with respect to losing it, so a membership is
-   * either registered before its session's loss (and then lost with it) or refused.
+   * Runs {@code register} if {@code inc} is still live, atomically with respect to losing it, so a
+   * membership is either registered before its session's loss (and then lost with it) or refused.
    */
   /**
-   * Whether keys held by {@code inc} can still be trusted at the moment of the call, from any thread: it is not
-   * lost and the local deadline (one TTL after the last confirmed renewal was sent) has not passed, which a
-   * process resuming from a long pause sees at once, before the deadline's timer has run.
+   * Whether keys held by {@code inc} can still be trusted at the moment of the call, from any
+   * thread: it is not lost and the local deadline (one TTL after the last confirmed renewal was
+   * sent) has not passed, which a process resuming from a long pause sees at once, before the
+   * deadline's timer has run.
    */
   boolean trusts(Incarnation inc) {
     return !inc.lost && !isClosed() && !deadline.passed();
@@ -268,11 +310,14 @@ final class ConsulSession implements HaSession {
   /** Runs {@code task} on the I/O pool after {@code delay}, unless the client is closed by then. */
   void later(Duration delay, Runnable task) {
     try {
-      timer.schedule(() -> {
-        if (!isClosed()) {
-          execute(task);
-        }
-      }, delay.toNanos(), TimeUnit.NANOSECONDS);
+      timer.schedule(
+          () -> {
+            if (!isClosed()) {
+              execute(task);
+            }
+          },
+          delay.toNanos(),
+          TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       // closed
     }
@@ -286,14 +331,17 @@ final class ConsulSession implements HaSession {
     }
   }
 
-  /** The pause before attempt {@code attempt + 1} (from 0) of a hand-driven retry: the retrier's backoff. */
+  /**
+   * The pause before attempt {@code attempt + 1} (from 0) of a hand-driven retry: the retrier's
+   * backoff.
+   */
   Duration backoff(int attempt) {
     return retrier.backoff().delay(attempt + 1);
   }
 
   /**
-   * Consul refused an operation because it no longer knows {@code inc}: lose it now rather than at the next
-   * renewal.
+   * Consul refused an operation because it no longer knows {@code inc}: lose it now rather than at
+   * the next renewal.
    */
   void sessionGone(Incarnation inc, String why) {
     lose(inc, why, false);
@@ -317,12 +365,17 @@ final class ConsulSession implements HaSession {
     long sent = System.nanoTime();
     String id;
     try {
-      id = consul.sessionClient().createSession(ImmutableSession.builder()
-          .name("masterha " + settings.config().basePath())
-          .ttl(GoDurations.format(settings.ttl()))
-          .behavior("delete")
-          .lockDelay(GoDurations.format(settings.lockDelay()))
-          .build()).getId();
+      id =
+          consul
+              .sessionClient()
+              .createSession(
+                  ImmutableSession.builder()
+                      .name("masterha " + settings.config().basePath())
+                      .ttl(GoDurations.format(settings.ttl()))
+                      .behavior("delete")
+                      .lockDelay(GoDurations.format(settings.lockDelay()))
+                      .build())
+              .getId();
     } catch (RuntimeException e) {
       createFailed(e);
       return;
@@ -348,8 +401,13 @@ final class ConsulSession implements HaSession {
       destroyQuietly(id);
       return;
     }
-    log.info("Consul session {} created at {} for {} (TTL {}, lock-delay {})", id, settings.agent(),
-        settings.config().basePath(), GoDurations.format(settings.ttl()), GoDurations.format(settings.lockDelay()));
+    log.info(
+        "Consul session {} created at {} for {} (TTL {}, lock-delay {})",
+        id,
+        settings.agent(),
+        settings.config().basePath(),
+        GoDurations.format(settings.ttl()),
+        GoDurations.format(settings.lockDelay()));
     waiting.complete(inc);
   }
 
@@ -360,7 +418,10 @@ final class ConsulSession implements HaSession {
         failures = ++createFailures;
       }
       if (failures == 1 || failures % 20 == 0) {
-        log.warn("Cannot create a Consul session at {} yet ({}); retrying", settings.agent(), e.getMessage());
+        log.warn(
+            "Cannot create a Consul session at {} yet ({}); retrying",
+            settings.agent(),
+            e.getMessage());
       }
       later(backoff(failures), this::createOnce);
       return;
@@ -382,7 +443,10 @@ final class ConsulSession implements HaSession {
 
   // ---- renewing
 
-  /** Renews at once (unless enough renewals are under way): to learn quickly whether the session still exists. */
+  /**
+   * Renews at once (unless enough renewals are under way): to learn quickly whether the session
+   * still exists.
+   */
   void renewNow() {
     try {
       timer.execute(this::renewTick);
@@ -444,11 +508,18 @@ final class ConsulSession implements HaSession {
         return;
       }
     }
-    lose(inc, "no renewal confirmed within its TTL of " + GoDurations.format(settings.ttl())
-        + "; Consul may expire it from now on", true);
+    lose(
+        inc,
+        "no renewal confirmed within its TTL of "
+            + GoDurations.format(settings.ttl())
+            + "; Consul may expire it from now on",
+        true);
   }
 
-  /** Our memberships made with {@code inc} can no longer be trusted; go on with a new Consul session. */
+  /**
+   * Our memberships made with {@code inc} can no longer be trusted; go on with a new Consul
+   * session.
+   */
   private void lose(Incarnation inc, String why, boolean destroy) {
     synchronized (lock) {
       if (phase != Phase.LIVE || inc.lost || live != inc) {
@@ -459,7 +530,11 @@ final class ConsulSession implements HaSession {
       phase = Phase.IDLE;
       deadline.disarm();
     }
-    log.warn("Consul session {} for {} is lost: {}; its memberships are cancelled", inc.id, settings.config().basePath(), why);
+    log.warn(
+        "Consul session {} for {} is lost: {}; its memberships are cancelled",
+        inc.id,
+        settings.config().basePath(),
+        why);
     for (ConsulGroup g : groups.values()) {
       g.watchers().lostAll();
     }
@@ -477,7 +552,10 @@ final class ConsulSession implements HaSession {
       consul.sessionClient().destroySession(id);
       log.debug("Destroyed Consul session {}", id);
     } catch (RuntimeException e) {
-      log.debug("Could not destroy Consul session {} ({}); Consul reaps it within {}", id, e.getMessage(),
+      log.debug(
+          "Could not destroy Consul session {} ({}); Consul reaps it within {}",
+          id,
+          e.getMessage(),
           GoDurations.format(settings.sessionTimeout()));
     }
   }
@@ -510,8 +588,12 @@ final class ConsulSession implements HaSession {
         consul.sessionClient().destroySession(inc.id);
         log.info("Consul session {} destroyed; its members are deleted", inc.id);
       } catch (RuntimeException e) {
-        log.warn("Could not destroy Consul session {} at {} ({}); its members vanish when Consul reaps it, within {}",
-            inc.id, settings.agent(), e.getMessage(), GoDurations.format(settings.sessionTimeout()));
+        log.warn(
+            "Could not destroy Consul session {} at {} ({}); its members vanish when Consul reaps it, within {}",
+            inc.id,
+            settings.agent(),
+            e.getMessage(),
+            GoDurations.format(settings.sessionTimeout()));
       }
     }
     for (ConsulGroup g : groups.values()) {
@@ -525,6 +607,14 @@ final class ConsulSession implements HaSession {
 
   @Override
   public String toString() {
-    return "ConsulSession[" + name + ", " + settings.agentUri() + ", " + settings.config().basePath() + ", session=" + sessionId() + "]";
+    return "ConsulSession["
+        + name
+        + ", "
+        + settings.agentUri()
+        + ", "
+        + settings.config().basePath()
+        + ", session="
+        + sessionId()
+        + "]";
   }
 }

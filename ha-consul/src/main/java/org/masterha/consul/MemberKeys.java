@@ -5,13 +5,14 @@ import java.util.HexFormat;
 import java.util.Optional;
 
 /**
- * Member key names: {@code <label>_<nonce>}, or just {@code <nonce>} for an unlabelled member (a log replica),
- * where the nonce is 128 random bits in hex. A fresh name per join means no key is ever re-acquired, so lock-delay
- * never stands in a new member's way and an old member's key can't be mistaken for a new one.
+ * Member key names: {@code <label>_<nonce>}, or just {@code <nonce>} for an unlabelled member (a
+ * log replica), where the nonce is 128 random bits in hex. A fresh name per join means no key is
+ * ever re-acquired, so lock-delay never stands in a new member's way and an old member's key can't
+ * be mistaken for a new one.
  *
- * <p>Reading is lenient, as the leader rule is: any key held by a session directly under the group's prefix is a
- * member, its label being what comes before the last {@code _} (none if there is none). Labels joined follow the
- * kit's one rule ({@link org.masterha.ha.spi.MemberLabels}).
+ * <p>Reading is lenient, as the leader rule is: any key held by a session directly under the
+ * group's prefix is a member, its label being what comes before the last {@code _} (none if there
+ * is none). Labels joined follow the kit's one rule ({@link org.masterha.ha.spi.MemberLabels}).
  */
 final class MemberKeys {
   private static final HexFormat HEX = HexFormat.of();

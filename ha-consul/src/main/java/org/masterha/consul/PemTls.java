@@ -24,10 +24,13 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
-import org.masterha.ha.error.HaConfigException;
 import org.masterha.ha.TlsOptions;
+import org.masterha.ha.error.HaConfigException;
 
-/** An SSLContext from the PEM files of {@link TlsOptions}: the CA bundle to trust and, for mutual TLS, our key. */
+/**
+ * An SSLContext from the PEM files of {@link TlsOptions}: the CA bundle to trust and, for mutual
+ * TLS, our key.
+ */
 final class PemTls {
   private static final Pattern PRIVATE_KEY =
       Pattern.compile("-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
@@ -52,7 +55,8 @@ final class PemTls {
           trust.setCertificateEntry("ca-" + i++, c);
         }
       }
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(trust); // null: the JVM's default trust store
       X509TrustManager tm = null;
       for (TrustManager m : tmf.getTrustManagers()) {
@@ -64,8 +68,12 @@ final class PemTls {
       if (tls.clientCertificate().isPresent()) {
         KeyStore keys = KeyStore.getInstance(KeyStore.getDefaultType());
         keys.load(null, null);
-        List<Certificate> chain = certificates(tls.clientCertificate().get(), "TLS client certificate file");
-        keys.setKeyEntry("client", privateKey(tls.clientKey().orElseThrow(), chain.get(0)), NO_PASSWORD,
+        List<Certificate> chain =
+            certificates(tls.clientCertificate().get(), "TLS client certificate file");
+        keys.setKeyEntry(
+            "client",
+            privateKey(tls.clientKey().orElseThrow(), chain.get(0)),
+            NO_PASSWORD,
             chain.toArray(Certificate[]::new));
         kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(keys, NO_PASSWORD);
@@ -80,23 +88,29 @@ final class PemTls {
 
   private static List<Certificate> certificates(Path pem, String what) throws IOException {
     try (InputStream in = Files.newInputStream(pem)) {
-      Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
+      Collection<? extends Certificate> certs =
+          CertificateFactory.getInstance("X.509").generateCertificates(in);
       if (certs.isEmpty()) {
         throw new HaConfigException(what + " " + pem + " holds no PEM certificate");
       }
       return new ArrayList<>(certs);
     } catch (java.security.cert.CertificateException e) {
-      throw new HaConfigException(what + " " + pem + " is not a PEM certificate file: " + e.getMessage(), e);
+      throw new HaConfigException(
+          what + " " + pem + " is not a PEM certificate file: " + e.getMessage(), e);
     }
   }
 
-  private static PrivateKey privateKey(Path pem, Certificate cert) throws IOException, GeneralSecurityException {
+  private static PrivateKey privateKey(Path pem, Certificate cert)
+      throws IOException, GeneralSecurityException {
     String text = Files.readString(pem, StandardCharsets.US_ASCII);
     Matcher m = PRIVATE_KEY.matcher(text);
     if (!m.find()) {
       // Never quote the file: it is a secret.
-      throw new HaConfigException("TLS client key file " + pem + " holds no unencrypted PKCS#8 key ('-----BEGIN PRIVATE KEY-----'); "
-          + "convert it with: openssl pkcs8 -topk8 -nocrypt -in key.pem -out key.pk8.pem");
+      throw new HaConfigException(
+          "TLS client key file "
+              + pem
+              + " holds no unencrypted PKCS#8 key ('-----BEGIN PRIVATE KEY-----'); "
+              + "convert it with: openssl pkcs8 -topk8 -nocrypt -in key.pem -out key.pk8.pem");
     }
     byte[] der = Base64.getMimeDecoder().decode(m.group(1));
     String algorithm = cert instanceof X509Certificate x ? x.getPublicKey().getAlgorithm() : "RSA";

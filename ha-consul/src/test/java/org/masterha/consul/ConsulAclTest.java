@@ -21,10 +21,10 @@ import org.masterha.consul.fake.FakeConsul;
 import org.masterha.ha.Credentials;
 import org.masterha.ha.HaBackends;
 import org.masterha.ha.HaConfig;
-import org.masterha.ha.error.HaConfigException;
-import org.masterha.ha.error.HaException;
 import org.masterha.ha.HaSession;
 import org.masterha.ha.Secret;
+import org.masterha.ha.error.HaConfigException;
+import org.masterha.ha.error.HaException;
 import org.masterha.ha.group.Membership;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +38,8 @@ class ConsulAclTest {
 
   @BeforeEach
   void start() {
-    consul = FakeConsul.builder().aclToken(TOKEN).sessionTtlMin(Duration.ofSeconds(1)).build().start();
+    consul =
+        FakeConsul.builder().aclToken(TOKEN).sessionTtlMin(Duration.ofSeconds(1)).build().start();
     logs.start();
     root().addAppender(logs);
   }
@@ -54,24 +55,31 @@ class ConsulAclTest {
   }
 
   private HaConfig.Builder config(Duration timeout) {
-    return HaConfig.builder().url("consul://" + consul.hostAndPort() + "/mesos").sessionTimeout(timeout);
+    return HaConfig.builder()
+        .url("consul://" + consul.hostAndPort() + "/mesos")
+        .sessionTimeout(timeout);
   }
 
   private void assertNoLogShows(String secret) {
-    assertThat(logs.list).allSatisfy(e -> {
-      assertThat(e.getFormattedMessage()).doesNotContain(secret);
-      if (e.getThrowableProxy() != null) {
-        assertThat(e.getThrowableProxy().getMessage()).doesNotContain(secret);
-      }
-    });
+    assertThat(logs.list)
+        .allSatisfy(
+            e -> {
+              assertThat(e.getFormattedMessage()).doesNotContain(secret);
+              if (e.getThrowableProxy() != null) {
+                assertThat(e.getThrowableProxy().getMessage()).doesNotContain(secret);
+              }
+            });
   }
 
   @Test
   void tokenFromAFileWorks(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("consul-token");
     Files.writeString(file, TOKEN + "\n");
-    try (HaSession s = backends.open(config(Duration.ofSeconds(4)).credentials(Credentials.fromFile(file)).build())) {
-      Membership m = s.group("").join("x".getBytes(UTF_8), Optional.of("json.info")).get(20, TimeUnit.SECONDS);
+    try (HaSession s =
+        backends.open(
+            config(Duration.ofSeconds(4)).credentials(Credentials.fromFile(file)).build())) {
+      Membership m =
+          s.group("").join("x".getBytes(UTF_8), Optional.of("json.info")).get(20, TimeUnit.SECONDS);
       assertThat(s.group("").members().get(20, TimeUnit.SECONDS)).containsExactly(m);
       assertThat(s.toString()).doesNotContain(TOKEN);
     }
@@ -80,7 +88,12 @@ class ConsulAclTest {
 
   @Test
   void aWrongTokenIsRefusedAtOpenWithoutBeingPrinted() {
-    assertThatThrownBy(() -> backends.open(config(Duration.ofSeconds(4)).credentials(Credentials.token(Secret.of(WRONG))).build()))
+    assertThatThrownBy(
+            () ->
+                backends.open(
+                    config(Duration.ofSeconds(4))
+                        .credentials(Credentials.token(Secret.of(WRONG)))
+                        .build()))
         .isInstanceOf(HaConfigException.class)
         .hasMessageContaining("does not know the ACL token given (403 ACL not found)")
         .hasMessageNotContaining(WRONG);
@@ -91,9 +104,14 @@ class ConsulAclTest {
   void noTokenFailsTheJoinWithTheReason() {
     // Anonymous may not read agent/self, so Consul's default minimum is assumed: 20s.
     try (HaSession s = backends.open(config(Duration.ofSeconds(20)).build())) {
-      assertThatThrownBy(() -> s.group("").join("x".getBytes(UTF_8), Optional.of("json.info")).get(20, TimeUnit.SECONDS))
+      assertThatThrownBy(
+              () ->
+                  s.group("")
+                      .join("x".getBytes(UTF_8), Optional.of("json.info"))
+                      .get(20, TimeUnit.SECONDS))
           .isInstanceOf(ExecutionException.class)
-          .cause().isInstanceOf(HaException.class)
+          .cause()
+          .isInstanceOf(HaException.class)
           .hasMessageContaining("refused to create a session with no ACL token (anonymous)")
           .hasMessageContaining("Permission denied");
     }

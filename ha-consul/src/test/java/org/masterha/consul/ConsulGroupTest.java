@@ -30,7 +30,10 @@ import org.masterha.ha.group.Group;
 import org.masterha.ha.group.Membership;
 import org.masterha.tck.TestClient;
 
-/** The Consul mapping itself, against the fake: layout, sequences, clean exit, expiry, the local deadline. */
+/**
+ * The Consul mapping itself, against the fake: layout, sequences, clean exit, expiry, the local
+ * deadline.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConsulGroupTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(4);
@@ -74,7 +77,8 @@ class ConsulGroupTest {
       assertThat(key.getCreateIndex()).isEqualTo(m.sequence());
       assertThat(key.getSession()).contains(a.session().sessionId());
       assertThat(key.getValueAsString()).contains("hello");
-      assertThat(get(group.data(m))).hasValueSatisfying(d -> assertThat(new String(d, UTF_8)).isEqualTo("hello"));
+      assertThat(get(group.data(m)))
+          .hasValueSatisfying(d -> assertThat(new String(d, UTF_8)).isEqualTo("hello"));
 
       SessionInfo info = raw.sessionClient().getSessionInfo(a.session().sessionId()).orElseThrow();
       assertThat(info.getTtl()).contains("2s");
@@ -109,7 +113,8 @@ class ConsulGroupTest {
   @Test
   void cancelDeletesAtOnceAndOnlyOnce() throws Exception {
     String path = newPath();
-    try (TestClient a = fixture.connect(path, TIMEOUT); TestClient b = fixture.connect(path, TIMEOUT)) {
+    try (TestClient a = fixture.connect(path, TIMEOUT);
+        TestClient b = fixture.connect(path, TIMEOUT)) {
       Group group = a.session().group("");
       Membership m = get(group.join("x".getBytes(UTF_8), Optional.of("json.info")));
       Group other = b.session().group("");
@@ -167,23 +172,33 @@ class ConsulGroupTest {
       assertThat(get(m.cancelled())).isFalse();
 
       ConsulSession session = a.session().unwrap(ConsulSession.class);
-      String second = await().atMost(Duration.ofSeconds(10))
-          .until(session::liveSessionId, id -> id.isPresent() && !id.get().equals(first)).orElseThrow();
+      String second =
+          await()
+              .atMost(Duration.ofSeconds(10))
+              .until(session::liveSessionId, id -> id.isPresent() && !id.get().equals(first))
+              .orElseThrow();
       Membership again = get(group.join("y".getBytes(UTF_8), Optional.of("json.info")));
       assertThat(again.sequence()).isGreaterThan(m.sequence());
-      assertThat(raw.keyValueClient().getValue(path.substring(1) + "/" + again.id()).orElseThrow().getSession()).contains(second);
+      assertThat(
+              raw.keyValueClient()
+                  .getValue(path.substring(1) + "/" + again.id())
+                  .orElseThrow()
+                  .getSession())
+          .contains(second);
       assertThat(get(group.members())).containsExactly(again);
     }
   }
 
   /**
-   * Rule 2 of docs/contract.md: cut off from Consul, the member's holder gives it up on its own clock one TTL after its last
-   * confirmed renewal, before the fake (which reaps at exactly one TTL, the earliest Consul may) deletes it.
+   * Rule 2 of docs/contract.md: cut off from Consul, the member's holder gives it up on its own
+   * clock one TTL after its last confirmed renewal, before the fake (which reaps at exactly one
+   * TTL, the earliest Consul may) deletes it.
    */
   @Test
   void cutOffTheHolderGivesUpBeforeConsulCouldReapTheSession() throws Exception {
     String path = newPath();
-    try (FakeConsulFixture.Client a = fixture.connect(path, TIMEOUT); TestClient observer = fixture.connect(path, TIMEOUT)) {
+    try (FakeConsulFixture.Client a = fixture.connect(path, TIMEOUT);
+        TestClient observer = fixture.connect(path, TIMEOUT)) {
       Membership m = get(a.session().group("").join("x".getBytes(UTF_8), Optional.of("json.info")));
       Group watched = observer.session().group("");
       await().atMost(Duration.ofSeconds(10)).until(() -> get(watched.members()).contains(m));
@@ -191,18 +206,22 @@ class ConsulGroupTest {
       long cut = System.nanoTime();
       a.cutConnection();
       CompletableFuture<Long> lostAt = m.cancelled().thenApply(x -> System.nanoTime());
-      CompletableFuture<Long> vanishedAt = watched.watch(Set.of(m)).thenApply(x -> System.nanoTime());
+      CompletableFuture<Long> vanishedAt =
+          watched.watch(Set.of(m)).thenApply(x -> System.nanoTime());
 
       assertThat(get(m.cancelled())).isFalse();
       long lost = get(lostAt);
       long vanished = get(vanishedAt);
       Duration ttl = TIMEOUT.dividedBy(2);
-      assertThat(Duration.ofNanos(lost - cut)).as("lost within one TTL of the cut").isLessThanOrEqualTo(ttl);
+      assertThat(Duration.ofNanos(lost - cut))
+          .as("lost within one TTL of the cut")
+          .isLessThanOrEqualTo(ttl);
       assertThat(lost).as("lost before the member vanished from the store").isLessThan(vanished);
 
       a.restoreConnection();
       // Back online it goes on with a new Consul session.
-      Membership again = get(a.session().group("").join("y".getBytes(UTF_8), Optional.of("json.info")));
+      Membership again =
+          get(a.session().group("").join("y".getBytes(UTF_8), Optional.of("json.info")));
       assertThat(get(watched.watch(Set.of()))).contains(again);
     }
   }
@@ -214,13 +233,15 @@ class ConsulGroupTest {
       Membership m = get(a.session().group("").join("x".getBytes(UTF_8), Optional.of("json.info")));
       String id = a.session().sessionId();
       a.cutConnection();
-      // Wait out a quarter TTL with nothing to observe but the clock: the point is that nothing happens.
+      // Wait out a quarter TTL with nothing to observe but the clock: the point is that nothing
+      // happens.
       CompletableFuture<Void> blip = new CompletableFuture<>();
       blip.completeOnTimeout(null, TIMEOUT.toMillis() / 8, TimeUnit.MILLISECONDS).get();
       a.restoreConnection();
       // Two TTLs later the member and its session are still there.
       CompletableFuture<Boolean> gone = m.cancelled().copy();
-      assertThat(gone.completeOnTimeout(null, TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get()).isNull();
+      assertThat(gone.completeOnTimeout(null, TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get())
+          .isNull();
       assertThat(a.session().sessionId()).isEqualTo(id);
       assertThat(get(a.session().group("").members())).containsExactly(m);
     }
@@ -230,14 +251,17 @@ class ConsulGroupTest {
   void indexGoingBackwardsResetsTheWatch() throws Exception {
     String path = newPath();
     FakeConsul consul = fixture.consul();
-    try (TestClient a = fixture.connect(path, TIMEOUT); TestClient observer = fixture.connect(path, TIMEOUT)) {
+    try (TestClient a = fixture.connect(path, TIMEOUT);
+        TestClient observer = fixture.connect(path, TIMEOUT)) {
       Group group = a.session().group("");
       Membership first = get(group.join("1".getBytes(UTF_8), Optional.of("json.info")));
       ConsulTestSupport.liveSessionId(observer.session());
       FakeConsul.Snapshot before = consul.snapshot();
       Membership second = get(group.join("2".getBytes(UTF_8), Optional.of("json.info")));
       Group watched = observer.session().group("");
-      await().atMost(Duration.ofSeconds(10)).until(() -> watched.watch(Set.of()).getNow(Set.of()).contains(second));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> watched.watch(Set.of()).getNow(Set.of()).contains(second));
 
       consul.restore(before);
       assertThat(consul.currentIndex()).isLessThan(second.sequence());
@@ -246,7 +270,10 @@ class ConsulGroupTest {
     }
   }
 
-  /** A blocking query outwaits the client's ordinary read timeout: consul-client stretches it past the wait. */
+  /**
+   * A blocking query outwaits the client's ordinary read timeout: consul-client stretches it past
+   * the wait.
+   */
   @Test
   void blockingQueriesAreNotCutOffByTheReadTimeout() {
     ConsulSettings settings = ConsulSettings.from(fixture.config(newPath(), TIMEOUT));
@@ -255,14 +282,24 @@ class ConsulGroupTest {
     Consul client = ConsulClients.build(settings, Optional.empty(), dispatcher);
     try {
       String prefix = settings.keyPrefix() + "/";
-      long index = client.keyValueClient().getConsulResponseWithValues(prefix,
-          QueryOptions.BLANK).getIndex().longValue();
+      long index =
+          client
+              .keyValueClient()
+              .getConsulResponseWithValues(prefix, QueryOptions.BLANK)
+              .getIndex()
+              .longValue();
       long start = System.nanoTime();
-      ConsulResponse<List<Value>> response = client.keyValueClient().getConsulResponseWithValues(prefix,
-          QueryOptions.blockSeconds((int) settings.blockingWait().toSeconds(),
-              BigInteger.valueOf(index)).build());
+      ConsulResponse<List<Value>> response =
+          client
+              .keyValueClient()
+              .getConsulResponseWithValues(
+                  prefix,
+                  QueryOptions.blockSeconds(
+                          (int) settings.blockingWait().toSeconds(), BigInteger.valueOf(index))
+                      .build());
       assertThat(response.getIndex().longValue()).isEqualTo(index);
-      assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(settings.requestTimeout());
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .isGreaterThan(settings.requestTimeout());
     } finally {
       client.destroy();
     }
@@ -271,7 +308,8 @@ class ConsulGroupTest {
   @Test
   void watchesSurviveAServerRestart() throws Exception {
     String path = newPath();
-    try (TestClient a = fixture.connect(path, TIMEOUT); TestClient observer = fixture.connect(path, TIMEOUT)) {
+    try (TestClient a = fixture.connect(path, TIMEOUT);
+        TestClient observer = fixture.connect(path, TIMEOUT)) {
       Group watched = observer.session().group("");
       Set<Membership> empty = get(watched.members());
       fixture.restartServers();
@@ -284,36 +322,64 @@ class ConsulGroupTest {
   void aKeyAcquiredBehindOurBackWithASessionIsAMember() throws Exception {
     String path = newPath();
     try (TestClient a = fixture.connect(path, TIMEOUT)) {
-      // Another client's session: a key our own session held without our knowing would be deleted as a stray.
-      String foreign = raw.sessionClient().createSession(org.kiwiproject.consul.model.session.ImmutableSession.builder()
-          .name("someone else").ttl("30s").behavior("delete").build()).getId();
+      // Another client's session: a key our own session held without our knowing would be deleted
+      // as a stray.
+      String foreign =
+          raw.sessionClient()
+              .createSession(
+                  org.kiwiproject.consul.model.session.ImmutableSession.builder()
+                      .name("someone else")
+                      .ttl("30s")
+                      .behavior("delete")
+                      .build())
+              .getId();
       String key = path.substring(1) + "/info_foreign";
-      raw.keyValueClient().putValue(key, "garbage".getBytes(UTF_8), 0, ImmutablePutOptions.builder().acquire(foreign).build());
+      raw.keyValueClient()
+          .putValue(
+              key,
+              "garbage".getBytes(UTF_8),
+              0,
+              ImmutablePutOptions.builder().acquire(foreign).build());
       Set<Membership> members = get(a.session().group("").members());
-      assertThat(members).singleElement().satisfies(x -> {
-        assertThat(x.id()).isEqualTo("info_foreign");
-        assertThat(x.label()).contains("info");
-      });
+      assertThat(members)
+          .singleElement()
+          .satisfies(
+              x -> {
+                assertThat(x.id()).isEqualTo("info_foreign");
+                assertThat(x.label()).contains("info");
+              });
       raw.sessionClient().destroySession(foreign);
     }
   }
 
   /**
-   * The safety net of issue 10: a key that our own live session holds but that no membership of this client
-   * stands on is deleted at once. A session never holds a member it does not know about.
+   * The safety net of issue 10: a key that our own live session holds but that no membership of
+   * this client stands on is deleted at once. A session never holds a member it does not know
+   * about.
    */
   @Test
   void aKeyOurOwnSessionHoldsWithoutAMembershipIsDeleted() throws Exception {
     String path = newPath();
     try (TestClient a = fixture.connect(path, TIMEOUT)) {
-      Membership ours = get(a.session().group("").join("ours".getBytes(UTF_8), Optional.of("json.info")));
+      Membership ours =
+          get(a.session().group("").join("ours".getBytes(UTF_8), Optional.of("json.info")));
       String session = ConsulTestSupport.liveSessionId(a.session());
       String key = path.substring(1) + "/json.info_ghost";
-      assertThat(raw.keyValueClient().putValue(key, "ghost".getBytes(UTF_8), 0, ImmutablePutOptions.builder().acquire(session).build()))
-          .as("acquired the ghost key with the client's own session").isTrue();
-      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+      assertThat(
+              raw.keyValueClient()
+                  .putValue(
+                      key,
+                      "ghost".getBytes(UTF_8),
+                      0,
+                      ImmutablePutOptions.builder().acquire(session).build()))
+          .as("acquired the ghost key with the client's own session")
+          .isTrue();
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(30))
           .until(() -> raw.keyValueClient().getValue(key).isEmpty());
-      assertThat(get(a.session().group("").members())).as("members after the sweep").containsExactly(ours);
+      assertThat(get(a.session().group("").members()))
+          .as("members after the sweep")
+          .containsExactly(ours);
       assertThat(ours.cancelled()).as("our real membership").isNotDone();
     }
   }

@@ -40,17 +40,17 @@ import org.junit.jupiter.api.io.TempDir;
 import org.masterha.consul.fake.FakeConsul;
 import org.masterha.ha.HaBackends;
 import org.masterha.ha.HaConfig;
-import org.masterha.ha.error.HaConfigException;
 import org.masterha.ha.HaSession;
 import org.masterha.ha.TlsOptions;
+import org.masterha.ha.error.HaConfigException;
 import org.masterha.ha.group.Membership;
 import org.masterha.ha.state.State;
 import org.masterha.ha.state.Variable;
 
 /**
- * consul+https:// with PEM TLS options, mutual TLS included. The fake speaks plain HTTP, so the test puts a
- * TLS-terminating relay in front of it that demands a client certificate; the key pair is made with the JDK's
- * keytool for this run.
+ * consul+https:// with PEM TLS options, mutual TLS included. The fake speaks plain HTTP, so the
+ * test puts a TLS-terminating relay in front of it that demands a client certificate; the key pair
+ * is made with the JDK's keytool for this run.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConsulHttpsTest {
@@ -66,10 +66,30 @@ class ConsulHttpsTest {
   void start(@TempDir Path tmp) throws Exception {
     dir = tmp;
     Path p12 = dir.resolve("pair.p12");
-    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-        "-genkeypair", "-alias", "pair", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1",
-        "-ext", "SAN=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore", p12.toString(),
-        "-storepass", new String(PASSWORD)).redirectErrorStream(true).start();
+    Process keytool =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair",
+                "-alias",
+                "pair",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=127.0.0.1",
+                "-ext",
+                "SAN=ip:127.0.0.1",
+                "-validity",
+                "2",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                p12.toString(),
+                "-storepass",
+                new String(PASSWORD))
+            .redirectErrorStream(true)
+            .start();
     String out = new String(keytool.getInputStream().readAllBytes(), UTF_8);
     assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(keytool.exitValue()).as(out).isZero();
@@ -81,23 +101,26 @@ class ConsulHttpsTest {
     caPem = dir.resolve("ca.pem");
     Files.writeString(caPem, pem("CERTIFICATE", ks.getCertificate("pair").getEncoded()));
     keyPem = dir.resolve("key.pem");
-    Files.writeString(keyPem, pem("PRIVATE KEY", ((PrivateKey) ks.getKey("pair", PASSWORD)).getEncoded()));
+    Files.writeString(
+        keyPem, pem("PRIVATE KEY", ((PrivateKey) ks.getKey("pair", PASSWORD)).getEncoded()));
 
     consul = FakeConsul.builder().sessionTtlMin(Duration.ofSeconds(1)).build().start();
 
     KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     kmf.init(ks, PASSWORD);
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(ks);
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
     relay = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    relay.setHttpsConfigurator(new HttpsConfigurator(ctx) {
-      @Override
-      public void configure(HttpsParameters params) {
-        params.setNeedClientAuth(true);
-      }
-    });
+    relay.setHttpsConfigurator(
+        new HttpsConfigurator(ctx) {
+          @Override
+          public void configure(HttpsParameters params) {
+            params.setNeedClientAuth(true);
+          }
+        });
     HttpClient upstream = HttpClient.newHttpClient();
     relay.createContext("/", exchange -> relay(upstream, exchange));
     relayThreads = Executors.newCachedThreadPool();
@@ -119,16 +142,21 @@ class ConsulHttpsTest {
   private void relay(HttpClient upstream, HttpExchange exchange) throws IOException {
     try (exchange) {
       byte[] body = exchange.getRequestBody().readAllBytes();
-      HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(consul.httpUrl() + exchange.getRequestURI()))
-          .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
+      HttpRequest.Builder r =
+          HttpRequest.newBuilder(URI.create(consul.httpUrl() + exchange.getRequestURI()))
+              .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
       for (String h : List.of("X-Consul-Token", "Content-Type")) {
-        Optional.ofNullable(exchange.getRequestHeaders().getFirst(h)).ifPresent(v -> r.header(h, v));
+        Optional.ofNullable(exchange.getRequestHeaders().getFirst(h))
+            .ifPresent(v -> r.header(h, v));
       }
       HttpResponse<byte[]> resp = upstream.send(r.build(), HttpResponse.BodyHandlers.ofByteArray());
-      for (String h : List.of("X-Consul-Index", "X-Consul-Knownleader", "X-Consul-Lastcontact", "Content-Type")) {
+      for (String h :
+          List.of(
+              "X-Consul-Index", "X-Consul-Knownleader", "X-Consul-Lastcontact", "Content-Type")) {
         resp.headers().firstValue(h).ifPresent(v -> exchange.getResponseHeaders().add(h, v));
       }
-      exchange.sendResponseHeaders(resp.statusCode(), resp.body().length == 0 ? -1 : resp.body().length);
+      exchange.sendResponseHeaders(
+          resp.statusCode(), resp.body().length == 0 ? -1 : resp.body().length);
       try (OutputStream os = exchange.getResponseBody()) {
         os.write(resp.body());
       }
@@ -138,24 +166,36 @@ class ConsulHttpsTest {
   }
 
   private static String pem(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(UTF_8)).encodeToString(der)
-        + "\n-----END " + type + "-----\n";
+    return "-----BEGIN "
+        + type
+        + "-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes(UTF_8)).encodeToString(der)
+        + "\n-----END "
+        + type
+        + "-----\n";
   }
 
   private HaConfig.Builder config() {
-    return HaConfig.builder().url("consul+https://127.0.0.1:" + relay.getAddress().getPort() + "/mesos")
+    return HaConfig.builder()
+        .url("consul+https://127.0.0.1:" + relay.getAddress().getPort() + "/mesos")
         .sessionTimeout(Duration.ofSeconds(4));
   }
 
   @Test
   void mutualTlsWithPemFiles() throws Exception {
-    TlsOptions tls = TlsOptions.builder().trustedCa(caPem).clientCertificate(caPem).clientKey(keyPem).build();
+    TlsOptions tls =
+        TlsOptions.builder().trustedCa(caPem).clientCertificate(caPem).clientKey(keyPem).build();
     try (HaSession s = HaBackends.load().open(config().tls(tls).build())) {
-      Membership m = s.group("").join("x".getBytes(UTF_8), Optional.of("json.info")).get(20, TimeUnit.SECONDS);
+      Membership m =
+          s.group("").join("x".getBytes(UTF_8), Optional.of("json.info")).get(20, TimeUnit.SECONDS);
       assertThat(s.group("").members().get(20, TimeUnit.SECONDS)).isEqualTo(Set.of(m));
       // State writes go through their own HTTP client (ConsulTxn), with the same TLS material.
       State state = s.state();
-      Variable v = state.store(Variable.absent("over-tls"), "x".getBytes(UTF_8)).get(20, TimeUnit.SECONDS).orElseThrow();
+      Variable v =
+          state
+              .store(Variable.absent("over-tls"), "x".getBytes(UTF_8))
+              .get(20, TimeUnit.SECONDS)
+              .orElseThrow();
       assertThat(state.fetch("over-tls").get(20, TimeUnit.SECONDS)).isEqualTo(v);
     }
   }
@@ -163,16 +203,25 @@ class ConsulHttpsTest {
   @Test
   void tlsOptionsNeedTheHttpsScheme() {
     TlsOptions tls = TlsOptions.builder().trustedCa(caPem).build();
-    assertThatThrownBy(() -> HaBackends.load().open(HaConfig.builder().url("consul://127.0.0.1:1/mesos").tls(tls).build()))
-        .isInstanceOf(HaConfigException.class).hasMessageContaining("consul+https://");
+    assertThatThrownBy(
+            () ->
+                HaBackends.load()
+                    .open(HaConfig.builder().url("consul://127.0.0.1:1/mesos").tls(tls).build()))
+        .isInstanceOf(HaConfigException.class)
+        .hasMessageContaining("consul+https://");
   }
 
   @Test
   void aKeyFileWithoutAPkcs8KeyIsRefusedWithoutQuotingIt() throws IOException {
     Path bad = dir.resolve("bad-key.pem");
-    Files.writeString(bad, "-----BEGIN RSA PRIVATE KEY-----\nc2VjcmV0LWtleS1ieXRlcw==\n-----END RSA PRIVATE KEY-----\n");
-    TlsOptions tls = TlsOptions.builder().trustedCa(caPem).clientCertificate(caPem).clientKey(bad).build();
+    Files.writeString(
+        bad,
+        "-----BEGIN RSA PRIVATE KEY-----\nc2VjcmV0LWtleS1ieXRlcw==\n-----END RSA PRIVATE KEY-----\n");
+    TlsOptions tls =
+        TlsOptions.builder().trustedCa(caPem).clientCertificate(caPem).clientKey(bad).build();
     assertThatThrownBy(() -> HaBackends.load().open(config().tls(tls).build()))
-        .isInstanceOf(HaConfigException.class).hasMessageContaining("PKCS#8").hasMessageNotContaining("c2VjcmV0");
+        .isInstanceOf(HaConfigException.class)
+        .hasMessageContaining("PKCS#8")
+        .hasMessageNotContaining("c2VjcmV0");
   }
 }

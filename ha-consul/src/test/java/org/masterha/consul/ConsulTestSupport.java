@@ -12,7 +12,10 @@ final class ConsulTestSupport {
   /** The client's live Consul session id, waiting for one to be created. */
   static String liveSessionId(HaSession session) {
     ConsulSession s = session.unwrap(ConsulSession.class);
-    return await("a live Consul session for " + session).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
-        .until(s::liveSessionId, Optional::isPresent).orElseThrow();
+    return await("a live Consul session for " + session)
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(20))
+        .until(s::liveSessionId, Optional::isPresent)
+        .orElseThrow();
   }
 }

@@ -18,12 +18,13 @@ import org.masterha.tck.TestClient;
 import org.masterha.tck.net.TcpProxy;
 
 /**
- * The conformance suite's Consul: the project's {@link FakeConsul} on a loopback port, each client behind its
- * own {@link TcpProxy} so its connection alone can be cut.
+ * The conformance suite's Consul: the project's {@link FakeConsul} on a loopback port, each client
+ * behind its own {@link TcpProxy} so its connection alone can be cut.
  *
- * <p>The fake's {@code session_ttl_min} is lowered to 1s so the suite can use short session timeouts (4s maps to
- * a 2s TTL), and it reaps a session exactly one TTL after its last renewal (Consul allows itself up to two),
- * which is the earliest Consul may, so the tests check the leader gives up before the soonest possible reap.
+ * <p>The fake's {@code session_ttl_min} is lowered to 1s so the suite can use short session
+ * timeouts (4s maps to a 2s TTL), and it reaps a session exactly one TTL after its last renewal
+ * (Consul allows itself up to two), which is the earliest Consul may, so the tests check the leader
+ * gives up before the soonest possible reap.
  */
 final class FakeConsulFixture implements BackendFixture {
   static final Duration SESSION_TTL_MIN = Duration.ofSeconds(1);
@@ -40,18 +41,24 @@ final class FakeConsulFixture implements BackendFixture {
   /** Every fault but stopping a leader server: the fake is one agent, with no cluster behind it. */
   @Override
   public Optional<FaultInjector> fault(Fault fault) {
-    return Optional.ofNullable(switch (fault) {
-      case CUT_CONNECTION -> ProxiedClient.CUT;
-      case LOSE_ANSWER -> ProxiedClient.LOSE_ANSWER;
-      case EXPIRE_SESSION -> FaultInjector.onClient(this::expireSession, null);
-      case RESTART_SERVERS -> FaultInjector.onServers(x -> restartServers(), null);
-      case STOP_LEADER_SERVER -> null;
-    });
+    return Optional.ofNullable(
+        switch (fault) {
+          case CUT_CONNECTION -> ProxiedClient.CUT;
+          case LOSE_ANSWER -> ProxiedClient.LOSE_ANSWER;
+          case EXPIRE_SESSION -> FaultInjector.onClient(this::expireSession, null);
+          case RESTART_SERVERS -> FaultInjector.onServers(x -> restartServers(), null);
+          case STOP_LEADER_SERVER -> null;
+        });
   }
 
   @Override
   public void start() {
-    consul = FakeConsul.builder().sessionTtlMin(SESSION_TTL_MIN).sessionReapMultiplier(1.0).build().start();
+    consul =
+        FakeConsul.builder()
+            .sessionTtlMin(SESSION_TTL_MIN)
+            .sessionReapMultiplier(1.0)
+            .build()
+            .start();
   }
 
   FakeConsul consul() {
@@ -64,7 +71,10 @@ final class FakeConsulFixture implements BackendFixture {
   }
 
   private static HaConfig config(String hostAndPort, String basePath, Duration sessionTimeout) {
-    return HaConfig.builder().url("consul://" + hostAndPort + basePath).sessionTimeout(sessionTimeout).build();
+    return HaConfig.builder()
+        .url("consul://" + hostAndPort + basePath)
+        .sessionTimeout(sessionTimeout)
+        .build();
   }
 
   @Override
@@ -76,7 +86,8 @@ final class FakeConsulFixture implements BackendFixture {
       throw new UncheckedIOException(e);
     }
     try {
-      HaSession session = backends.open(config("127.0.0.1:" + proxy.port(), basePath, sessionTimeout));
+      HaSession session =
+          backends.open(config("127.0.0.1:" + proxy.port(), basePath, sessionTimeout));
       Client c = new Client(session, proxy);
       clients.add(c);
       return c;

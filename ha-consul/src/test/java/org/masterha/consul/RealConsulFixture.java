@@ -24,14 +24,16 @@ import org.masterha.tck.TestClient;
 import org.masterha.tck.net.TcpProxy;
 
 /**
- * A real Consul agent named the way Consul's own CLI is told: {@code CONSUL_HTTP_ADDR} ({@code host:port},
- * {@code http://host:port} or {@code https://host:port}), and {@code CONSUL_HTTP_TOKEN} or
- * {@code CONSUL_HTTP_TOKEN_FILE} when ACLs are on. Nothing is started: the agent must be running.
+ * A real Consul agent named the way Consul's own CLI is told: {@code CONSUL_HTTP_ADDR} ({@code
+ * host:port}, {@code http://host:port} or {@code https://host:port}), and {@code CONSUL_HTTP_TOKEN}
+ * or {@code CONSUL_HTTP_TOKEN_FILE} when ACLs are on. Nothing is started: the agent must be
+ * running.
  *
- * <p>Faults: EXPIRE_SESSION destroys the client's Consul session through the API. To the client that is
- * indistinguishable from the servers invalidating it on a TTL timeout: its keys are deleted (behavior=delete)
- * and its next renewal is answered 404. CUT_CONNECTION and LOSE_ANSWER put a {@link TcpProxy} in front of each
- * client, only when the agent is on loopback and speaks plain HTTP. Restarting the agent is out of a test's reach, so RESTART_SERVERS is not offered.
+ * <p>Faults: EXPIRE_SESSION destroys the client's Consul session through the API. To the client
+ * that is indistinguishable from the servers invalidating it on a TTL timeout: its keys are deleted
+ * (behavior=delete) and its next renewal is answered 404. CUT_CONNECTION and LOSE_ANSWER put a
+ * {@link TcpProxy} in front of each client, only when the agent is on loopback and speaks plain
+ * HTTP. Restarting the agent is out of a test's reach, so RESTART_SERVERS is not offered.
  */
 final class RealConsulFixture implements BackendFixture {
   static final String ADDRESS_VARIABLE = "CONSUL_HTTP_ADDR";
@@ -47,7 +49,8 @@ final class RealConsulFixture implements BackendFixture {
     if (address == null || address.isBlank()) {
       throw new IllegalStateException(ADDRESS_VARIABLE + " is not set");
     }
-    this.agent = URI.create(address.contains("://") ? address.strip() : "http://" + address.strip());
+    this.agent =
+        URI.create(address.contains("://") ? address.strip() : "http://" + address.strip());
     if (env.containsKey("CONSUL_HTTP_TOKEN")) {
       this.token = Optional.of(Credentials.fromEnvironment("CONSUL_HTTP_TOKEN"));
     } else if (env.containsKey("CONSUL_HTTP_TOKEN_FILE")) {
@@ -76,7 +79,8 @@ final class RealConsulFixture implements BackendFixture {
   /** The shortest session timeout this agent honours: twice its session_ttl_min. */
   Duration minimumSessionTimeout() {
     HaConfig probe = config("/masterha-probe", Duration.ofHours(1));
-    return SessionTtlMinimum.read(ConsulSettings.from(probe), Optional.empty()).minimumSessionTimeout();
+    return SessionTtlMinimum.read(ConsulSettings.from(probe), Optional.empty())
+        .minimumSessionTimeout();
   }
 
   @Override
@@ -91,12 +95,13 @@ final class RealConsulFixture implements BackendFixture {
 
   @Override
   public Optional<FaultInjector> fault(Fault fault) {
-    return Optional.ofNullable(switch (fault) {
-      case CUT_CONNECTION -> proxied() ? ProxiedClient.CUT : null;
-      case LOSE_ANSWER -> proxied() ? ProxiedClient.LOSE_ANSWER : null;
-      case EXPIRE_SESSION -> FaultInjector.onClient(this::expireSession, null);
-      case RESTART_SERVERS, STOP_LEADER_SERVER -> null;
-    });
+    return Optional.ofNullable(
+        switch (fault) {
+          case CUT_CONNECTION -> proxied() ? ProxiedClient.CUT : null;
+          case LOSE_ANSWER -> proxied() ? ProxiedClient.LOSE_ANSWER : null;
+          case EXPIRE_SESSION -> FaultInjector.onClient(this::expireSession, null);
+          case RESTART_SERVERS, STOP_LEADER_SERVER -> null;
+        });
   }
 
   @Override
@@ -113,7 +118,10 @@ final class RealConsulFixture implements BackendFixture {
 
   private HaConfig config(String host, int port, String basePath, Duration sessionTimeout) {
     String h = host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
-    HaConfig.Builder b = HaConfig.builder().url(scheme() + "://" + h + ":" + port + basePath).sessionTimeout(sessionTimeout);
+    HaConfig.Builder b =
+        HaConfig.builder()
+            .url(scheme() + "://" + h + ":" + port + basePath)
+            .sessionTimeout(sessionTimeout);
     token.ifPresent(b::credentials);
     return b.build();
   }
@@ -132,7 +140,9 @@ final class RealConsulFixture implements BackendFixture {
       throw new UncheckedIOException(e);
     }
     try {
-      Client c = new Client(backends.open(config("127.0.0.1", proxy.port(), basePath, sessionTimeout)), proxy);
+      Client c =
+          new Client(
+              backends.open(config("127.0.0.1", proxy.port(), basePath, sessionTimeout)), proxy);
       clients.add(c);
       return c;
     } catch (RuntimeException e) {

@@ -32,30 +32,33 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.masterha.ha.error.HaException;
 import org.masterha.ha.group.Group;
-import org.masterha.ha.spi.GroupWatchers;
-import org.masterha.ha.spi.MemberLabels;
 import org.masterha.ha.group.Membership;
 import org.masterha.ha.spi.ErrorClassifier;
+import org.masterha.ha.spi.GroupWatchers;
+import org.masterha.ha.spi.MemberLabels;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One path of the store as a group: the members are the direct children of {@code <path>/} (deeper keys belong
- * to subgroups such as {@code log_replicas}), each bound to the lease of the session that joined it.
+ * One path of the store as a group: the members are the direct children of {@code <path>/} (deeper
+ * keys belong to subgroups such as {@code log_replicas}), each bound to the lease of the session
+ * that joined it.
  *
- * <p>The group keeps a view of its members as of a store revision: a range read of the prefix, then a watch of
- * the prefix from that revision + 1, so no change is missed. A broken watch resumes from the last revision
- * applied; a watch whose revision was compacted away is replaced by a fresh listing. A listing that is newer
- * than the view (from {@link #members()}) replaces it, and watch events at or below the view's revision are
- * skipped as already seen. Each change reaches {@link GroupWatchers} with the revision it is as of.
+ * <p>The group keeps a view of its members as of a store revision: a range read of the prefix, then
+ * a watch of the prefix from that revision + 1, so no change is missed. A broken watch resumes from
+ * the last revision applied; a watch whose revision was compacted away is replaced by a fresh
+ * listing. A listing that is newer than the view (from {@link #members()}) replaces it, and watch
+ * events at or below the view's revision are skipped as already seen. Each change reaches {@link
+ * GroupWatchers} with the revision it is as of.
  *
- * <p>The base group is the exception: its prefix holds the state variables ({@code <base>/state/}, see {@link
- * EtcdState}), whose values, up to 1.5 MiB each, must not travel to every master and detector with each state
- * write. A watch is one key range, so the base group watches the two ranges on either side of {@code
- * <base>/state/}. Two watches deliver their events in no common order, so applying them as they come could show
- * a member set that never existed (a newer member before an older one, a leader going back in epoch): instead,
- * their events only say that something changed after a revision, and the view is refreshed by a keys-only listing,
- * which is always one consistent revision.
+ * <p>The base group is the exception: its prefix holds the state variables ({@code <base>/state/},
+ * see {@link EtcdState}), whose values, up to 1.5 MiB each, must not travel to every master and
+ * detector with each state write. A watch is one key range, so the base group watches the two
+ * ranges on either side of {@code <base>/state/}. Two watches deliver their events in no common
+ * order, so applying them as they come could show a member set that never existed (a newer member
+ * before an older one, a leader going back in epoch): instead, their events only say that something
+ * changed after a revision, and the view is refreshed by a keys-only listing, which is always one
+ * consistent revision.
  *
  * <p>View state is touched on the session's event thread only.
  */
@@ -66,24 +69,34 @@ final class EtcdGroup implements Group {
   private final String path;
   private final String prefix;
   private final ByteSequence prefixBytes;
-  /** The key ranges watched: the whole prefix, or for the base group the prefix less {@code <base>/state/}. */
+
+  /**
+   * The key ranges watched: the whole prefix, or for the base group the prefix less {@code
+   * <base>/state/}.
+   */
   private final List<KeyRange> ranges;
+
   private final GroupWatchers watchers = new GroupWatchers();
 
   // Event thread only.
   private final Map<String, Membership> view = new HashMap<>();
+
   /** The lease each member in the view is bound to. */
   private final Map<String, Long> leaseOf = new HashMap<>();
+
   /** Member names of joins under way (any thread): such a key of our lease is not a stray yet. */
   private final Set<String> joining = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   /** Strays whose delete is under way. */
   private final Set<String> sweeping = new HashSet<>();
+
   /**
-   * Members we cancelled or found lost, by name, with their sequence: the view may still show them (it can lag
-   * our own delete, or not even show their creation yet), so they are no strays until a view as of a revision
-   * past their creation no longer lists them.
+   * Members we cancelled or found lost, by name, with their sequence: the view may still show them
+   * (it can lag our own delete, or not even show their creation yet), so they are no strays until a
+   * view as of a revision past their creation no longer lists them.
    */
   private final Map<String, Long> released = new HashMap<>();
+
   private final Set<Membership> cancelling = new HashSet<>();
   private final Set<String> ignoredKeys = new HashSet<>();
   private long asOf = -1;
@@ -91,10 +104,13 @@ final class EtcdGroup implements Group {
   private final AtomicInteger listings = new AtomicInteger();
   private long generation;
   private int watchFailures;
+
   /** Refreshing the view by a listing because a watch (of several ranges) reported a change. */
   private boolean refreshing;
+
   /** The newest revision a watch of several ranges reported a change at. */
   private long changedAt = -1;
+
   private volatile List<Watch.Watcher> watches = List.of();
   private volatile boolean closed;
 
@@ -103,7 +119,8 @@ final class EtcdGroup implements Group {
     this.path = path;
     this.prefix = path + "/";
     this.prefixBytes = bytes(prefix);
-    // Every key under "<path>/" is below "<path>0" ('0' follows '/'), and under "<path>/state/" below "<path>/state0".
+    // Every key under "<path>/" is below "<path>0" ('0' follows '/'), and under "<path>/state/"
+    // below "<path>/state0".
     String end = path + "0";
     if (path.equals(session.settings().basePath())) {
       String state = EtcdState.statePrefix(path);
@@ -117,7 +134,10 @@ final class EtcdGroup implements Group {
   /** The keys from {@code from} (inclusive) to {@code to} (exclusive). */
   private record KeyRange(String from, String to) {}
 
-  /** Whether watch events only signal a change, to be read by a listing (several ranges), or are applied. */
+  /**
+   * Whether watch events only signal a change, to be read by a listing (several ranges), or are
+   * applied.
+   */
   private boolean listsOnChange() {
     return ranges.size() > 1;
   }
@@ -139,23 +159,34 @@ final class EtcdGroup implements Group {
     }
     long gen = stopWatch();
     listings.incrementAndGet();
-    list().whenComplete((response, error) -> session.onEvents(() -> {
-      if (isClosed() || gen != generation) {
-        return;
-      }
-      if (error != null) {
-        fail(EtcdErrors.fatal("listing the members of " + path, error));
-        return;
-      }
-      apply(response);
-      startWatch();
-    }));
+    list()
+        .whenComplete(
+            (response, error) ->
+                session.onEvents(
+                    () -> {
+                      if (isClosed() || gen != generation) {
+                        return;
+                      }
+                      if (error != null) {
+                        fail(EtcdErrors.fatal("listing the members of " + path, error));
+                        return;
+                      }
+                      apply(response);
+                      startWatch();
+                    }));
   }
 
   private CompletableFuture<GetResponse> list() {
     GetOption all = GetOption.builder().isPrefix(true).withKeysOnly(true).build();
-    return session.ready().thenCompose(x -> session.retrier().retry("listing " + prefix,
-        a -> session.client().getKVClient().get(prefixBytes, all)));
+    return session
+        .ready()
+        .thenCompose(
+            x ->
+                session
+                    .retrier()
+                    .retry(
+                        "listing " + prefix,
+                        a -> session.client().getKVClient().get(prefixBytes, all)));
   }
 
   /** Takes a complete listing if it is newer than the view. */
@@ -183,33 +214,42 @@ final class EtcdGroup implements Group {
     List<Watch.Watcher> started = new ArrayList<>();
     for (KeyRange range : ranges) {
       AtomicReference<Watch.Watcher> self = new AtomicReference<>();
-      // jetcd reports an error and then, as it closes the watcher, an end: only the first of them counts.
+      // jetcd reports an error and then, as it closes the watcher, an end: only the first of them
+      // counts.
       AtomicBoolean ended = new AtomicBoolean();
-      Watch.Listener listener = Watch.listener(
-          response -> session.onEvents(() -> onWatchResponse(gen, response)),
-          error -> {
-            if (ended.compareAndSet(false, true)) {
-              session.onEvents(() -> onWatchFailure(gen, error));
-            }
-            // Stop jetcd's own resumption, which can skip events; we resume from the revision we applied.
-            Watch.Watcher w = self.get();
-            if (w != null) {
-              w.close();
-            }
-          },
-          () -> {
-            if (ended.compareAndSet(false, true)) {
-              session.onEvents(() -> onWatchFailure(gen, new WatchEndedException("etcd ended the watch on " + prefix)));
-            }
-          });
-      WatchOption option = WatchOption.builder()
-          .withRange(bytes(range.to()))
-          .withRevision(from)
-          // A member cut off from the raft leader cancels the watch instead of serving a stale view.
-          .withRequireLeader(true)
-          .build();
+      Watch.Listener listener =
+          Watch.listener(
+              response -> session.onEvents(() -> onWatchResponse(gen, response)),
+              error -> {
+                if (ended.compareAndSet(false, true)) {
+                  session.onEvents(() -> onWatchFailure(gen, error));
+                }
+                // Stop jetcd's own resumption, which can skip events; we resume from the revision
+                // we applied.
+                Watch.Watcher w = self.get();
+                if (w != null) {
+                  w.close();
+                }
+              },
+              () -> {
+                if (ended.compareAndSet(false, true)) {
+                  session.onEvents(
+                      () ->
+                          onWatchFailure(
+                              gen, new WatchEndedException("etcd ended the watch on " + prefix)));
+                }
+              });
+      WatchOption option =
+          WatchOption.builder()
+              .withRange(bytes(range.to()))
+              .withRevision(from)
+              // A member cut off from the raft leader cancels the watch instead of serving a stale
+              // view.
+              .withRequireLeader(true)
+              .build();
       try {
-        Watch.Watcher w = session.client().getWatchClient().watch(bytes(range.from()), option, listener);
+        Watch.Watcher w =
+            session.client().getWatchClient().watch(bytes(range.from()), option, listener);
         self.set(w);
         started.add(w);
       } catch (RuntimeException e) {
@@ -272,8 +312,8 @@ final class EtcdGroup implements Group {
   }
 
   /**
-   * Lists the prefix until the view is as of {@code changed} or newer; one listing at a time, and changes reported
-   * meanwhile are covered by the next.
+   * Lists the prefix until the view is as of {@code changed} or newer; one listing at a time, and
+   * changes reported meanwhile are covered by the next.
    */
   private void refresh(long changed) {
     changedAt = Math.max(changedAt, changed);
@@ -281,20 +321,24 @@ final class EtcdGroup implements Group {
       return;
     }
     refreshing = true;
-    list().whenComplete((response, error) -> session.onEvents(() -> {
-      refreshing = false;
-      if (isClosed()) {
-        return;
-      }
-      if (error != null) {
-        fail(EtcdErrors.fatal("listing the members of " + path, error));
-        return;
-      }
-      apply(response);
-      if (changedAt > asOf) {
-        refresh(changedAt);
-      }
-    }));
+    list()
+        .whenComplete(
+            (response, error) ->
+                session.onEvents(
+                    () -> {
+                      refreshing = false;
+                      if (isClosed()) {
+                        return;
+                      }
+                      if (error != null) {
+                        fail(EtcdErrors.fatal("listing the members of " + path, error));
+                        return;
+                      }
+                      apply(response);
+                      if (changedAt > asOf) {
+                        refresh(changedAt);
+                      }
+                    }));
   }
 
   private void onWatchFailure(long gen, Throwable error) {
@@ -304,7 +348,10 @@ final class EtcdGroup implements Group {
     long stopped = stopWatch();
     switch (EtcdErrors.classify(error)) {
       case COMPACTED -> {
-        log.info("the watch on {} fell behind etcd's compaction (at revision {}); listing afresh", prefix, asOf + 1);
+        log.info(
+            "the watch on {} fell behind etcd's compaction (at revision {}); listing afresh",
+            prefix,
+            asOf + 1);
         relist();
       }
       case FATAL -> fail(EtcdErrors.fatal("watching " + prefix, error));
@@ -312,13 +359,20 @@ final class EtcdGroup implements Group {
         watchFailures++;
         long delay = EtcdSession.BACKOFF.delay(watchFailures).toMillis();
         if (watchFailures == 1 || watchFailures % 10 == 0) {
-          log.info("the watch on {} broke ({}); resuming from revision {} in {} ms", prefix, EtcdErrors.describe(error), asOf + 1, delay);
+          log.info(
+              "the watch on {} broke ({}); resuming from revision {} in {} ms",
+              prefix,
+              EtcdErrors.describe(error),
+              asOf + 1,
+              delay);
         }
-        session.schedule(() -> {
-          if (!isClosed() && generation == stopped) {
-            startWatch();
-          }
-        }, delay);
+        session.schedule(
+            () -> {
+              if (!isClosed() && generation == stopped) {
+                startWatch();
+              }
+            },
+            delay);
       }
     }
   }
@@ -334,7 +388,8 @@ final class EtcdGroup implements Group {
 
   private void publish() {
     revision = asOf;
-    // A member we are cancelling must not look lost when its delete shows up before our answer does.
+    // A member we are cancelling must not look lost when its delete shows up before our answer
+    // does.
     long vanishCheckUpTo = asOf;
     for (Membership m : cancelling) {
       vanishCheckUpTo = Math.min(vanishCheckUpTo, m.sequence() - 1);
@@ -344,8 +399,9 @@ final class EtcdGroup implements Group {
   }
 
   /**
-   * The safety net: a key bound to our live lease that no membership of ours stands on (and no join under way
-   * is making) is deleted at once, with a warning. A session never holds a member it does not know about.
+   * The safety net: a key bound to our live lease that no membership of ours stands on (and no join
+   * under way is making) is deleted at once, with a warning. A session never holds a member it does
+   * not know about.
    */
   private void sweep() {
     long live = session.keeper().liveLease();
@@ -356,25 +412,48 @@ final class EtcdGroup implements Group {
     List<Membership> held = new ArrayList<>();
     for (Membership m : view.values()) {
       Long lease = leaseOf.get(m.id());
-      if (lease != null && lease == live && !joining.contains(m.id()) && !sweeping.contains(m.id()) && !released.containsKey(m.id())) {
+      if (lease != null
+          && lease == live
+          && !joining.contains(m.id())
+          && !sweeping.contains(m.id())
+          && !released.containsKey(m.id())) {
         held.add(m);
       }
     }
     for (Membership stray : watchers.strays(held)) {
-      log.warn("Deleting member {}{}: this client's live lease {} holds it but no membership of this client stands on it;"
-          + " a session never holds a member it does not know about", prefix, stray.id(), Long.toHexString(live));
+      log.warn(
+          "Deleting member {}{}: this client's live lease {} holds it but no membership of this client stands on it;"
+              + " a session never holds a member it does not know about",
+          prefix,
+          stray.id(),
+          Long.toHexString(live));
       sweeping.add(stray.id());
       ByteSequence key = bytes(prefix + stray.id());
-      session.retrier().retry("deleting stray member " + prefix + stray.id(), a -> session.client().getKVClient().txn()
-              .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(stray.sequence())))
-              .Then(Op.delete(key, DeleteOption.DEFAULT))
-              .commit())
-          .whenComplete((r, e) -> session.onEvents(() -> {
-            sweeping.remove(stray.id());
-            if (e != null) {
-              log.warn("Could not delete stray member {}{}: {}", prefix, stray.id(), EtcdErrors.describe(e));
-            }
-          }));
+      session
+          .retrier()
+          .retry(
+              "deleting stray member " + prefix + stray.id(),
+              a ->
+                  session
+                      .client()
+                      .getKVClient()
+                      .txn()
+                      .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(stray.sequence())))
+                      .Then(Op.delete(key, DeleteOption.DEFAULT))
+                      .commit())
+          .whenComplete(
+              (r, e) ->
+                  session.onEvents(
+                      () -> {
+                        sweeping.remove(stray.id());
+                        if (e != null) {
+                          log.warn(
+                              "Could not delete stray member {}{}: {}",
+                              prefix,
+                              stray.id(),
+                              EtcdErrors.describe(e));
+                        }
+                      }));
     }
   }
 
@@ -415,7 +494,10 @@ final class EtcdGroup implements Group {
     Optional<Optional<String>> label = MemberKey.parseLabel(name);
     if (label.isEmpty()) {
       if (ignoredKeys.add(name)) {
-        log.warn("ignoring key {}{} in etcd: it is not named like a member (<label>_<lease>_<n>)", prefix, name);
+        log.warn(
+            "ignoring key {}{} in etcd: it is not named like a member (<label>_<lease>_<n>)",
+            prefix,
+            name);
       }
       return null;
     }
@@ -446,38 +528,50 @@ final class EtcdGroup implements Group {
     return result;
   }
 
-  private void join(byte[] data, Optional<String> label, int attempt, CompletableFuture<Membership> result) {
+  private void join(
+      byte[] data, Optional<String> label, int attempt, CompletableFuture<Membership> result) {
     AtomicReference<Long> leaseUsed = new AtomicReference<>();
-    session.keeper().lease()
-        .thenCompose(leaseId -> {
-          leaseUsed.set(leaseId);
-          return create(leaseId, data, label, 1);
-        })
-        .whenComplete((m, error) -> {
-          if (error == null) {
-            result.complete(m);
-            return;
-          }
-          if (ErrorClassifier.unwrap(error) instanceof LeaseLostDuringJoin && attempt < 3 && !isClosed()) {
-            session.onEvents(() -> join(data, label, attempt + 1, result));
-            return;
-          }
-          EtcdErrors.Kind kind = EtcdErrors.classify(error);
-          if (kind == EtcdErrors.Kind.LEASE_NOT_FOUND && attempt < 3 && !isClosed()) {
-            // The lease expired before the member was made: nothing was handed out yet, so join with a new lease.
-            if (leaseUsed.get() != null) {
-              session.keeper().notFound(leaseUsed.get());
-            }
-            session.onEvents(() -> join(data, label, attempt + 1, result));
-            return;
-          }
-          result.completeExceptionally(isClosed() ? session.closedException()
-              : kind == EtcdErrors.Kind.FATAL || kind == EtcdErrors.Kind.LEASE_NOT_FOUND ? EtcdErrors.fatal("joining " + path, error)
-              : ErrorClassifier.unwrap(error));
-        });
+    session
+        .keeper()
+        .lease()
+        .thenCompose(
+            leaseId -> {
+              leaseUsed.set(leaseId);
+              return create(leaseId, data, label, 1);
+            })
+        .whenComplete(
+            (m, error) -> {
+              if (error == null) {
+                result.complete(m);
+                return;
+              }
+              if (ErrorClassifier.unwrap(error) instanceof LeaseLostDuringJoin
+                  && attempt < 3
+                  && !isClosed()) {
+                session.onEvents(() -> join(data, label, attempt + 1, result));
+                return;
+              }
+              EtcdErrors.Kind kind = EtcdErrors.classify(error);
+              if (kind == EtcdErrors.Kind.LEASE_NOT_FOUND && attempt < 3 && !isClosed()) {
+                // The lease expired before the member was made: nothing was handed out yet, so join
+                // with a new lease.
+                if (leaseUsed.get() != null) {
+                  session.keeper().notFound(leaseUsed.get());
+                }
+                session.onEvents(() -> join(data, label, attempt + 1, result));
+                return;
+              }
+              result.completeExceptionally(
+                  isClosed()
+                      ? session.closedException()
+                      : kind == EtcdErrors.Kind.FATAL || kind == EtcdErrors.Kind.LEASE_NOT_FOUND
+                          ? EtcdErrors.fatal("joining " + path, error)
+                          : ErrorClassifier.unwrap(error));
+            });
   }
 
-  private CompletableFuture<Membership> create(long leaseId, byte[] data, Optional<String> label, int clash) {
+  private CompletableFuture<Membership> create(
+      long leaseId, byte[] data, Optional<String> label, int clash) {
     String name = MemberKey.name(label, leaseId, session.nextNonce());
     joining.add(name);
     CompletableFuture<Membership> made = create(name, leaseId, data, label, clash);
@@ -485,29 +579,48 @@ final class EtcdGroup implements Group {
     return made;
   }
 
-  private CompletableFuture<Membership> create(String name, long leaseId, byte[] data, Optional<String> label, int clash) {
+  private CompletableFuture<Membership> create(
+      String name, long leaseId, byte[] data, Optional<String> label, int clash) {
     ByteSequence key = bytes(prefix + name);
     ByteSequence value = ByteSequence.from(data);
-    // Put only if the key is new, so the create revision is ours; read it back in the same transaction. A retry
-    // after a lost answer finds the key already there with our lease: that is our member, not a clash.
-    return session.retrier().retry("joining " + path, a -> session.client().getKVClient().txn()
-            .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
-            .Then(Op.put(key, value, PutOption.builder().withLeaseId(leaseId).build()), Op.get(key, GetOption.DEFAULT))
-            .Else(Op.get(key, GetOption.DEFAULT))
-            .commit())
-        .thenCompose(response -> {
-          KeyValue kv = firstKv(response);
-          boolean ours = kv != null && kv.getLease() == leaseId;
-          if (!ours) {
-            if (clash >= 5) {
-              return CompletableFuture.failedFuture(new HaException("joining " + path + " failed: the member key " + name
-                  + " kept clashing with keys written by someone else"));
-            }
-            return create(leaseId, data, label, clash + 1);
-          }
-          long sequence = kv.getCreateRevision();
-          return session.callOnEvents(() -> joined(name, sequence, label, leaseId));
-        });
+    // Put only if the key is new, so the create revision is ours; read it back in the same
+    // transaction. A retry
+    // after a lost answer finds the key already there with our lease: that is our member, not a
+    // clash.
+    return session
+        .retrier()
+        .retry(
+            "joining " + path,
+            a ->
+                session
+                    .client()
+                    .getKVClient()
+                    .txn()
+                    .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
+                    .Then(
+                        Op.put(key, value, PutOption.builder().withLeaseId(leaseId).build()),
+                        Op.get(key, GetOption.DEFAULT))
+                    .Else(Op.get(key, GetOption.DEFAULT))
+                    .commit())
+        .thenCompose(
+            response -> {
+              KeyValue kv = firstKv(response);
+              boolean ours = kv != null && kv.getLease() == leaseId;
+              if (!ours) {
+                if (clash >= 5) {
+                  return CompletableFuture.failedFuture(
+                      new HaException(
+                          "joining "
+                              + path
+                              + " failed: the member key "
+                              + name
+                              + " kept clashing with keys written by someone else"));
+                }
+                return create(leaseId, data, label, clash + 1);
+              }
+              long sequence = kv.getCreateRevision();
+              return session.callOnEvents(() -> joined(name, sequence, label, leaseId));
+            });
   }
 
   private static KeyValue firstKv(TxnResponse response) {
@@ -521,11 +634,18 @@ final class EtcdGroup implements Group {
       throw session.closedException();
     }
     LeaseKeeper keeper = session.keeper();
-    Membership m = new Membership(name, sequence, label, new CompletableFuture<>(), () -> keeper.trusts(leaseId));
+    Membership m =
+        new Membership(
+            name, sequence, label, new CompletableFuture<>(), () -> keeper.trusts(leaseId));
     if (!session.keeper().isLive(leaseId)) {
-      // The lease was given up while the member was being made (e.g. its grant was answered too late to trust):
-      // the key goes with the lease's revocation, nothing was handed out yet, so the join starts again.
-      log.info("member {}{} was made with lease {}, which has been given up since; joining again with a new lease", prefix, name,
+      // The lease was given up while the member was being made (e.g. its grant was answered too
+      // late to trust):
+      // the key goes with the lease's revocation, nothing was handed out yet, so the join starts
+      // again.
+      log.info(
+          "member {}{} was made with lease {}, which has been given up since; joining again with a new lease",
+          prefix,
+          name,
           Long.toHexString(leaseId));
       throw new LeaseLostDuringJoin(leaseId);
     }
@@ -547,29 +667,49 @@ final class EtcdGroup implements Group {
       return CompletableFuture.completedFuture(false);
     }
     ByteSequence key = bytes(prefix + membership.id());
-    return session.callOnEvents(() -> cancelling.add(membership))
-        .thenCompose(x -> session.retrier().retry("leaving " + path, a -> session.client().getKVClient().txn()
-            .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(membership.sequence())))
-            .Then(Op.delete(key, DeleteOption.DEFAULT))
-            .commit()
-            // A retried delete that finds the key gone most likely follows our own delete whose answer was lost.
-            .thenApply(r -> r.isSucceeded() || a.number() > 1)))
-        .handle((deleted, error) -> session.callOnEvents(() -> {
-          cancelling.remove(membership);
-          released.put(membership.id(), membership.sequence());
-          if (error != null) {
-            publish();
-            throw EtcdErrors.classify(error) == EtcdErrors.Kind.FATAL ? EtcdErrors.fatal("leaving " + path, error)
-                : new CompletionException(ErrorClassifier.unwrap(error));
-          }
-          if (deleted) {
-            watchers.cancelledByUs(membership);
-          } else {
-            watchers.lost(membership);
-          }
-          publish();
-          return deleted;
-        }))
+    return session
+        .callOnEvents(() -> cancelling.add(membership))
+        .thenCompose(
+            x ->
+                session
+                    .retrier()
+                    .retry(
+                        "leaving " + path,
+                        a ->
+                            session
+                                .client()
+                                .getKVClient()
+                                .txn()
+                                .If(
+                                    new Cmp(
+                                        key,
+                                        Cmp.Op.EQUAL,
+                                        CmpTarget.createRevision(membership.sequence())))
+                                .Then(Op.delete(key, DeleteOption.DEFAULT))
+                                .commit()
+                                // A retried delete that finds the key gone most likely follows our
+                                // own delete whose answer was lost.
+                                .thenApply(r -> r.isSucceeded() || a.number() > 1)))
+        .handle(
+            (deleted, error) ->
+                session.callOnEvents(
+                    () -> {
+                      cancelling.remove(membership);
+                      released.put(membership.id(), membership.sequence());
+                      if (error != null) {
+                        publish();
+                        throw EtcdErrors.classify(error) == EtcdErrors.Kind.FATAL
+                            ? EtcdErrors.fatal("leaving " + path, error)
+                            : new CompletionException(ErrorClassifier.unwrap(error));
+                      }
+                      if (deleted) {
+                        watchers.cancelledByUs(membership);
+                      } else {
+                        watchers.lost(membership);
+                      }
+                      publish();
+                      return deleted;
+                    }))
         .thenCompose(f -> f);
   }
 
@@ -579,16 +719,20 @@ final class EtcdGroup implements Group {
       return CompletableFuture.failedFuture(session.closedException());
     }
     ByteSequence key = bytes(prefix + membership.id());
-    return session.retrier().retry("reading " + prefix + membership.id(), a -> session.client().getKVClient().get(key))
-        .handle((response, error) -> {
-          if (error != null) {
-            throw fatalOr(error, "reading " + prefix + membership.id());
-          }
-          if (response.getKvs().isEmpty() || response.getKvs().get(0).getCreateRevision() != membership.sequence()) {
-            return Optional.<byte[]>empty();
-          }
-          return Optional.of(response.getKvs().get(0).getValue().getBytes());
-        });
+    return session
+        .retrier()
+        .retry("reading " + prefix + membership.id(), a -> session.client().getKVClient().get(key))
+        .handle(
+            (response, error) -> {
+              if (error != null) {
+                throw fatalOr(error, "reading " + prefix + membership.id());
+              }
+              if (response.getKvs().isEmpty()
+                  || response.getKvs().get(0).getCreateRevision() != membership.sequence()) {
+                return Optional.<byte[]>empty();
+              }
+              return Optional.of(response.getKvs().get(0).getValue().getBytes());
+            });
   }
 
   @Override
@@ -596,18 +740,23 @@ final class EtcdGroup implements Group {
     if (isClosed()) {
       return CompletableFuture.failedFuture(session.closedException());
     }
-    return list().handle((response, error) -> {
-      if (error != null) {
-        return CompletableFuture.<Set<Membership>>failedFuture(fatalOr(error, "listing the members of " + path));
-      }
-      return session.callOnEvents(() -> {
-        if (isClosed()) {
-          throw session.closedException();
-        }
-        apply(response);
-        return (Set<Membership>) Collections.unmodifiableSortedSet(snapshot());
-      });
-    }).thenCompose(f -> f);
+    return list()
+        .handle(
+            (response, error) -> {
+              if (error != null) {
+                return CompletableFuture.<Set<Membership>>failedFuture(
+                    fatalOr(error, "listing the members of " + path));
+              }
+              return session.callOnEvents(
+                  () -> {
+                    if (isClosed()) {
+                      throw session.closedException();
+                    }
+                    apply(response);
+                    return (Set<Membership>) Collections.unmodifiableSortedSet(snapshot());
+                  });
+            })
+        .thenCompose(f -> f);
   }
 
   @Override
@@ -631,7 +780,10 @@ final class EtcdGroup implements Group {
     private static final long serialVersionUID = 1L;
 
     LeaseLostDuringJoin(long leaseId) {
-      super("etcd lease " + Long.toHexString(leaseId) + " was given up while a member was being made with it");
+      super(
+          "etcd lease "
+              + Long.toHexString(leaseId)
+              + " was given up while a member was being made with it");
     }
   }
 
@@ -648,12 +800,17 @@ final class EtcdGroup implements Group {
     return ByteSequence.from(s, StandardCharsets.UTF_8);
   }
 
-  /** The store revision the view is as of; -1 before the first listing. For diagnostics and tests. */
+  /**
+   * The store revision the view is as of; -1 before the first listing. For diagnostics and tests.
+   */
   long revision() {
     return revision;
   }
 
-  /** How many times the group listed its prefix to (re)start following it. For diagnostics and tests. */
+  /**
+   * How many times the group listed its prefix to (re)start following it. For diagnostics and
+   * tests.
+   */
   int listings() {
     return listings.get();
   }

@@ -24,21 +24,24 @@ import org.masterha.ha.spi.DaemonThreads;
 import org.masterha.ha.spi.GroupPaths;
 import org.masterha.ha.spi.Retrier;
 import org.masterha.ha.state.State;
-import org.masterha.ha.spi.Retrier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One jetcd client and one lease. The groups made from it share the lease, so when the lease is lost every
- * membership made through this session is lost together.
+ * One jetcd client and one lease. The groups made from it share the lease, so when the lease is
+ * lost every membership made through this session is lost together.
  *
- * <p>Everything that changes state (lease transitions, group views, our memberships) runs on one event thread,
- * in order, as the watches and answers arrive; futures handed to callers complete on that thread, so callers
- * must not block in their callbacks.
+ * <p>Everything that changes state (lease transitions, group views, our memberships) runs on one
+ * event thread, in order, as the watches and answers arrive; futures handed to callers complete on
+ * that thread, so callers must not block in their callbacks.
  */
 final class EtcdSession implements HaSession {
   private static final Logger log = LoggerFactory.getLogger(EtcdSession.class);
-  /** Between attempts of a request or of a broken watch: etcd's leader elections take about a second. */
+
+  /**
+   * Between attempts of a request or of a broken watch: etcd's leader elections take about a
+   * second.
+   */
   static final Backoff BACKOFF = Backoff.exponential(Duration.ofMillis(50), Duration.ofSeconds(1));
 
   private final HaConfig config;
@@ -57,10 +60,21 @@ final class EtcdSession implements HaSession {
     this.config = config;
     this.settings = settings;
     this.client = EtcdClients.build(settings);
-    this.events = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("masterha-etcd-events " + settings.basePath()));
+    this.events =
+        new ScheduledThreadPoolExecutor(
+            1, DaemonThreads.named("masterha-etcd-events " + settings.basePath()));
     events.setRemoveOnCancelPolicy(true);
-    this.retrier = new Retrier(events, EtcdErrors::retryClass, BACKOFF, () -> closed, this::closedException);
-    this.keeper = new LeaseKeeper(client.getLeaseClient(), settings, events, this::onEvents, retrier, this::leaseLost, this::ready);
+    this.retrier =
+        new Retrier(events, EtcdErrors::retryClass, BACKOFF, () -> closed, this::closedException);
+    this.keeper =
+        new LeaseKeeper(
+            client.getLeaseClient(),
+            settings,
+            events,
+            this::onEvents,
+            retrier,
+            this::leaseLost,
+            this::ready);
   }
 
   @Override
@@ -79,16 +93,18 @@ final class EtcdSession implements HaSession {
       throw closedException();
     }
     String path = GroupPaths.resolve(settings.basePath(), relativePath);
-    return groups.computeIfAbsent(path, p -> {
-      EtcdGroup g = new EtcdGroup(this, p);
-      g.start();
-      return g;
-    });
+    return groups.computeIfAbsent(
+        path,
+        p -> {
+          EtcdGroup g = new EtcdGroup(this, p);
+          g.start();
+          return g;
+        });
   }
 
   /**
-   * The state under {@code <base>/state/}; with a fence, every write is a transaction that also requires the
-   * candidacy's member key to exist with its create revision.
+   * The state under {@code <base>/state/}; with a fence, every write is a transaction that also
+   * requires the candidacy's member key to exist with its create revision.
    */
   @Override
   public State state(Optional<Candidacy> fence) {
@@ -98,7 +114,10 @@ final class EtcdSession implements HaSession {
     return new EtcdState(this, fence);
   }
 
-  /** The lease id in hex, as {@code etcdctl lease list} prints it; empty before the first lease was granted. */
+  /**
+   * The lease id in hex, as {@code etcdctl lease list} prints it; empty before the first lease was
+   * granted.
+   */
   @Override
   public String sessionId() {
     return keeper.sessionId();
@@ -121,10 +140,11 @@ final class EtcdSession implements HaSession {
   }
 
   /**
-   * Completes once the client holds an auth token; at once without credentials. jetcd fetches a token for every
-   * call that starts while it has none, and each fetch costs the server a bcrypt check: a session that starts
-   * its lease, listing and watch together would make the server check the password several times over, and a
-   * herd of sessions starting at once could starve it of CPU for seconds. So the first call goes alone.
+   * Completes once the client holds an auth token; at once without credentials. jetcd fetches a
+   * token for every call that starts while it has none, and each fetch costs the server a bcrypt
+   * check: a session that starts its lease, listing and watch together would make the server check
+   * the password several times over, and a herd of sessions starting at once could starve it of CPU
+   * for seconds. So the first call goes alone.
    */
   CompletableFuture<Void> ready() {
     if (settings.credentials().isEmpty()) {
@@ -132,12 +152,15 @@ final class EtcdSession implements HaSession {
     }
     synchronized (authLock) {
       if (authenticated == null || authenticated.isCompletedExceptionally()) {
-        // A key under "<base>/", where the user has access (the documented grant is the prefix "<base>/", which
+        // A key under "<base>/", where the user has access (the documented grant is the prefix
+        // "<base>/", which
         // does not cover the key "<base>" itself).
         ByteSequence key = ByteSequence.from(settings.basePath() + "/", StandardCharsets.UTF_8);
         GetOption countOnly = GetOption.builder().withCountOnly(true).build();
-        authenticated = retrier.retry("authenticating with etcd", a -> client.getKVClient().get(key, countOnly))
-            .thenApply(r -> (Void) null);
+        authenticated =
+            retrier
+                .retry("authenticating with etcd", a -> client.getKVClient().get(key, countOnly))
+                .thenApply(r -> (Void) null);
       }
       return authenticated;
     }
@@ -152,26 +175,34 @@ final class EtcdSession implements HaSession {
   }
 
   SessionClosedException closedException() {
-    return new SessionClosedException("etcd session " + (sessionId().isEmpty() ? "" : "(lease " + sessionId() + ") ")
-        + "on " + settings.basePath() + " is closed");
+    return new SessionClosedException(
+        "etcd session "
+            + (sessionId().isEmpty() ? "" : "(lease " + sessionId() + ") ")
+            + "on "
+            + settings.basePath()
+            + " is closed");
   }
 
   /** Runs {@code task} on the event thread; dropped once the session is closed. */
   void onEvents(Runnable task) {
     try {
-      events.execute(() -> {
-        try {
-          task.run();
-        } catch (RuntimeException e) {
-          log.error("etcd session on {}: an event handler failed", settings.basePath(), e);
-        }
-      });
+      events.execute(
+          () -> {
+            try {
+              task.run();
+            } catch (RuntimeException e) {
+              log.error("etcd session on {}: an event handler failed", settings.basePath(), e);
+            }
+          });
     } catch (RejectedExecutionException e) {
       log.debug("etcd session on {} is closed; dropping an event", settings.basePath());
     }
   }
 
-  /** Runs {@code task} on the event thread after {@code delayMs}; dropped once the session is closed. */
+  /**
+   * Runs {@code task} on the event thread after {@code delayMs}; dropped once the session is
+   * closed.
+   */
   void schedule(Runnable task, long delayMs) {
     try {
       events.schedule(task, delayMs, TimeUnit.MILLISECONDS);
@@ -184,13 +215,14 @@ final class EtcdSession implements HaSession {
   <T> CompletableFuture<T> callOnEvents(Supplier<T> task) {
     CompletableFuture<T> f = new CompletableFuture<>();
     try {
-      events.execute(() -> {
-        try {
-          f.complete(task.get());
-        } catch (RuntimeException e) {
-          f.completeExceptionally(e);
-        }
-      });
+      events.execute(
+          () -> {
+            try {
+              f.complete(task.get());
+            } catch (RuntimeException e) {
+              f.completeExceptionally(e);
+            }
+          });
     } catch (RejectedExecutionException e) {
       f.completeExceptionally(closedException());
     }
@@ -210,16 +242,27 @@ final class EtcdSession implements HaSession {
     SessionClosedException cause = closedException();
     long leaseId = keeper.close();
     if (leaseId != LeaseKeeper.NONE) {
-      // The clean exit: our keys go now, not when the TTL runs out, so a withdrawn leader is replaced at once.
-      Duration wait = settings.sessionTimeout().compareTo(Duration.ofSeconds(5)) < 0 ? settings.sessionTimeout() : Duration.ofSeconds(5);
+      // The clean exit: our keys go now, not when the TTL runs out, so a withdrawn leader is
+      // replaced at once.
+      Duration wait =
+          settings.sessionTimeout().compareTo(Duration.ofSeconds(5)) < 0
+              ? settings.sessionTimeout()
+              : Duration.ofSeconds(5);
       try {
         client.getLeaseClient().revoke(leaseId).get(wait.toMillis(), TimeUnit.MILLISECONDS);
-        log.info("etcd lease {} revoked: session on {} closed", Long.toHexString(leaseId), settings.basePath());
+        log.info(
+            "etcd lease {} revoked: session on {} closed",
+            Long.toHexString(leaseId),
+            settings.basePath());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       } catch (Exception e) {
-        log.warn("etcd session on {} closed without revoking lease {} ({}); its keys go when its TTL of {}s runs out",
-            settings.basePath(), Long.toHexString(leaseId), EtcdErrors.describe(e), settings.ttlSeconds());
+        log.warn(
+            "etcd session on {} closed without revoking lease {} ({}); its keys go when its TTL of {}s runs out",
+            settings.basePath(),
+            Long.toHexString(leaseId),
+            EtcdErrors.describe(e),
+            settings.ttlSeconds());
       }
     }
     groups.values().forEach(g -> g.close(cause));
@@ -229,7 +272,12 @@ final class EtcdSession implements HaSession {
 
   @Override
   public String toString() {
-    return "EtcdSession[" + settings.endpoints() + settings.basePath() + ", lease=" + (sessionId().isEmpty() ? "none" : sessionId())
-        + (closed ? ", closed" : "") + "]";
+    return "EtcdSession["
+        + settings.endpoints()
+        + settings.basePath()
+        + ", lease="
+        + (sessionId().isEmpty() ? "none" : sessionId())
+        + (closed ? ", closed" : "")
+        + "]";
   }
 }

@@ -28,9 +28,9 @@ import org.junit.jupiter.api.Timeout;
 import org.masterha.ha.Credentials;
 import org.masterha.ha.HaBackends;
 import org.masterha.ha.HaConfig;
-import org.masterha.ha.error.HaException;
 import org.masterha.ha.HaSession;
 import org.masterha.ha.Secret;
+import org.masterha.ha.error.HaException;
 import org.masterha.ha.leader.Candidacy;
 import org.masterha.ha.leader.Leader;
 import org.masterha.ha.state.LeadershipLostException;
@@ -40,9 +40,10 @@ import org.masterha.proto.MasterInfo;
 import org.masterha.tck.TestClient;
 
 /**
- * etcd with authentication on (a root user, and {@code masterha} with read-write access to {@code /}): the right
- * credentials work, wrong or missing ones fail at once with a message that says so, as does a user who may not
- * write where it must (the base path, the state), and no password is ever printed, by us or by jetcd.
+ * etcd with authentication on (a root user, and {@code masterha} with read-write access to {@code
+ * /}): the right credentials work, wrong or missing ones fail at once with a message that says so,
+ * as does a user who may not write where it must (the base path, the state), and no password is
+ * ever printed, by us or by jetcd.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -97,7 +98,9 @@ class EtcdAuthTest {
   }
 
   private HaConfig.Builder config() {
-    return HaConfig.builder().url("etcd://" + String.join(",", fixture.cluster().endpoints()) + base).sessionTimeout(TIMEOUT);
+    return HaConfig.builder()
+        .url("etcd://" + String.join(",", fixture.cluster().endpoints()) + base)
+        .sessionTimeout(TIMEOUT);
   }
 
   private Throwable failure(CompletableFuture<?> f) throws Exception {
@@ -114,7 +117,12 @@ class EtcdAuthTest {
   }
 
   private static MasterInfo master(String id, int port) {
-    return MasterInfo.newBuilder().setId(id).setIp(16777343).setPort(port).setPid("master@127.0.0.1:" + port).build();
+    return MasterInfo.newBuilder()
+        .setId(id)
+        .setIp(16777343)
+        .setPort(port)
+        .setPid("master@127.0.0.1:" + port)
+        .build();
   }
 
   @Test
@@ -134,9 +142,16 @@ class EtcdAuthTest {
   @Test
   @Order(2)
   void aWrongPasswordFailsAtOnceSayingTheCredentialsWereRefused() throws Exception {
-    HaSession s = open(config().credentials(Credentials.password(EtcdFixture.USER, Secret.of(wrongPassword))).build());
-    Throwable t = failure(s.group("").join("x".getBytes(StandardCharsets.UTF_8), Optional.of("json.info")));
-    assertThat(t).isInstanceOf(HaException.class).hasMessageContaining("did not accept the credentials")
+    HaSession s =
+        open(
+            config()
+                .credentials(Credentials.password(EtcdFixture.USER, Secret.of(wrongPassword)))
+                .build());
+    Throwable t =
+        failure(s.group("").join("x".getBytes(StandardCharsets.UTF_8), Optional.of("json.info")));
+    assertThat(t)
+        .isInstanceOf(HaException.class)
+        .hasMessageContaining("did not accept the credentials")
         .hasMessageContaining("user name and password");
   }
 
@@ -144,8 +159,12 @@ class EtcdAuthTest {
   @Order(3)
   void noCredentialsFailAtOnceSayingTheyAreNeeded() throws Exception {
     HaSession s = open(config().build());
-    Throwable t = failure(s.group("").join("x".getBytes(StandardCharsets.UTF_8), Optional.of("json.info")));
-    assertThat(t).isInstanceOf(HaException.class).hasMessageContaining("authentication enabled").hasMessageContaining("credentials");
+    Throwable t =
+        failure(s.group("").join("x".getBytes(StandardCharsets.UTF_8), Optional.of("json.info")));
+    assertThat(t)
+        .isInstanceOf(HaException.class)
+        .hasMessageContaining("authentication enabled")
+        .hasMessageContaining("credentials");
   }
 
   @Test
@@ -153,12 +172,23 @@ class EtcdAuthTest {
   void aUserWithoutAccessToTheBasePathIsToldSo() throws Exception {
     var auth = fixture.cluster().admin().getAuthClient();
     auth.roleAdd(EtcdCluster.bytes("limited")).get(10, TimeUnit.SECONDS);
-    auth.roleGrantPermission(EtcdCluster.bytes("limited"), EtcdCluster.bytes("/elsewhere/"), EtcdCluster.bytes("/elsewhere0"),
-        io.etcd.jetcd.auth.Permission.Type.READWRITE).get(10, TimeUnit.SECONDS);
-    auth.userAdd(EtcdCluster.bytes("limited"), EtcdCluster.bytes(limitedPassword)).get(10, TimeUnit.SECONDS);
-    auth.userGrantRole(EtcdCluster.bytes("limited"), EtcdCluster.bytes("limited")).get(10, TimeUnit.SECONDS);
-    HaSession s = open(config().credentials(Credentials.password("limited", Secret.of(limitedPassword))).build());
-    Throwable t = failure(s.group("").join("x".getBytes(StandardCharsets.UTF_8), Optional.of("json.info")));
+    auth.roleGrantPermission(
+            EtcdCluster.bytes("limited"),
+            EtcdCluster.bytes("/elsewhere/"),
+            EtcdCluster.bytes("/elsewhere0"),
+            io.etcd.jetcd.auth.Permission.Type.READWRITE)
+        .get(10, TimeUnit.SECONDS);
+    auth.userAdd(EtcdCluster.bytes("limited"), EtcdCluster.bytes(limitedPassword))
+        .get(10, TimeUnit.SECONDS);
+    auth.userGrantRole(EtcdCluster.bytes("limited"), EtcdCluster.bytes("limited"))
+        .get(10, TimeUnit.SECONDS);
+    HaSession s =
+        open(
+            config()
+                .credentials(Credentials.password("limited", Secret.of(limitedPassword)))
+                .build());
+    Throwable t =
+        failure(s.group("").join("x".getBytes(StandardCharsets.UTF_8), Optional.of("json.info")));
     assertThat(t).isInstanceOf(HaException.class).hasMessageContaining("denied permission");
     Throwable listing = failure(s.group("").members());
     assertThat(listing).isInstanceOf(HaException.class).hasMessageContaining("denied permission");
@@ -171,17 +201,28 @@ class EtcdAuthTest {
     var auth = fixture.cluster().admin().getAuthClient();
     ByteSequence role = EtcdCluster.bytes("prefix-only");
     auth.roleAdd(role).get(10, TimeUnit.SECONDS);
-    auth.roleGrantPermission(role, EtcdCluster.bytes(base + "/"), EtcdCluster.bytes(base + "0"), Permission.Type.READWRITE)
+    auth.roleGrantPermission(
+            role,
+            EtcdCluster.bytes(base + "/"),
+            EtcdCluster.bytes(base + "0"),
+            Permission.Type.READWRITE)
         .get(10, TimeUnit.SECONDS);
     auth.userAdd(role, EtcdCluster.bytes(prefixOnlyPassword)).get(10, TimeUnit.SECONDS);
     auth.userGrantRole(role, role).get(10, TimeUnit.SECONDS);
-    HaSession s = open(config().credentials(Credentials.password("prefix-only", Secret.of(prefixOnlyPassword))).build());
+    HaSession s =
+        open(
+            config()
+                .credentials(Credentials.password("prefix-only", Secret.of(prefixOnlyPassword)))
+                .build());
     Candidacy c = s.contender(master("prefix-only", 5050)).contend().get(30, TimeUnit.SECONDS);
     Leader leader = c.elected().get(30, TimeUnit.SECONDS);
     assertThat(s.detector().detect().get(30, TimeUnit.SECONDS)).contains(leader);
     State state = s.state(c);
-    Variable v = state.store(Variable.absent("registry"), "agents".getBytes(StandardCharsets.UTF_8)).get(30, TimeUnit.SECONDS)
-        .orElseThrow();
+    Variable v =
+        state
+            .store(Variable.absent("registry"), "agents".getBytes(StandardCharsets.UTF_8))
+            .get(30, TimeUnit.SECONDS)
+            .orElseThrow();
     assertThat(state.fetch("registry").get(30, TimeUnit.SECONDS)).isEqualTo(v);
     assertThat(state.names().get(30, TimeUnit.SECONDS)).containsExactly("registry");
   }
@@ -189,49 +230,87 @@ class EtcdAuthTest {
   @Test
   @Order(6)
   void aUserWhoMayOnlyReadTheStateIsToldSoAndNothingIsWritten() throws Exception {
-    // Read-write on the base path but for its state/, which the user may only read: the state can be read, not
+    // Read-write on the base path but for its state/, which the user may only read: the state can
+    // be read, not
     // written, fenced by a leader's candidacy or not.
     var auth = fixture.cluster().admin().getAuthClient();
     ByteSequence role = EtcdCluster.bytes("state-reader");
     auth.roleAdd(role).get(10, TimeUnit.SECONDS);
-    auth.roleGrantPermission(role, EtcdCluster.bytes(base + "/"), EtcdCluster.bytes(base + "/state/"), Permission.Type.READWRITE)
+    auth.roleGrantPermission(
+            role,
+            EtcdCluster.bytes(base + "/"),
+            EtcdCluster.bytes(base + "/state/"),
+            Permission.Type.READWRITE)
         .get(10, TimeUnit.SECONDS);
-    auth.roleGrantPermission(role, EtcdCluster.bytes(base + "/state0"), EtcdCluster.bytes(base + "0"), Permission.Type.READWRITE)
+    auth.roleGrantPermission(
+            role,
+            EtcdCluster.bytes(base + "/state0"),
+            EtcdCluster.bytes(base + "0"),
+            Permission.Type.READWRITE)
         .get(10, TimeUnit.SECONDS);
-    auth.roleGrantPermission(role, EtcdCluster.bytes(base + "/state/"), EtcdCluster.bytes(base + "/state0"), Permission.Type.READ)
+    auth.roleGrantPermission(
+            role,
+            EtcdCluster.bytes(base + "/state/"),
+            EtcdCluster.bytes(base + "/state0"),
+            Permission.Type.READ)
         .get(10, TimeUnit.SECONDS);
     auth.userAdd(role, EtcdCluster.bytes(readerPassword)).get(10, TimeUnit.SECONDS);
     auth.userGrantRole(role, role).get(10, TimeUnit.SECONDS);
     TestClient leader = fixture.connect(base, TIMEOUT);
     open.add(leader);
-    Candidacy c = leader.session().contender(master("leader", 5050)).contend().get(30, TimeUnit.SECONDS);
+    Candidacy c =
+        leader.session().contender(master("leader", 5050)).contend().get(30, TimeUnit.SECONDS);
     c.elected().get(30, TimeUnit.SECONDS);
-    HaSession s = open(config().credentials(Credentials.password("state-reader", Secret.of(readerPassword))).build());
+    HaSession s =
+        open(
+            config()
+                .credentials(Credentials.password("state-reader", Secret.of(readerPassword)))
+                .build());
     Variable absent = s.state().fetch("registry").get(30, TimeUnit.SECONDS);
     assertThat(absent.exists()).isFalse();
 
     for (State state : List.of(s.state(), s.state(c))) {
       Throwable t = failure(state.store(absent, "agents".getBytes(StandardCharsets.UTF_8)));
-      assertThat(t).isInstanceOf(HaException.class).isNotInstanceOf(LeadershipLostException.class)
-          .hasMessageContaining("state variable 'registry'").hasMessageContaining(base + "/state/registry")
-          .hasMessageContaining("denied permission").hasMessageContaining("nothing was changed");
+      assertThat(t)
+          .isInstanceOf(HaException.class)
+          .isNotInstanceOf(LeadershipLostException.class)
+          .hasMessageContaining("state variable 'registry'")
+          .hasMessageContaining(base + "/state/registry")
+          .hasMessageContaining("denied permission")
+          .hasMessageContaining("nothing was changed");
     }
-    assertThat(fixture.cluster().admin().getKVClient().get(EtcdCluster.bytes(base + "/state/registry")).get(10, TimeUnit.SECONDS)
-        .getKvs()).isEmpty();
+    assertThat(
+            fixture
+                .cluster()
+                .admin()
+                .getKVClient()
+                .get(EtcdCluster.bytes(base + "/state/registry"))
+                .get(10, TimeUnit.SECONDS)
+                .getKvs())
+        .isEmpty();
   }
 
   @Test
   @Order(7)
   void aStateWriteAfterEtcdRestartedAndForgotTheTokenIsStored() throws Exception {
-    // etcd's simple tokens live in memory: after a restart the session's token is unknown and the first request
-    // is refused. A write refused that way was not applied, so it must be sent again, not reported as unknown.
+    // etcd's simple tokens live in memory: after a restart the session's token is unknown and the
+    // first request
+    // is refused. A write refused that way was not applied, so it must be sent again, not reported
+    // as unknown.
     TestClient c = fixture.connect(base, TIMEOUT);
     open.add(c);
     State state = c.session().state();
-    Variable v = state.store(Variable.absent("registry"), "before".getBytes(StandardCharsets.UTF_8)).get(30, TimeUnit.SECONDS)
-        .orElseThrow();
+    Variable v =
+        state
+            .store(Variable.absent("registry"), "before".getBytes(StandardCharsets.UTF_8))
+            .get(30, TimeUnit.SECONDS)
+            .orElseThrow();
     fixture.restartServers();
-    Variable after = state.store(v, "after".getBytes(StandardCharsets.UTF_8)).get(30, TimeUnit.SECONDS).orElseThrow();
+    Variable after =
+        state
+            .store(v, "after".getBytes(StandardCharsets.UTF_8))
+            .get(30, TimeUnit.SECONDS)
+            .orElseThrow();
     assertThat(after.version()).isGreaterThan(v.version());
     assertThat(state.fetch("registry").get(30, TimeUnit.SECONDS)).isEqualTo(after);
   }
@@ -242,7 +321,14 @@ class EtcdAuthTest {
     List<String> printed = new ArrayList<>(logs.lines());
     printed.addAll(messages);
     assertThat(printed).as("what was logged, thrown and printed").isNotEmpty();
-    for (String secret : List.of(password, wrongPassword, limitedPassword, readerPassword, prefixOnlyPassword, "root-" + password)) {
+    for (String secret :
+        List.of(
+            password,
+            wrongPassword,
+            limitedPassword,
+            readerPassword,
+            prefixOnlyPassword,
+            "root-" + password)) {
       assertThat(printed).noneMatch(line -> line != null && line.contains(secret));
     }
   }

@@ -22,8 +22,9 @@ final class EtcdBinary {
         }
       }
     }
-    throw new AssertionError("etcd is not installed, and the etcd backend is tested against real etcd servers. "
-        + "Run the README's test command, bin/test, which installs Debian's etcd-server when it is missing, or install it "
-        + "yourself: apt-get install etcd-server");
+    throw new AssertionError(
+        "etcd is not installed, and the etcd backend is tested against real etcd servers. "
+            + "Run the README's test command, bin/test, which installs Debian's etcd-server when it is missing, or install it "
+            + "yourself: apt-get install etcd-server");
   }
 }

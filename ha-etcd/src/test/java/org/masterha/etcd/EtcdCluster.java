@@ -26,26 +26,32 @@ import java.util.stream.Stream;
 import org.masterha.ha.TlsOptions;
 
 /**
- * Real etcd servers for tests: Debian's etcd started on free loopback ports with temporary data directories (in
- * memory where /dev/shm exists, so fsync is cheap on a busy machine), one member or several. It waits until
- * they serve, can stop, kill and restart members, and always stops them: in {@link #close()} and, should the
- * JVM go down first, in a shutdown hook. Each member's output goes to {@code target/etcd-logs/}.
+ * Real etcd servers for tests: Debian's etcd started on free loopback ports with temporary data
+ * directories (in memory where /dev/shm exists, so fsync is cheap on a busy machine), one member or
+ * several. It waits until they serve, can stop, kill and restart members, and always stops them: in
+ * {@link #close()} and, should the JVM go down first, in a shutdown hook. Each member's output goes
+ * to {@code target/etcd-logs/}.
  */
 final class EtcdCluster implements AutoCloseable {
   static final String ROOT = "root";
   private static final Duration HEALTHY_WITHIN = Duration.ofSeconds(60);
 
   /**
-   * How to start the cluster. {@code scaledForShortSessions}: the conformance suite runs with 3 s sessions, so
-   * etcd's timing is scaled the way production's 10 s sessions relate to etcd's defaults. Raft heartbeat 50 ms and
-   * election timeout 500 ms (not 100 ms / 1 s): a killed raft leader is replaced, and a restarted member serves
-   * again, in about a sixth of a session timeout, as in production. And bcrypt cost 4 (not 10) for passwords:
-   * each login costs the server a bcrypt check, tens of milliseconds of CPU at cost 10, and a suite that opens
-   * dozens of sessions at once on a 2-core machine would starve keepalives for seconds, as a herd of 10 s
-   * sessions would a server a fraction of the size. Without it, etcd runs with its defaults (and its minimum
+   * How to start the cluster. {@code scaledForShortSessions}: the conformance suite runs with 3 s
+   * sessions, so etcd's timing is scaled the way production's 10 s sessions relate to etcd's
+   * defaults. Raft heartbeat 50 ms and election timeout 500 ms (not 100 ms / 1 s): a killed raft
+   * leader is replaced, and a restarted member serves again, in about a sixth of a session timeout,
+   * as in production. And bcrypt cost 4 (not 10) for passwords: each login costs the server a
+   * bcrypt check, tens of milliseconds of CPU at cost 10, and a suite that opens dozens of sessions
+   * at once on a 2-core machine would starve keepalives for seconds, as a herd of 10 s sessions
+   * would a server a fraction of the size. Without it, etcd runs with its defaults (and its minimum
    * lease TTL is 2 s).
    */
-  record Options(int members, Optional<TestCertificates> tls, Optional<String> rootPassword, boolean scaledForShortSessions) {
+  record Options(
+      int members,
+      Optional<TestCertificates> tls,
+      Optional<String> rootPassword,
+      boolean scaledForShortSessions) {
     static Options defaults(int members) {
       return new Options(members, Optional.empty(), Optional.empty(), false);
     }
@@ -78,33 +84,62 @@ final class EtcdCluster implements AutoCloseable {
     }
 
     void start(String initialCluster) throws IOException {
-      List<String> command = new ArrayList<>(List.of(binary.toString(),
-          "--name", name,
-          "--data-dir", dataDir.toString(),
-          "--listen-client-urls", clientUrl(),
-          "--advertise-client-urls", clientUrl(),
-          "--listen-peer-urls", peerUrl(),
-          "--initial-advertise-peer-urls", peerUrl(),
-          "--initial-cluster", initialCluster,
-          "--initial-cluster-state", "new",
-          "--initial-cluster-token", token,
-          "--logger", "zap",
-          "--log-outputs", "stderr"));
+      List<String> command =
+          new ArrayList<>(
+              List.of(
+                  binary.toString(),
+                  "--name",
+                  name,
+                  "--data-dir",
+                  dataDir.toString(),
+                  "--listen-client-urls",
+                  clientUrl(),
+                  "--advertise-client-urls",
+                  clientUrl(),
+                  "--listen-peer-urls",
+                  peerUrl(),
+                  "--initial-advertise-peer-urls",
+                  peerUrl(),
+                  "--initial-cluster",
+                  initialCluster,
+                  "--initial-cluster-state",
+                  "new",
+                  "--initial-cluster-token",
+                  token,
+                  "--logger",
+                  "zap",
+                  "--log-outputs",
+                  "stderr"));
       if (options.scaledForShortSessions()) {
-        command.addAll(List.of("--heartbeat-interval", "50", "--election-timeout", "500", "--bcrypt-cost", "4"));
+        command.addAll(
+            List.of(
+                "--heartbeat-interval", "50", "--election-timeout", "500", "--bcrypt-cost", "4"));
       }
-      options.tls().ifPresent(tls -> command.addAll(List.of(
-          "--cert-file", tls.serverCert().toString(),
-          "--key-file", tls.serverKey().toString(),
-          "--trusted-ca-file", tls.ca().toString(),
-          "--client-cert-auth")));
+      options
+          .tls()
+          .ifPresent(
+              tls ->
+                  command.addAll(
+                      List.of(
+                          "--cert-file",
+                          tls.serverCert().toString(),
+                          "--key-file",
+                          tls.serverKey().toString(),
+                          "--trusted-ca-file",
+                          tls.ca().toString(),
+                          "--client-cert-auth")));
       Files.createDirectories(log.getParent());
-      Files.writeString(log, "==== " + String.join(" ", command) + "\n", StandardCharsets.UTF_8,
-          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-      process = new ProcessBuilder(command)
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-          .start();
+      Files.writeString(
+          log,
+          "==== " + String.join(" ", command) + "\n",
+          StandardCharsets.UTF_8,
+          java.nio.file.StandardOpenOption.CREATE,
+          java.nio.file.StandardOpenOption.APPEND);
+      process =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+              .start();
     }
 
     /** SIGTERM, as an operator stops it; SIGKILL if it does not go. */
@@ -148,9 +183,13 @@ final class EtcdCluster implements AutoCloseable {
     this.options = options;
     this.binary = EtcdBinary.find();
     Path shm = Path.of("/dev/shm");
-    this.root = Files.isDirectory(shm) && Files.isWritable(shm)
-        ? Files.createTempDirectory(shm, "masterha-etcd-") : Files.createTempDirectory("masterha-etcd-");
-    this.logDir = Path.of("target", "etcd-logs", testName + "-" + System.currentTimeMillis()).toAbsolutePath();
+    this.root =
+        Files.isDirectory(shm) && Files.isWritable(shm)
+            ? Files.createTempDirectory(shm, "masterha-etcd-")
+            : Files.createTempDirectory("masterha-etcd-");
+    this.logDir =
+        Path.of("target", "etcd-logs", testName + "-" + System.currentTimeMillis())
+            .toAbsolutePath();
     for (int i = 0; i < options.members(); i++) {
       members.add(new Member(i, root.resolve("m" + i), logDir.resolve("m" + i + ".log")));
     }
@@ -178,7 +217,8 @@ final class EtcdCluster implements AutoCloseable {
         m.clientPort = freePort(ports);
         m.peerPort = freePort(ports);
       }
-      String initialCluster = String.join(",", members.stream().map(m -> m.name + "=" + m.peerUrl()).toList());
+      String initialCluster =
+          String.join(",", members.stream().map(m -> m.name + "=" + m.peerUrl()).toList());
       for (Member m : members) {
         m.start(initialCluster);
       }
@@ -189,8 +229,10 @@ final class EtcdCluster implements AutoCloseable {
         return;
       } catch (Exception e) {
         last = e;
-        // Another process may have taken a port between our probe and etcd's bind: try again on new ones.
-        boolean portTaken = members.stream().anyMatch(m -> m.logTail().contains("address already in use"));
+        // Another process may have taken a port between our probe and etcd's bind: try again on new
+        // ones.
+        boolean portTaken =
+            members.stream().anyMatch(m -> m.logTail().contains("address already in use"));
         killAll();
         closeAdmin();
         for (Member m : members) {
@@ -215,11 +257,21 @@ final class EtcdCluster implements AutoCloseable {
   }
 
   private Client newAdminClient(Optional<String> rootPassword) {
-    ClientBuilder b = Client.builder()
-        .endpoints(members.stream().map(m -> URI.create(m.clientUrl())).toArray(URI[]::new))
-        .connectTimeout(Duration.ofSeconds(3));
-    options.tls().ifPresent(tls -> b.sslContext(EtcdClients.sslContext(TlsOptions.builder().trustedCa(tls.ca())
-        .clientCertificate(tls.clientCert()).clientKey(tls.clientKey()).build())));
+    ClientBuilder b =
+        Client.builder()
+            .endpoints(members.stream().map(m -> URI.create(m.clientUrl())).toArray(URI[]::new))
+            .connectTimeout(Duration.ofSeconds(3));
+    options
+        .tls()
+        .ifPresent(
+            tls ->
+                b.sslContext(
+                    EtcdClients.sslContext(
+                        TlsOptions.builder()
+                            .trustedCa(tls.ca())
+                            .clientCertificate(tls.clientCert())
+                            .clientKey(tls.clientKey())
+                            .build())));
     rootPassword.ifPresent(p -> b.user(bytes(ROOT)).password(bytes(p)));
     return b.build();
   }
@@ -242,19 +294,28 @@ final class EtcdCluster implements AutoCloseable {
   void addUser(String user, String password) throws Exception {
     var auth = admin.getAuthClient();
     auth.roleAdd(bytes(user)).get(10, TimeUnit.SECONDS);
-    auth.roleGrantPermission(bytes(user), bytes("/"), bytes("0"), Permission.Type.READWRITE).get(10, TimeUnit.SECONDS);
+    auth.roleGrantPermission(bytes(user), bytes("/"), bytes("0"), Permission.Type.READWRITE)
+        .get(10, TimeUnit.SECONDS);
     auth.userAdd(bytes(user), bytes(password)).get(10, TimeUnit.SECONDS);
     auth.userGrantRole(bytes(user), bytes(user)).get(10, TimeUnit.SECONDS);
   }
 
-  /** Waits until every running member answers and they agree on a raft leader, and a read succeeds. */
+  /**
+   * Waits until every running member answers and they agree on a raft leader, and a read succeeds.
+   */
   void awaitHealthy() {
     long deadline = System.nanoTime() + HEALTHY_WITHIN.toNanos();
     String why = "not checked yet";
     while (System.nanoTime() - deadline < 0) {
       for (Member m : members) {
         if (m.process != null && !m.process.isAlive() && !stopped(m)) {
-          throw new IllegalStateException("etcd member " + m.name + " exited with " + m.process.exitValue() + ":\n" + m.logTail());
+          throw new IllegalStateException(
+              "etcd member "
+                  + m.name
+                  + " exited with "
+                  + m.process.exitValue()
+                  + ":\n"
+                  + m.logTail());
         }
       }
       try {
@@ -274,7 +335,13 @@ final class EtcdCluster implements AutoCloseable {
       }
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
     }
-    throw new IllegalStateException("etcd did not become healthy within " + HEALTHY_WITHIN + ": " + why + "; logs in " + logDir);
+    throw new IllegalStateException(
+        "etcd did not become healthy within "
+            + HEALTHY_WITHIN
+            + ": "
+            + why
+            + "; logs in "
+            + logDir);
   }
 
   private final Set<Member> stoppedMembers = new HashSet<>();
@@ -284,7 +351,10 @@ final class EtcdCluster implements AutoCloseable {
   }
 
   StatusResponse status(Member m) throws Exception {
-    return admin.getMaintenanceClient().statusMember("127.0.0.1:" + m.clientPort).get(2, TimeUnit.SECONDS);
+    return admin
+        .getMaintenanceClient()
+        .statusMember("127.0.0.1:" + m.clientPort)
+        .get(2, TimeUnit.SECONDS);
   }
 
   /** The member that is the raft leader now. */
@@ -309,9 +379,12 @@ final class EtcdCluster implements AutoCloseable {
     return leader;
   }
 
-  /** Starts the members stopped before, on their ports and data, and waits until the cluster serves. */
+  /**
+   * Starts the members stopped before, on their ports and data, and waits until the cluster serves.
+   */
   void startStopped() throws Exception {
-    String initialCluster = String.join(",", members.stream().map(m -> m.name + "=" + m.peerUrl()).toList());
+    String initialCluster =
+        String.join(",", members.stream().map(m -> m.name + "=" + m.peerUrl()).toList());
     for (Member m : List.copyOf(stoppedMembers)) {
       m.start(initialCluster);
       stoppedMembers.remove(m);

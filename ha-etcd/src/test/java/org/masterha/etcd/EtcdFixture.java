@@ -23,12 +23,14 @@ import org.masterha.tck.TestClient;
 import org.masterha.tck.net.TcpProxy;
 
 /**
- * The conformance kit's view of real etcd: one member or a cluster, optionally with TLS (client certificates
- * required) and with auth (a user with read-write access to {@code /}). Clients reach each member through their
- * own TCP proxy, so one client's connection can be cut without touching the others.
+ * The conformance kit's view of real etcd: one member or a cluster, optionally with TLS (client
+ * certificates required) and with auth (a user with read-write access to {@code /}). Clients reach
+ * each member through their own TCP proxy, so one client's connection can be cut without touching
+ * the others.
  *
- * <p>Faults: a cut connection (the proxies hold every byte), an expired session (the client's lease revoked by
- * an administrator), a restart of every member, and on a cluster the raft leader killed with SIGKILL.
+ * <p>Faults: a cut connection (the proxies hold every byte), an expired session (the client's lease
+ * revoked by an administrator), a restart of every member, and on a cluster the raft leader killed
+ * with SIGKILL.
  */
 final class EtcdFixture implements BackendFixture {
   static final String USER = "masterha";
@@ -53,17 +55,30 @@ final class EtcdFixture implements BackendFixture {
 
   /** {@code members} servers with timing scaled for the conformance suite's 3 s sessions. */
   static EtcdFixture forConformance(String name, int members) {
-    return new EtcdFixture(new EtcdCluster.Options(members, Optional.empty(), Optional.empty(), true), name, Optional.empty());
+    return new EtcdFixture(
+        new EtcdCluster.Options(members, Optional.empty(), Optional.empty(), true),
+        name,
+        Optional.empty());
   }
 
-  /** Auth on: a root user and {@link #USER} with {@code password}; TLS too when {@code tls} is given. */
-  static EtcdFixture secured(String name, Optional<TestCertificates> tls, Optional<String> password) {
-    return new EtcdFixture(new EtcdCluster.Options(1, tls, password.map(p -> "root-" + p), false), name, password);
+  /**
+   * Auth on: a root user and {@link #USER} with {@code password}; TLS too when {@code tls} is
+   * given.
+   */
+  static EtcdFixture secured(
+      String name, Optional<TestCertificates> tls, Optional<String> password) {
+    return new EtcdFixture(
+        new EtcdCluster.Options(1, tls, password.map(p -> "root-" + p), false), name, password);
   }
 
-  /** As {@link #secured(String, Optional, Optional)}, with timing scaled for the conformance suite's 3 s sessions. */
+  /**
+   * As {@link #secured(String, Optional, Optional)}, with timing scaled for the conformance suite's
+   * 3 s sessions.
+   */
   static EtcdFixture securedForConformance(String name, TestCertificates tls, String password) {
-    return new EtcdFixture(new EtcdCluster.Options(1, Optional.of(tls), Optional.of("root-" + password), true), name,
+    return new EtcdFixture(
+        new EtcdCluster.Options(1, Optional.of(tls), Optional.of("root-" + password), true),
+        name,
         Optional.of(password));
   }
 
@@ -72,17 +87,23 @@ final class EtcdFixture implements BackendFixture {
     return EtcdBackend.NAME;
   }
 
-  /** Every fault; killing the raft leader only on a cluster of three or more, where a quorum is left. */
+  /**
+   * Every fault; killing the raft leader only on a cluster of three or more, where a quorum is
+   * left.
+   */
   @Override
   public Optional<FaultInjector> fault(Fault fault) {
-    return Optional.ofNullable(switch (fault) {
-      case CUT_CONNECTION -> ProxiedClient.CUT;
-      case LOSE_ANSWER -> ProxiedClient.LOSE_ANSWER;
-      case EXPIRE_SESSION -> FaultInjector.onClient(this::expireSession, null);
-      case RESTART_SERVERS -> FaultInjector.onServers(x -> restartServers(), null);
-      case STOP_LEADER_SERVER ->
-          options.members() >= 3 ? FaultInjector.onServers(x -> cluster.killLeader(), x -> cluster.startStopped()) : null;
-    });
+    return Optional.ofNullable(
+        switch (fault) {
+          case CUT_CONNECTION -> ProxiedClient.CUT;
+          case LOSE_ANSWER -> ProxiedClient.LOSE_ANSWER;
+          case EXPIRE_SESSION -> FaultInjector.onClient(this::expireSession, null);
+          case RESTART_SERVERS -> FaultInjector.onServers(x -> restartServers(), null);
+          case STOP_LEADER_SERVER ->
+              options.members() >= 3
+                  ? FaultInjector.onServers(x -> cluster.killLeader(), x -> cluster.startStopped())
+                  : null;
+        });
   }
 
   @Override
@@ -105,12 +126,21 @@ final class EtcdFixture implements BackendFixture {
 
   HaConfig config(List<String> endpoints, String basePath, Duration sessionTimeout) {
     String scheme = options.tls().isPresent() ? EtcdSettings.TLS_SCHEME : EtcdSettings.SCHEME;
-    HaConfig.Builder b = HaConfig.builder()
-        .url(scheme + "://" + String.join(",", endpoints) + basePath)
-        .sessionTimeout(sessionTimeout);
+    HaConfig.Builder b =
+        HaConfig.builder()
+            .url(scheme + "://" + String.join(",", endpoints) + basePath)
+            .sessionTimeout(sessionTimeout);
     password.ifPresent(p -> b.credentials(Credentials.password(USER, Secret.of(p))));
-    options.tls().ifPresent(tls -> b.tls(TlsOptions.builder().trustedCa(tls.ca()).clientCertificate(tls.clientCert())
-        .clientKey(tls.clientKey()).build()));
+    options
+        .tls()
+        .ifPresent(
+            tls ->
+                b.tls(
+                    TlsOptions.builder()
+                        .trustedCa(tls.ca())
+                        .clientCertificate(tls.clientCert())
+                        .clientKey(tls.clientKey())
+                        .build()));
     return b.build();
   }
 
@@ -138,8 +168,13 @@ final class EtcdFixture implements BackendFixture {
     if (id.isEmpty()) {
       throw new IllegalStateException("the client has no lease yet: it has never joined a group");
     }
-    // What etcd does when the TTL runs out, without waiting for it: the lease and its keys are gone.
-    cluster.admin().getLeaseClient().revoke(Long.parseUnsignedLong(id, 16)).get(30, TimeUnit.SECONDS);
+    // What etcd does when the TTL runs out, without waiting for it: the lease and its keys are
+    // gone.
+    cluster
+        .admin()
+        .getLeaseClient()
+        .revoke(Long.parseUnsignedLong(id, 16))
+        .get(30, TimeUnit.SECONDS);
   }
 
   public void restartServers() throws Exception {

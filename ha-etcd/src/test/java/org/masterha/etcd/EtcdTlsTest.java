@@ -24,17 +24,18 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.masterha.ha.HaBackends;
 import org.masterha.ha.HaConfig;
-import org.masterha.ha.error.HaConfigException;
-import org.masterha.ha.error.HaException;
 import org.masterha.ha.HaSession;
 import org.masterha.ha.TlsOptions;
+import org.masterha.ha.error.HaConfigException;
+import org.masterha.ha.error.HaException;
 import org.masterha.ha.group.Group;
 import org.masterha.ha.group.Membership;
 
 /**
- * etcd serving TLS only and requiring client certificates (certificates made with openssl for this run): both
- * the {@code etcds://} scheme and TLS options on an {@code etcd://} URL work; a server the CA does not vouch for,
- * a missing client certificate and an unreadable key fail with messages that say what to check.
+ * etcd serving TLS only and requiring client certificates (certificates made with openssl for this
+ * run): both the {@code etcds://} scheme and TLS options on an {@code etcd://} URL work; a server
+ * the CA does not vouch for, a missing client certificate and an unreadable key fail with messages
+ * that say what to check.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
@@ -76,8 +77,13 @@ class EtcdTlsTest {
   }
 
   private HaSession open(String scheme, TlsOptions tls) {
-    HaSession s = backends.open(HaConfig.builder().url(scheme + "://" + String.join(",", fixture.cluster().endpoints()) + base)
-        .sessionTimeout(TIMEOUT).tls(tls).build());
+    HaSession s =
+        backends.open(
+            HaConfig.builder()
+                .url(scheme + "://" + String.join(",", fixture.cluster().endpoints()) + base)
+                .sessionTimeout(TIMEOUT)
+                .tls(tls)
+                .build());
     open.add(s);
     return s;
   }
@@ -101,42 +107,89 @@ class EtcdTlsTest {
 
   @Test
   void etcdsWithTheCaAndAClientCertificateWorks() throws Exception {
-    Group a = open("etcds", trusted(certs.ca()).clientCertificate(certs.clientCert()).clientKey(certs.clientKey()).build()).group("");
+    Group a =
+        open(
+                "etcds",
+                trusted(certs.ca())
+                    .clientCertificate(certs.clientCert())
+                    .clientKey(certs.clientKey())
+                    .build())
+            .group("");
     Group b = fixture.connect(base, TIMEOUT).session().group("");
     Membership m = a.join(utf8("over tls"), Optional.of("json.info")).get(30, TimeUnit.SECONDS);
     assertThat(b.watch(java.util.Set.of()).get(30, TimeUnit.SECONDS)).containsExactly(m);
-    assertThat(b.data(m).get(30, TimeUnit.SECONDS)).hasValueSatisfying(d -> assertThat(new String(d, StandardCharsets.UTF_8)).isEqualTo("over tls"));
+    assertThat(b.data(m).get(30, TimeUnit.SECONDS))
+        .hasValueSatisfying(
+            d -> assertThat(new String(d, StandardCharsets.UTF_8)).isEqualTo("over tls"));
   }
 
   @Test
   void tlsOptionsTurnTlsOnForAnEtcdUrl() throws Exception {
-    Group g = open("etcd", trusted(certs.ca()).clientCertificate(certs.clientCert()).clientKey(certs.clientKey()).build()).group("");
+    Group g =
+        open(
+                "etcd",
+                trusted(certs.ca())
+                    .clientCertificate(certs.clientCert())
+                    .clientKey(certs.clientKey())
+                    .build())
+            .group("");
     Membership m = g.join(utf8("x"), Optional.empty()).get(30, TimeUnit.SECONDS);
     assertThat(g.members().get(30, TimeUnit.SECONDS)).containsExactly(m);
   }
 
   @Test
   void aServerTheCaDoesNotVouchForIsRefusedSayingSo() throws Exception {
-    Group g = open("etcds", trusted(certs.otherCa()).clientCertificate(certs.clientCert()).clientKey(certs.clientKey()).build()).group("");
+    Group g =
+        open(
+                "etcds",
+                trusted(certs.otherCa())
+                    .clientCertificate(certs.clientCert())
+                    .clientKey(certs.clientKey())
+                    .build())
+            .group("");
     Throwable t = failure(g.join(utf8("x"), Optional.of("json.info")));
-    assertThat(t).isInstanceOf(HaException.class).hasMessageContaining("TLS handshake").hasMessageContaining("CA");
+    assertThat(t)
+        .isInstanceOf(HaException.class)
+        .hasMessageContaining("TLS handshake")
+        .hasMessageContaining("CA");
   }
 
   @Test
   void withoutTheClientCertificateTheServerRefusesUs() throws Exception {
     Group g = open("etcds", trusted(certs.ca()).build()).group("");
     Throwable t = failure(g.join(utf8("x"), Optional.of("json.info")));
-    assertThat(t).isInstanceOf(HaException.class).hasMessageContaining("TLS").hasMessageContaining("client certificate");
+    assertThat(t)
+        .isInstanceOf(HaException.class)
+        .hasMessageContaining("TLS")
+        .hasMessageContaining("client certificate");
   }
 
   @Test
   void aKeyThatIsNotPkcs8IsRefusedWhenTheSessionOpens() throws Exception {
     Path traditional = certDir.resolve("client-key-sec1.pem");
-    Process p = new ProcessBuilder("openssl", "ec", "-in", certs.clientKey().toString(), "-out", traditional.toString())
-        .redirectErrorStream(true).redirectOutput(certDir.resolve("openssl-ec.log").toFile()).start();
+    Process p =
+        new ProcessBuilder(
+                "openssl",
+                "ec",
+                "-in",
+                certs.clientKey().toString(),
+                "-out",
+                traditional.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(certDir.resolve("openssl-ec.log").toFile())
+            .start();
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(Files.readString(traditional)).contains("BEGIN EC PRIVATE KEY");
-    assertThatThrownBy(() -> open("etcds", trusted(certs.ca()).clientCertificate(certs.clientCert()).clientKey(traditional).build()))
-        .isInstanceOf(HaConfigException.class).hasMessageContaining("PKCS#8").hasMessageContaining("openssl pkcs8");
+    assertThatThrownBy(
+            () ->
+                open(
+                    "etcds",
+                    trusted(certs.ca())
+                        .clientCertificate(certs.clientCert())
+                        .clientKey(traditional)
+                        .build()))
+        .isInstanceOf(HaConfigException.class)
+        .hasMessageContaining("PKCS#8")
+        .hasMessageContaining("openssl pkcs8");
   }
 }

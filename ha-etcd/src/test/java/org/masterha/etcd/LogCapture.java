@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.LoggerFactory;
 
-/** Everything logged while it is attached, as text: messages and the whole chain of any exception. */
+/**
+ * Everything logged while it is attached, as text: messages and the whole chain of any exception.
+ */
 final class LogCapture implements AutoCloseable {
   private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();

@@ -17,12 +17,13 @@ import org.masterha.ha.state.State;
 import org.masterha.proto.MasterInfo;
 
 /**
- * The session {@link HaBackends#open} hands out: the backend's session at the API boundary. Backends complete
- * futures on their event and I/O threads, which also run the liveness deadline (ZooKeeper, etcd) and the store's
- * answers; here every future and listener is handed on to the caller's executor, so a caller that blocks in a
- * callback holds up neither its session's {@code lost()} nor any other session. The roles work on the backend's
- * group underneath and share one {@link SharedDetection} of the base group: one read of the leader's data per
- * change for all of this session's detectors and candidacies.
+ * The session {@link HaBackends#open} hands out: the backend's session at the API boundary.
+ * Backends complete futures on their event and I/O threads, which also run the liveness deadline
+ * (ZooKeeper, etcd) and the store's answers; here every future and listener is handed on to the
+ * caller's executor, so a caller that blocks in a callback holds up neither its session's {@code
+ * lost()} nor any other session. The roles work on the backend's group underneath and share one
+ * {@link SharedDetection} of the base group: one read of the leader's data per change for all of
+ * this session's detectors and candidacies.
  */
 final class CallbackSession implements HaSession {
   private final HaSession session;
@@ -32,8 +33,15 @@ final class CallbackSession implements HaSession {
 
   CallbackSession(HaSession session) {
     this.session = session;
-    this.callbacks = CallbackExecutor.of(session.config().callbackExecutor()
-        .orElseGet(() -> CallbackExecutor.newDefaultExecutor("masterha-callbacks-" + session.backend())));
+    this.callbacks =
+        CallbackExecutor.of(
+            session
+                .config()
+                .callbackExecutor()
+                .orElseGet(
+                    () ->
+                        CallbackExecutor.newDefaultExecutor(
+                            "masterha-callbacks-" + session.backend())));
   }
 
   @Override
@@ -83,7 +91,8 @@ final class CallbackSession implements HaSession {
 
   @Override
   public void close() {
-    // The callback threads are not stopped: actions on futures completed by the close itself (cancelled(true),
+    // The callback threads are not stopped: actions on futures completed by the close itself
+    // (cancelled(true),
     // failed watches) still run, and the threads end on their own once idle.
     session.close();
   }

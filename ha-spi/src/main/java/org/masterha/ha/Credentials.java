@@ -1,6 +1,5 @@
 package org.masterha.ha;
 
-import org.masterha.ha.error.HaConfigException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -8,11 +7,13 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.masterha.ha.error.HaConfigException;
 
 /**
- * What a client presents to the store: a user name with a password (ZooKeeper digest, etcd auth) or a bare
- * token (a Consul ACL token). They can come from the URL's user info, a file or an environment variable, so
- * that a secret never has to appear on a command line. {@code toString()} masks the secret.
+ * What a client presents to the store: a user name with a password (ZooKeeper digest, etcd auth) or
+ * a bare token (a Consul ACL token). They can come from the URL's user info, a file or an
+ * environment variable, so that a secret never has to appear on a command line. {@code toString()}
+ * masks the secret.
  */
 public final class Credentials {
   private final Optional<String> username;
@@ -39,8 +40,8 @@ public final class Credentials {
   }
 
   /**
-   * Parses {@code user:password}, or a bare token when there is no colon. Leading and trailing white space
-   * (a file's final newline) is dropped.
+   * Parses {@code user:password}, or a bare token when there is no colon. Leading and trailing
+   * white space (a file's final newline) is dropped.
    */
   public static Credentials parse(String text, String origin) {
     String trimmed = text.strip();
@@ -48,14 +49,16 @@ public final class Credentials {
       throw new HaConfigException(origin + " is empty; expected 'user:password' or a token");
     }
     if (trimmed.indexOf('\n') >= 0) {
-      throw new HaConfigException(origin + " has more than one line; expected 'user:password' or a token on one line");
+      throw new HaConfigException(
+          origin + " has more than one line; expected 'user:password' or a token on one line");
     }
     int colon = trimmed.indexOf(':');
     if (colon < 0) {
       return token(Secret.of(trimmed));
     }
     if (colon == 0 || colon == trimmed.length() - 1) {
-      throw new HaConfigException(origin + " has an empty user name or password; expected 'user:password'");
+      throw new HaConfigException(
+          origin + " has an empty user name or password; expected 'user:password'");
     }
     return password(trimmed.substring(0, colon), Secret.of(trimmed.substring(colon + 1)));
   }
@@ -78,7 +81,10 @@ public final class Credentials {
   static Credentials fromEnvironment(String variable, Map<String, String> environment) {
     String value = environment.get(variable);
     if (value == null) {
-      throw new HaConfigException("environment variable " + variable + " is not set; it should hold 'user:password' or a token");
+      throw new HaConfigException(
+          "environment variable "
+              + variable
+              + " is not set; it should hold 'user:password' or a token");
     }
     return parse(value, "environment variable " + variable);
   }
@@ -109,6 +115,8 @@ public final class Credentials {
 
   @Override
   public String toString() {
-    return username.map(u -> "Credentials[user=" + u + ", password=" + secret + "]").orElse("Credentials[token=" + secret + "]");
+    return username
+        .map(u -> "Credentials[user=" + u + ", password=" + secret + "]")
+        .orElse("Credentials[token=" + secret + "]");
   }
 }

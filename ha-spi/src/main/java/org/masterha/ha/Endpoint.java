@@ -3,7 +3,8 @@ package org.masterha.ha;
 import org.masterha.ha.error.HaConfigException;
 
 /**
- * One server address from an HA URL. A port of 0 means "the backend's default port" (2181, 2379, 8500, ...).
+ * One server address from an HA URL. A port of 0 means "the backend's default port" (2181, 2379,
+ * 8500, ...).
  */
 public record Endpoint(String host, int port) {
   public Endpoint {
@@ -11,7 +12,8 @@ public record Endpoint(String host, int port) {
       throw new HaConfigException("an endpoint needs a host name or address");
     }
     if (port < 0 || port > 65535) {
-      throw new HaConfigException("port " + port + " of " + host + " is out of range; accepted: 1 to 65535");
+      throw new HaConfigException(
+          "port " + port + " of " + host + " is out of range; accepted: 1 to 65535");
     }
   }
 

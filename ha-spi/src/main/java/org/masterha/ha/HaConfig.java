@@ -1,22 +1,24 @@
 package org.masterha.ha;
 
-import org.masterha.ha.error.HaConfigException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Executor;
+import org.masterha.ha.error.HaConfigException;
 
 /**
- * Everything a backend needs to open a session, the same object for every backend. Immutable; build it with
- * {@link #builder()}. {@code toString()} never shows a password or token.
+ * Everything a backend needs to open a session, the same object for every backend. Immutable; build
+ * it with {@link #builder()}. {@code toString()} never shows a password or token.
  */
 public final class HaConfig {
   /** As in Mesos: the longest a crashed leader keeps the leadership. */
   public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(10);
+
   /** Below this no store can keep a session alive across an ordinary GC pause or network hiccup. */
   public static final Duration MIN_SESSION_TIMEOUT = Duration.ofMillis(500);
+
   public static final Duration MAX_SESSION_TIMEOUT = Duration.ofHours(1);
 
   private final HaUrl url;
@@ -73,7 +75,10 @@ public final class HaConfig {
     return tls;
   }
 
-  /** Backend-specific settings, e.g. {@code consul.lock-delay}; each backend documents and validates its own. */
+  /**
+   * Backend-specific settings, e.g. {@code consul.lock-delay}; each backend documents and validates
+   * its own.
+   */
   public Map<String, String> options() {
     return options;
   }
@@ -83,9 +88,10 @@ public final class HaConfig {
   }
 
   /**
-   * Where the callers' actions on the API's futures and listeners run (a session opened with
-   * {@link HaBackends#open}); when empty, a small executor of the session's own, of daemon threads started on
-   * demand. Never a backend's event or I/O thread, which run the liveness deadline and the store's answers.
+   * Where the callers' actions on the API's futures and listeners run (a session opened with {@link
+   * HaBackends#open}); when empty, a small executor of the session's own, of daemon threads started
+   * on demand. Never a backend's event or I/O thread, which run the liveness deadline and the
+   * store's answers.
    */
   public Optional<Executor> callbackExecutor() {
     return callbackExecutor;
@@ -105,9 +111,21 @@ public final class HaConfig {
 
   @Override
   public String toString() {
-    return "HaConfig[url=" + url + ", backend=" + backend.orElse("(from scheme)") + ", sessionTimeout=" + sessionTimeout
-        + ", credentials=" + credentials.map(Credentials::toString).orElse("none") + ", tls=" + tls.map(TlsOptions::toString).orElse("none")
-        + ", options=" + options + ", callbackExecutor=" + (callbackExecutor.isPresent() ? "given" : "default") + "]";
+    return "HaConfig[url="
+        + url
+        + ", backend="
+        + backend.orElse("(from scheme)")
+        + ", sessionTimeout="
+        + sessionTimeout
+        + ", credentials="
+        + credentials.map(Credentials::toString).orElse("none")
+        + ", tls="
+        + tls.map(TlsOptions::toString).orElse("none")
+        + ", options="
+        + options
+        + ", callbackExecutor="
+        + (callbackExecutor.isPresent() ? "given" : "default")
+        + "]";
   }
 
   public static final class Builder {
@@ -131,10 +149,14 @@ public final class HaConfig {
       return this;
     }
 
-    /** Picks the backend by name ({@code zookeeper}, {@code etcd}, {@code consul}, {@code standalone}). */
+    /**
+     * Picks the backend by name ({@code zookeeper}, {@code etcd}, {@code consul}, {@code
+     * standalone}).
+     */
     public Builder backend(String name) {
       if (name == null || name.isBlank()) {
-        throw new HaConfigException("the backend name is empty; expected e.g. zookeeper, etcd, consul or standalone");
+        throw new HaConfigException(
+            "the backend name is empty; expected e.g. zookeeper, etcd, consul or standalone");
       }
       this.backend = name.strip();
       return this;
@@ -142,9 +164,15 @@ public final class HaConfig {
 
     public Builder sessionTimeout(Duration timeout) {
       Objects.requireNonNull(timeout, "sessionTimeout");
-      if (timeout.compareTo(MIN_SESSION_TIMEOUT) < 0 || timeout.compareTo(MAX_SESSION_TIMEOUT) > 0) {
-        throw new HaConfigException("session timeout " + Durations.format(timeout) + " is out of range; accepted: "
-            + Durations.format(MIN_SESSION_TIMEOUT) + " to " + Durations.format(MAX_SESSION_TIMEOUT));
+      if (timeout.compareTo(MIN_SESSION_TIMEOUT) < 0
+          || timeout.compareTo(MAX_SESSION_TIMEOUT) > 0) {
+        throw new HaConfigException(
+            "session timeout "
+                + Durations.format(timeout)
+                + " is out of range; accepted: "
+                + Durations.format(MIN_SESSION_TIMEOUT)
+                + " to "
+                + Durations.format(MAX_SESSION_TIMEOUT));
       }
       this.sessionTimeout = timeout;
       return this;
@@ -161,9 +189,10 @@ public final class HaConfig {
     }
 
     /**
-     * Runs every action callers attach to the session's futures, and every listener, on {@code executor}. It must
-     * not run tasks in the submitting thread (a direct executor, {@code CallerRunsPolicy}): that thread is the
-     * backend's, and a callback blocking there would delay the liveness deadline.
+     * Runs every action callers attach to the session's futures, and every listener, on {@code
+     * executor}. It must not run tasks in the submitting thread (a direct executor, {@code
+     * CallerRunsPolicy}): that thread is the backend's, and a callback blocking there would delay
+     * the liveness deadline.
      */
     public Builder callbackExecutor(Executor executor) {
       this.callbackExecutor = Objects.requireNonNull(executor, "callbackExecutor");
@@ -187,7 +216,8 @@ public final class HaConfig {
         throw new HaConfigException("an HA URL is required, e.g. zk://127.0.0.1:2181/mesos");
       }
       if (credentials != null && url.credentials().isPresent()) {
-        throw new HaConfigException("credentials were given both in the HA URL and separately; give them one way");
+        throw new HaConfigException(
+            "credentials were given both in the HA URL and separately; give them one way");
       }
       return new HaConfig(this);
     }

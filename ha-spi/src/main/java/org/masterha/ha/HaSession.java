@@ -5,20 +5,21 @@ import org.masterha.ha.group.Group;
 import org.masterha.ha.leader.Candidacy;
 import org.masterha.ha.leader.Contender;
 import org.masterha.ha.leader.Detector;
+import org.masterha.ha.pid.PidGroup;
 import org.masterha.ha.spi.GroupContender;
 import org.masterha.ha.spi.GroupDetector;
 import org.masterha.ha.spi.GroupPidGroup;
-import org.masterha.ha.pid.PidGroup;
 import org.masterha.ha.state.State;
 import org.masterha.proto.MasterInfo;
 
 /**
- * One client's connection to the store and its liveness handle (a ZooKeeper session, an etcd lease, a Consul
- * session). Groups, contenders and detectors made from it share that handle: when it expires, every membership
- * made through it is lost together.
+ * One client's connection to the store and its liveness handle (a ZooKeeper session, an etcd lease,
+ * a Consul session). Groups, contenders and detectors made from it share that handle: when it
+ * expires, every membership made through it is lost together.
  *
- * <p>{@link #close()} is the clean exit: the session's members are deleted at once (session closed, lease
- * revoked, Consul session destroyed), so a withdrawn leader is replaced in milliseconds, not after a timeout.
+ * <p>{@link #close()} is the clean exit: the session's members are deleted at once (session closed,
+ * lease revoked, Consul session destroyed), so a withdrawn leader is replaced in milliseconds, not
+ * after a timeout.
  */
 public interface HaSession extends AutoCloseable {
   /** The path of the replicated log's replica group under the base path, as in Mesos. */
@@ -30,14 +31,14 @@ public interface HaSession extends AutoCloseable {
   HaConfig config();
 
   /**
-   * The group at {@code relativePath} under the base path; {@code ""} is the base path itself, where masters
-   * register.
+   * The group at {@code relativePath} under the base path; {@code ""} is the base path itself,
+   * where masters register.
    */
   Group group(String relativePath);
 
   /**
-   * The current liveness handle's id (ZooKeeper session id, etcd lease id, Consul session id), for logs and
-   * fault injection; empty before the first one was granted. Never secret.
+   * The current liveness handle's id (ZooKeeper session id, etcd lease id, Consul session id), for
+   * logs and fault injection; empty before the first one was granted. Never secret.
    */
   String sessionId();
 
@@ -56,12 +57,17 @@ public interface HaSession extends AutoCloseable {
     return new GroupPidGroup(group(LOG_REPLICAS));
   }
 
-  /** The master's replicated state under {@code <base>/state}; writes are not fenced (tools, tests). */
+  /**
+   * The master's replicated state under {@code <base>/state}; writes are not fenced (tools, tests).
+   */
   default State state() {
     return state(Optional.empty());
   }
 
-  /** The replicated state with every write fenced by {@code candidacy}: refused unless it still leads. */
+  /**
+   * The replicated state with every write fenced by {@code candidacy}: refused unless it still
+   * leads.
+   */
   default State state(Candidacy candidacy) {
     return state(Optional.of(candidacy));
   }
@@ -72,8 +78,8 @@ public interface HaSession extends AutoCloseable {
   }
 
   /**
-   * This session as the backend's own class, for tests and fault injection: a session from
-   * {@link HaBackends#open} is the kit's wrapper around the backend's session.
+   * This session as the backend's own class, for tests and fault injection: a session from {@link
+   * HaBackends#open} is the kit's wrapper around the backend's session.
    */
   default <T extends HaSession> T unwrap(Class<T> type) {
     if (type.isInstance(this)) {

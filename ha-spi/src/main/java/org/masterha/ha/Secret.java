@@ -1,12 +1,12 @@
 package org.masterha.ha;
 
-import org.masterha.ha.error.HaConfigException;
 import java.util.Objects;
+import org.masterha.ha.error.HaConfigException;
 
 /**
- * A password or token. It never prints itself: {@code toString()} is a mask, so a secret can travel inside
- * configs, exceptions and log statements without leaking. Only a backend that must hand it to its client
- * library calls {@link #reveal()}.
+ * A password or token. It never prints itself: {@code toString()} is a mask, so a secret can travel
+ * inside configs, exceptions and log statements without leaking. Only a backend that must hand it
+ * to its client library calls {@link #reveal()}.
  */
 public final class Secret {
   private static final String MASK = "****";

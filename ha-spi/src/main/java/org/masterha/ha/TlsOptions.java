@@ -1,14 +1,15 @@
 package org.masterha.ha;
 
-import org.masterha.ha.error.HaConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
+import org.masterha.ha.error.HaConfigException;
 
 /**
- * TLS material in PEM files: the CA that signs the servers' certificates and, for mutual TLS, the client's
- * certificate chain and private key. Backends that do not speak TLS refuse a config that carries these.
+ * TLS material in PEM files: the CA that signs the servers' certificates and, for mutual TLS, the
+ * client's certificate chain and private key. Backends that do not speak TLS refuse a config that
+ * carries these.
  */
 public final class TlsOptions {
   private final Optional<Path> trustedCa;
@@ -40,9 +41,13 @@ public final class TlsOptions {
 
   @Override
   public String toString() {
-    return "TlsOptions[ca=" + trustedCa.map(Path::toString).orElse("default")
-        + ", clientCertificate=" + clientCertificate.map(Path::toString).orElse("none")
-        + ", clientKey=" + clientKey.map(p -> "<file>").orElse("none") + "]";
+    return "TlsOptions[ca="
+        + trustedCa.map(Path::toString).orElse("default")
+        + ", clientCertificate="
+        + clientCertificate.map(Path::toString).orElse("none")
+        + ", clientKey="
+        + clientKey.map(p -> "<file>").orElse("none")
+        + "]";
   }
 
   public static final class Builder {
@@ -69,7 +74,8 @@ public final class TlsOptions {
 
     public TlsOptions build() {
       if ((clientCertificate == null) != (clientKey == null)) {
-        throw new HaConfigException("TLS client certificate and client key go together: give both or neither");
+        throw new HaConfigException(
+            "TLS client certificate and client key go together: give both or neither");
       }
       return new TlsOptions(this);
     }

@@ -21,12 +21,14 @@ import org.masterha.ha.standalone.StandaloneSession;
 import org.masterha.proto.MasterInfo;
 
 /**
- * The session {@link HaBackends#open} hands out: callers' actions run on their executor, and the futures shared
- * by everyone holding a membership or candidacy are read-only. (The conformance kit's {@code CallbackContract}
- * proves on every backend that a blocking callback delays no {@code lost()}.)
+ * The session {@link HaBackends#open} hands out: callers' actions run on their executor, and the
+ * futures shared by everyone holding a membership or candidacy are read-only. (The conformance
+ * kit's {@code CallbackContract} proves on every backend that a blocking callback delays no {@code
+ * lost()}.)
  */
 class CallbackSessionTest {
-  private final ExecutorService callbacks = Executors.newSingleThreadExecutor(r -> new Thread(r, "caller-callbacks"));
+  private final ExecutorService callbacks =
+      Executors.newSingleThreadExecutor(r -> new Thread(r, "caller-callbacks"));
   private final HaBackends backends = HaBackends.load();
 
   @AfterEach
@@ -35,14 +37,16 @@ class CallbackSessionTest {
   }
 
   private HaSession open(String base) {
-    return backends.open(HaConfig.builder().url("standalone://" + base).callbackExecutor(callbacks).build());
+    return backends.open(
+        HaConfig.builder().url("standalone://" + base).callbackExecutor(callbacks).build());
   }
 
   private static <T> T get(CompletableFuture<T> f) throws Exception {
     return f.get(10, TimeUnit.SECONDS);
   }
 
-  private static void assertOnCallerExecutor(CompletableFuture<String> threadName) throws Exception {
+  private static void assertOnCallerExecutor(CompletableFuture<String> threadName)
+      throws Exception {
     String name = threadName.get(10, TimeUnit.SECONDS);
     assertThat(name).isEqualTo("caller-callbacks");
   }
@@ -53,7 +57,8 @@ class CallbackSessionTest {
 
   @Test
   void everyActionOnTheSessionsFuturesRunsOnTheCallersExecutor() throws Exception {
-    try (HaSession s = open("/callbacks/executor"); Detector d = s.detector()) {
+    try (HaSession s = open("/callbacks/executor");
+        Detector d = s.detector()) {
       Group g = s.group("");
       LinkedBlockingQueue<String> listenerThreads = new LinkedBlockingQueue<>();
       CompletableFuture<String> detected = d.detect().thenApply(l -> thread());
@@ -83,12 +88,18 @@ class CallbackSessionTest {
       Candidacy c = get(contender.contend());
       get(c.elected());
       Membership m = c.membership();
-      assertThatThrownBy(() -> m.cancelled().complete(true)).isInstanceOf(UnsupportedOperationException.class);
-      assertThatThrownBy(() -> m.cancelled().obtrudeValue(true)).isInstanceOf(UnsupportedOperationException.class);
-      assertThatThrownBy(() -> c.lost().complete(null)).isInstanceOf(UnsupportedOperationException.class);
-      assertThatThrownBy(() -> c.elected().obtrudeException(new RuntimeException())).isInstanceOf(UnsupportedOperationException.class);
+      assertThatThrownBy(() -> m.cancelled().complete(true))
+          .isInstanceOf(UnsupportedOperationException.class);
+      assertThatThrownBy(() -> m.cancelled().obtrudeValue(true))
+          .isInstanceOf(UnsupportedOperationException.class);
+      assertThatThrownBy(() -> c.lost().complete(null))
+          .isInstanceOf(UnsupportedOperationException.class);
+      assertThatThrownBy(() -> c.elected().obtrudeException(new RuntimeException()))
+          .isInstanceOf(UnsupportedOperationException.class);
       assertThat(m.cancelled().cancel(true)).as("cancel() of a read-only future").isFalse();
-      assertThat(c.lost().orTimeout(1, TimeUnit.MILLISECONDS)).as("a timeout is on a copy").isNotSameAs(c.lost());
+      assertThat(c.lost().orTimeout(1, TimeUnit.MILLISECONDS))
+          .as("a timeout is on a copy")
+          .isNotSameAs(c.lost());
       assertThat(m.cancelled()).isNotDone();
       assertThat(c.lost()).isNotDone();
       assertThat(c.isLeader()).isTrue();
@@ -105,13 +116,19 @@ class CallbackSessionTest {
     try (HaSession s = open("/callbacks/unwrap")) {
       assertThat(s.unwrap(StandaloneSession.class)).isInstanceOf(StandaloneSession.class);
       assertThat(s.unwrap(HaSession.class)).isSameAs(s);
-      assertThatThrownBy(() -> s.unwrap(FakeSession.class)).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> s.unwrap(FakeSession.class))
+          .isInstanceOf(IllegalArgumentException.class);
     }
   }
 
   private interface FakeSession extends HaSession {}
 
   private static MasterInfo info(int port) {
-    return MasterInfo.newBuilder().setId("m" + port).setIp(16777343).setPort(port).setPid("master@127.0.0.1:" + port).build();
+    return MasterInfo.newBuilder()
+        .setId("m" + port)
+        .setIp(16777343)
+        .setPort(port)
+        .setPid("master@127.0.0.1:" + port)
+        .build();
   }
 }

@@ -1,6 +1,5 @@
 package org.masterha.ha;
 
-import org.masterha.ha.error.HaConfigException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.masterha.ha.error.HaConfigException;
 
 class CredentialsTest {
   @Test
@@ -39,7 +39,8 @@ class CredentialsTest {
 
   @Test
   void surroundingWhiteSpaceSuchAsAFilesFinalNewlineIsDropped() {
-    assertThat(Credentials.parse("  alice:s3cr3t\r\n", "test")).isEqualTo(Credentials.password("alice", Secret.of("s3cr3t")));
+    assertThat(Credentials.parse("  alice:s3cr3t\r\n", "test"))
+        .isEqualTo(Credentials.password("alice", Secret.of("s3cr3t")));
   }
 
   @ParameterizedTest
@@ -54,8 +55,10 @@ class CredentialsTest {
 
   @Test
   void userNamesAreChecked() {
-    assertThatThrownBy(() -> Credentials.password("", Secret.of("x"))).hasMessageContaining("user name must not be empty");
-    assertThatThrownBy(() -> Credentials.password("a:b", Secret.of("x"))).hasMessageContaining("must not contain ':'");
+    assertThatThrownBy(() -> Credentials.password("", Secret.of("x")))
+        .hasMessageContaining("user name must not be empty");
+    assertThatThrownBy(() -> Credentials.password("a:b", Secret.of("x")))
+        .hasMessageContaining("must not contain ':'");
   }
 
   @Test
@@ -63,7 +66,8 @@ class CredentialsTest {
     Path file = dir.resolve("zk-credentials");
     Files.writeString(file, "alice:s3cr3t\n", StandardCharsets.UTF_8);
 
-    assertThat(Credentials.fromFile(file)).isEqualTo(Credentials.password("alice", Secret.of("s3cr3t")));
+    assertThat(Credentials.fromFile(file))
+        .isEqualTo(Credentials.password("alice", Secret.of("s3cr3t")));
   }
 
   @Test
@@ -90,28 +94,35 @@ class CredentialsTest {
   void readsAnEnvironmentVariable() {
     Map<String, String> env = Map.of("MASTERHA_CREDENTIALS", "token-123");
 
-    assertThat(Credentials.fromEnvironment("MASTERHA_CREDENTIALS", env)).isEqualTo(Credentials.token(Secret.of("token-123")));
+    assertThat(Credentials.fromEnvironment("MASTERHA_CREDENTIALS", env))
+        .isEqualTo(Credentials.token(Secret.of("token-123")));
   }
 
   @Test
   void aMissingOrEmptyEnvironmentVariableIsNamed() {
     assertThatThrownBy(() -> Credentials.fromEnvironment("MASTERHA_CREDENTIALS", Map.of()))
         .isInstanceOf(HaConfigException.class)
-        .hasMessage("environment variable MASTERHA_CREDENTIALS is not set; it should hold 'user:password' or a token");
-    assertThatThrownBy(() -> Credentials.fromEnvironment("MASTERHA_CREDENTIALS", Map.of("MASTERHA_CREDENTIALS", "")))
+        .hasMessage(
+            "environment variable MASTERHA_CREDENTIALS is not set; it should hold 'user:password' or a token");
+    assertThatThrownBy(
+            () ->
+                Credentials.fromEnvironment(
+                    "MASTERHA_CREDENTIALS", Map.of("MASTERHA_CREDENTIALS", "")))
         .isInstanceOf(HaConfigException.class)
         .hasMessageStartingWith("environment variable MASTERHA_CREDENTIALS is empty");
   }
 
   @Test
   void toStringMasksTheSecret() {
-    assertThat(Credentials.parse("alice:s3cr3t", "t").toString()).isEqualTo("Credentials[user=alice, password=****]");
+    assertThat(Credentials.parse("alice:s3cr3t", "t").toString())
+        .isEqualTo("Credentials[user=alice, password=****]");
     assertThat(Credentials.parse("s3cr3t", "t").toString()).isEqualTo("Credentials[token=****]");
   }
 
   @Test
   void equalityComparesUserAndSecret() {
-    assertThat(Credentials.parse("a:b", "t")).isEqualTo(Credentials.parse("a:b", "t"))
+    assertThat(Credentials.parse("a:b", "t"))
+        .isEqualTo(Credentials.parse("a:b", "t"))
         .hasSameHashCodeAs(Credentials.parse("a:b", "t"))
         .isNotEqualTo(Credentials.parse("a:c", "t"))
         .isNotEqualTo(Credentials.parse("b", "t"));

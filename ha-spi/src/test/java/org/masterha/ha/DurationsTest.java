@@ -1,6 +1,5 @@
 package org.masterha.ha;
 
-import org.masterha.ha.error.HaConfigException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,19 +9,20 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.masterha.ha.error.HaConfigException;
 
 class DurationsTest {
   @ParameterizedTest
   @CsvSource({
-      "500ms, 500",
-      "10s, 10000",
-      "2m, 120000",
-      "1h, 3600000",
-      "0s, 0",
-      "' 10S ', 10000",
-      "PT10S, 10000",
-      "pt1.5s, 1500",
-      "PT2M30S, 150000",
+    "500ms, 500",
+    "10s, 10000",
+    "2m, 120000",
+    "1h, 3600000",
+    "0s, 0",
+    "' 10S ', 10000",
+    "PT10S, 10000",
+    "pt1.5s, 1500",
+    "PT2M30S, 150000",
   })
   void parsesOperatorAndIsoForms(String text, long millis) {
     assertThat(Durations.parse(text, "timeout")).isEqualTo(Duration.ofMillis(millis));
@@ -33,7 +33,10 @@ class DurationsTest {
   void refusesOtherTextNamingWhatAndTheAcceptedForms(String text) {
     assertThatThrownBy(() -> Durations.parse(text, "session timeout"))
         .isInstanceOf(HaConfigException.class)
-        .hasMessage("session timeout '" + text + "' is not a duration; expected e.g. 500ms, 10s, 2m, 1h or PT10S");
+        .hasMessage(
+            "session timeout '"
+                + text
+                + "' is not a duration; expected e.g. 500ms, 10s, 2m, 1h or PT10S");
   }
 
   @ParameterizedTest
@@ -54,15 +57,15 @@ class DurationsTest {
 
   @ParameterizedTest
   @CsvSource({
-      "1500, 1500ms",
-      "10000, 10s",
-      "90000, 90s",
-      "120000, 2m",
-      "3600000, 1h",
-      "5400000, 90m",
-      "129600000, 36h",
-      "0, 0s",
-      "1, 1ms",
+    "1500, 1500ms",
+    "10000, 10s",
+    "90000, 90s",
+    "120000, 2m",
+    "3600000, 1h",
+    "5400000, 90m",
+    "129600000, 36h",
+    "0, 0s",
+    "1, 1ms",
   })
   void formatsTheShortestExactUnit(long millis, String text) {
     assertThat(Durations.format(Duration.ofMillis(millis))).isEqualTo(text);
@@ -79,13 +82,21 @@ class DurationsTest {
 
   @Test
   void formatsEveryDurationSoThatParseReadsItBack() {
-    for (Duration d : java.util.List.of(Duration.ofNanos(1), Duration.ofNanos(1500), Duration.ofMillis(1).plusNanos(1),
-        Duration.ofSeconds(Long.MAX_VALUE), Duration.ofSeconds(Long.MAX_VALUE, 999_999_999),
-        Duration.ofSeconds(Long.MAX_VALUE / 1000, 5_000_000), Duration.ofSeconds(Long.MAX_VALUE / 3600 * 3600),
-        Duration.ofMillis(500), Duration.ofMinutes(61))) {
+    for (Duration d :
+        java.util.List.of(
+            Duration.ofNanos(1),
+            Duration.ofNanos(1500),
+            Duration.ofMillis(1).plusNanos(1),
+            Duration.ofSeconds(Long.MAX_VALUE),
+            Duration.ofSeconds(Long.MAX_VALUE, 999_999_999),
+            Duration.ofSeconds(Long.MAX_VALUE / 1000, 5_000_000),
+            Duration.ofSeconds(Long.MAX_VALUE / 3600 * 3600),
+            Duration.ofMillis(500),
+            Duration.ofMinutes(61))) {
       assertThat(Durations.parse(Durations.format(d), "d")).as(d.toString()).isEqualTo(d);
     }
     assertThat(Durations.format(Duration.ofNanos(1500))).isEqualTo("PT0.0000015S");
-    assertThat(Durations.format(Duration.ofSeconds(Long.MAX_VALUE))).isEqualTo("9223372036854775807s");
+    assertThat(Durations.format(Duration.ofSeconds(Long.MAX_VALUE)))
+        .isEqualTo("9223372036854775807s");
   }
 }

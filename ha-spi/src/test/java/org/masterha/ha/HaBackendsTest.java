@@ -1,13 +1,13 @@
 package org.masterha.ha;
 
-import org.masterha.ha.error.HaConfigException;
-import org.masterha.ha.error.BackendNotFoundException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.masterha.ha.error.BackendNotFoundException;
+import org.masterha.ha.error.HaConfigException;
 import org.masterha.ha.standalone.StandaloneBackend;
 
 class HaBackendsTest {
@@ -68,9 +68,11 @@ class HaBackendsTest {
   @Test
   void anUnknownNameListsTheAvailableBackends() {
     assertThatThrownBy(() -> backends().byName("etcd"))
-        .isInstanceOfSatisfying(BackendNotFoundException.class,
+        .isInstanceOfSatisfying(
+            BackendNotFoundException.class,
             e -> assertThat(e.available()).containsExactly("fake", "standalone"))
-        .hasMessage("no HA backend named 'etcd' is on the classpath; available: fake (fake://, fk://), standalone (standalone://)");
+        .hasMessage(
+            "no HA backend named 'etcd' is on the classpath; available: fake (fake://, fk://), standalone (standalone://)");
   }
 
   @Test
@@ -84,29 +86,41 @@ class HaBackendsTest {
   void anUnknownSchemeListsTheAvailableBackends() {
     assertThatThrownBy(() -> backends().byScheme("consul"))
         .isInstanceOf(BackendNotFoundException.class)
-        .hasMessage("no HA backend for URL scheme 'consul://' is on the classpath; available: fake (fake://, fk://), standalone (standalone://)");
+        .hasMessage(
+            "no HA backend for URL scheme 'consul://' is on the classpath; available: fake (fake://, fk://), standalone (standalone://)");
   }
 
   @Test
   void withNoBackendsTheErrorSaysWhatToAdd() {
     assertThatThrownBy(() -> HaBackends.of().byScheme("zk"))
-        .isInstanceOfSatisfying(BackendNotFoundException.class, e -> assertThat(e.available()).isEmpty())
-        .hasMessageContaining("available: none (put a backend jar such as ha-zookeeper on the classpath)");
+        .isInstanceOfSatisfying(
+            BackendNotFoundException.class, e -> assertThat(e.available()).isEmpty())
+        .hasMessageContaining(
+            "available: none (put a backend jar such as ha-zookeeper on the classpath)");
   }
 
   @Test
   void twoBackendsWithTheSameNameAreAClearError() {
-    assertThatThrownBy(() -> HaBackends.of(new NamedBackend("dup", Set.of("a")), new OtherNamedBackend("DUP")))
+    assertThatThrownBy(
+            () -> HaBackends.of(new NamedBackend("dup", Set.of("a")), new OtherNamedBackend("DUP")))
         .isInstanceOf(HaConfigException.class)
-        .hasMessage("two backends on the classpath are named 'dup': " + NamedBackend.class.getName() + " and "
-            + OtherNamedBackend.class.getName() + "; remove one of the jars");
+        .hasMessage(
+            "two backends on the classpath are named 'dup': "
+                + NamedBackend.class.getName()
+                + " and "
+                + OtherNamedBackend.class.getName()
+                + "; remove one of the jars");
   }
 
   @Test
   void twoBackendsClaimingTheSameSchemeAreAClearError() {
-    assertThatThrownBy(() -> HaBackends.of(new NamedBackend("one", Set.of("zk")), new NamedBackend("two", Set.of("ZK"))))
+    assertThatThrownBy(
+            () ->
+                HaBackends.of(
+                    new NamedBackend("one", Set.of("zk")), new NamedBackend("two", Set.of("ZK"))))
         .isInstanceOf(HaConfigException.class)
-        .hasMessageContaining("URL scheme 'ZK' is claimed by both the 'one' and the 'two' backend; remove one of the jars");
+        .hasMessageContaining(
+            "URL scheme 'ZK' is claimed by both the 'one' and the 'two' backend; remove one of the jars");
   }
 
   @Test
@@ -116,7 +130,9 @@ class HaBackendsTest {
 
   @Test
   void resolveUsesTheNamedBackendWhenItServesTheScheme() {
-    assertThat(backends().resolve(HaConfig.builder().url("fake://h/m").backend("Fake").build()).name()).isEqualTo("fake");
+    assertThat(
+            backends().resolve(HaConfig.builder().url("fake://h/m").backend("Fake").build()).name())
+        .isEqualTo("fake");
   }
 
   @Test
@@ -125,7 +141,8 @@ class HaBackendsTest {
 
     assertThatThrownBy(() -> backends().resolve(config))
         .isInstanceOf(HaConfigException.class)
-        .hasMessage("backend 'standalone' was asked for, but the HA URL's scheme 'fk://' is not one of its schemes [standalone]; make them agree");
+        .hasMessage(
+            "backend 'standalone' was asked for, but the HA URL's scheme 'fk://' is not one of its schemes [standalone]; make them agree");
   }
 
   @Test
@@ -153,7 +170,8 @@ class HaBackendsTest {
 
   @Test
   void eachInstanceHoldsItsOwnBackends() {
-    assertThat(HaBackends.load().byName("standalone")).isNotSameAs(HaBackends.load().byName("standalone"));
+    assertThat(HaBackends.load().byName("standalone"))
+        .isNotSameAs(HaBackends.load().byName("standalone"));
     assertThat(List.copyOf(backends().names())).isEqualTo(backends().names());
   }
 
@@ -162,6 +180,7 @@ class HaBackendsTest {
     HaBackends backends = HaBackends.of(new NamedBackend("upper", Set.of("UP")));
 
     assertThat(backends.resolve(HaConfig.of("up://h/m")).name()).isEqualTo("upper");
-    assertThat(backends.resolve(HaConfig.builder().url("up://h/m").backend("upper").build()).name()).isEqualTo("upper");
+    assertThat(backends.resolve(HaConfig.builder().url("up://h/m").backend("upper").build()).name())
+        .isEqualTo("upper");
   }
 }

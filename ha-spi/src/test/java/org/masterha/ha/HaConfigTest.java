@@ -1,6 +1,5 @@
 package org.masterha.ha;
 
-import org.masterha.ha.error.HaConfigException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.masterha.ha.error.HaConfigException;
 
 class HaConfigTest {
   @Test
@@ -17,7 +17,9 @@ class HaConfigTest {
 
     assertThat(config.url()).isEqualTo(HaUrl.parse("zk://127.0.0.1:2181/mesos"));
     assertThat(config.basePath()).isEqualTo("/mesos");
-    assertThat(config.sessionTimeout()).isEqualTo(Duration.ofSeconds(10)).isEqualTo(HaConfig.DEFAULT_SESSION_TIMEOUT);
+    assertThat(config.sessionTimeout())
+        .isEqualTo(Duration.ofSeconds(10))
+        .isEqualTo(HaConfig.DEFAULT_SESSION_TIMEOUT);
     assertThat(config.backend()).isEmpty();
     assertThat(config.credentials()).isEmpty();
     assertThat(config.tls()).isEmpty();
@@ -28,13 +30,18 @@ class HaConfigTest {
   void credentialsComeFromTheUrlOrAreGivenSeparately() {
     Credentials separate = Credentials.password("bob", Secret.of("other"));
 
-    assertThat(HaConfig.of("zk://alice:s3cr3t@h/m").credentials()).contains(Credentials.password("alice", Secret.of("s3cr3t")));
-    assertThat(HaConfig.builder().url("zk://h/m").credentials(separate).build().credentials()).contains(separate);
+    assertThat(HaConfig.of("zk://alice:s3cr3t@h/m").credentials())
+        .contains(Credentials.password("alice", Secret.of("s3cr3t")));
+    assertThat(HaConfig.builder().url("zk://h/m").credentials(separate).build().credentials())
+        .contains(separate);
   }
 
   @Test
   void credentialsGivenTwiceAreRefused() {
-    HaConfig.Builder builder = HaConfig.builder().url("zk://alice:s3cr3t@h/m").credentials(Credentials.parse("bob:other", "t"));
+    HaConfig.Builder builder =
+        HaConfig.builder()
+            .url("zk://alice:s3cr3t@h/m")
+            .credentials(Credentials.parse("bob:other", "t"));
 
     assertThatThrownBy(builder::build)
         .isInstanceOf(HaConfigException.class)
@@ -43,9 +50,19 @@ class HaConfigTest {
 
   @Test
   void sessionTimeoutBoundsAreInclusive() {
-    assertThat(HaConfig.builder().url("zk://h/m").sessionTimeout(Duration.ofMillis(500)).build().sessionTimeout())
+    assertThat(
+            HaConfig.builder()
+                .url("zk://h/m")
+                .sessionTimeout(Duration.ofMillis(500))
+                .build()
+                .sessionTimeout())
         .isEqualTo(HaConfig.MIN_SESSION_TIMEOUT);
-    assertThat(HaConfig.builder().url("zk://h/m").sessionTimeout(Duration.ofHours(1)).build().sessionTimeout())
+    assertThat(
+            HaConfig.builder()
+                .url("zk://h/m")
+                .sessionTimeout(Duration.ofHours(1))
+                .build()
+                .sessionTimeout())
         .isEqualTo(HaConfig.MAX_SESSION_TIMEOUT);
   }
 
@@ -60,7 +77,8 @@ class HaConfigTest {
     assertThatThrownBy(() -> HaConfig.builder().sessionTimeout(Duration.ofSeconds(-10)))
         .isInstanceOf(HaConfigException.class)
         .hasMessageContaining("is out of range; accepted: 500ms to 1h");
-    assertThatThrownBy(() -> HaConfig.builder().sessionTimeout(null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> HaConfig.builder().sessionTimeout(null))
+        .isInstanceOf(NullPointerException.class);
   }
 
   @Test
@@ -72,31 +90,49 @@ class HaConfigTest {
 
   @Test
   void backendNameIsStrippedAndMustNotBeBlank() {
-    assertThat(HaConfig.builder().url("zk://h/m").backend(" zookeeper ").build().backend()).contains("zookeeper");
-    assertThatThrownBy(() -> HaConfig.builder().backend(" ")).isInstanceOf(HaConfigException.class)
+    assertThat(HaConfig.builder().url("zk://h/m").backend(" zookeeper ").build().backend())
+        .contains("zookeeper");
+    assertThatThrownBy(() -> HaConfig.builder().backend(" "))
+        .isInstanceOf(HaConfigException.class)
         .hasMessageContaining("the backend name is empty");
-    assertThatThrownBy(() -> HaConfig.builder().backend(null)).isInstanceOf(HaConfigException.class);
+    assertThatThrownBy(() -> HaConfig.builder().backend(null))
+        .isInstanceOf(HaConfigException.class);
   }
 
   @Test
   void optionsAreSortedImmutableAndRemovableWithNull() {
-    HaConfig config = HaConfig.builder().url("zk://h/m")
-        .option("z.last", "1").option("a.first", "2").option("gone", "3").option("gone", null).build();
+    HaConfig config =
+        HaConfig.builder()
+            .url("zk://h/m")
+            .option("z.last", "1")
+            .option("a.first", "2")
+            .option("gone", "3")
+            .option("gone", null)
+            .build();
 
-    assertThat(config.options()).containsExactly(
-        java.util.Map.entry("a.first", "2"), java.util.Map.entry("z.last", "1"));
+    assertThat(config.options())
+        .containsExactly(java.util.Map.entry("a.first", "2"), java.util.Map.entry("z.last", "1"));
     assertThat(config.option("a.first")).contains("2");
     assertThat(config.option("gone")).isEmpty();
-    assertThatThrownBy(() -> config.options().put("x", "y")).isInstanceOf(UnsupportedOperationException.class);
-    assertThatThrownBy(() -> HaConfig.builder().option(" ", "v")).isInstanceOf(HaConfigException.class)
+    assertThatThrownBy(() -> config.options().put("x", "y"))
+        .isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> HaConfig.builder().option(" ", "v"))
+        .isInstanceOf(HaConfigException.class)
         .hasMessageContaining("needs a name");
   }
 
   @Test
   void toBuilderKeepsEverything(@TempDir Path dir) throws Exception {
     Path ca = Files.writeString(dir.resolve("ca.pem"), "x");
-    HaConfig config = HaConfig.builder().url("etcd://h:2379/m").backend("etcd").sessionTimeout(Duration.ofSeconds(3))
-        .credentials(Credentials.parse("u:p", "t")).tls(TlsOptions.builder().trustedCa(ca).build()).option("k", "v").build();
+    HaConfig config =
+        HaConfig.builder()
+            .url("etcd://h:2379/m")
+            .backend("etcd")
+            .sessionTimeout(Duration.ofSeconds(3))
+            .credentials(Credentials.parse("u:p", "t"))
+            .tls(TlsOptions.builder().trustedCa(ca).build())
+            .option("k", "v")
+            .build();
 
     HaConfig copy = config.toBuilder().build();
 
@@ -111,9 +147,17 @@ class HaConfigTest {
   @Test
   void toStringNeverShowsAPasswordOrToken() {
     String fromUrl = HaConfig.of("zk://alice:s3cr3t@h:2181/mesos").toString();
-    String token = HaConfig.builder().url("consul://h/m").credentials(Credentials.parse("s3cr3t", "t")).build().toString();
+    String token =
+        HaConfig.builder()
+            .url("consul://h/m")
+            .credentials(Credentials.parse("s3cr3t", "t"))
+            .build()
+            .toString();
 
-    assertThat(fromUrl).doesNotContain("s3cr3t").contains("zk://alice:****@h:2181/mesos").contains("password=****");
+    assertThat(fromUrl)
+        .doesNotContain("s3cr3t")
+        .contains("zk://alice:****@h:2181/mesos")
+        .contains("password=****");
     assertThat(token).doesNotContain("s3cr3t").contains("Credentials[token=****]");
   }
 

@@ -1,6 +1,5 @@
 package org.masterha.ha;
 
-import org.masterha.ha.error.HaConfigException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,6 +9,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.masterha.ha.error.HaConfigException;
 
 class HaUrlTest {
   @Test
@@ -27,14 +27,17 @@ class HaUrlTest {
   void toStringMasksThePasswordButKeepsTheUser() {
     HaUrl url = HaUrl.parse("zk://user:s3cr3t@h1:2181,h2:2182/mesos");
 
-    assertThat(url.toString()).isEqualTo("zk://user:****@h1:2181,h2:2182/mesos").doesNotContain("s3cr3t");
+    assertThat(url.toString())
+        .isEqualTo("zk://user:****@h1:2181,h2:2182/mesos")
+        .doesNotContain("s3cr3t");
   }
 
   @Test
   void ipv6AddressesAreBracketed() {
     HaUrl url = HaUrl.parse("etcd://[::1]:2379,[fe80::1]/masters");
 
-    assertThat(url.endpoints()).containsExactly(new Endpoint("::1", 2379), new Endpoint("fe80::1", 0));
+    assertThat(url.endpoints())
+        .containsExactly(new Endpoint("::1", 2379), new Endpoint("fe80::1", 0));
     assertThat(url.hostList(2379)).isEqualTo("[::1]:2379,[fe80::1]:2379");
     assertThat(url.toString()).isEqualTo("etcd://[::1]:2379,[fe80::1]/masters");
   }
@@ -76,7 +79,8 @@ class HaUrlTest {
 
   @Test
   void equalUrlsAreEqual() {
-    assertThat(HaUrl.parse("zk://u:p@h:1/m")).isEqualTo(HaUrl.parse("zk://u:p@h:1/m/"))
+    assertThat(HaUrl.parse("zk://u:p@h:1/m"))
+        .isEqualTo(HaUrl.parse("zk://u:p@h:1/m/"))
         .hasSameHashCodeAs(HaUrl.parse("zk://u:p@h:1/m"));
     assertThat(HaUrl.parse("zk://u:p@h:1/m")).isNotEqualTo(HaUrl.parse("zk://u:q@h:1/m"));
   }
@@ -86,18 +90,21 @@ class HaUrlTest {
   void theRootOrNoPathIsRefused(String text) {
     assertThatThrownBy(() -> HaUrl.parse(text))
         .isInstanceOf(HaConfigException.class)
-        .hasMessageContaining("is not allowed: the masters need a base path of their own, e.g. /mesos");
+        .hasMessageContaining(
+            "is not allowed: the masters need a base path of their own, e.g. /mesos");
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "zk://h//         | invalid segment ''",
-      "zk://h/a//b      | invalid segment ''",
-      "zk://h/a/../b    | invalid segment '..'",
-      "zk://h/./b       | invalid segment '.'",
-      "zk://h/a b       | invalid segment 'a b'",
-      "zk://h/a?x=1     | invalid segment 'a?x=1'",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "zk://h//         | invalid segment ''",
+        "zk://h/a//b      | invalid segment ''",
+        "zk://h/a/../b    | invalid segment '..'",
+        "zk://h/./b       | invalid segment '.'",
+        "zk://h/a b       | invalid segment 'a b'",
+        "zk://h/a?x=1     | invalid segment 'a?x=1'",
+      })
   void badPathSegmentsAreRefused(String text, String message) {
     assertThatThrownBy(() -> HaUrl.parse(text.strip()))
         .isInstanceOf(HaConfigException.class)
@@ -106,13 +113,15 @@ class HaUrlTest {
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "zk://h:0/m      | port '0' of host 'h'",
-      "zk://h:65536/m  | port '65536' of host 'h'",
-      "zk://h:x/m      | port 'x' of host 'h'",
-      "zk://h:/m       | port '' of host 'h'",
-      "zk://[::1]:99999/m | port '99999' of host '::1'",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "zk://h:0/m      | port '0' of host 'h'",
+        "zk://h:65536/m  | port '65536' of host 'h'",
+        "zk://h:x/m      | port 'x' of host 'h'",
+        "zk://h:/m       | port '' of host 'h'",
+        "zk://[::1]:99999/m | port '99999' of host '::1'",
+      })
   void badPortsAreRefused(String text, String message) {
     assertThatThrownBy(() -> HaUrl.parse(text.strip()))
         .isInstanceOf(HaConfigException.class)
@@ -121,12 +130,14 @@ class HaUrlTest {
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "h:2181/mesos     | has no scheme",
-      "://h/mesos       | has no scheme",
-      "1zk://h/mesos    | scheme '1zk' is not a valid scheme name",
-      "z_k://h/mesos    | scheme 'z_k' is not a valid scheme name",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "h:2181/mesos     | has no scheme",
+        "://h/mesos       | has no scheme",
+        "1zk://h/mesos    | scheme '1zk' is not a valid scheme name",
+        "z_k://h/mesos    | scheme 'z_k' is not a valid scheme name",
+      })
   void badSchemesAreRefused(String text, String message) {
     assertThatThrownBy(() -> HaUrl.parse(text.strip()))
         .isInstanceOf(HaConfigException.class)
@@ -144,13 +155,15 @@ class HaUrlTest {
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "zk://::1:2181/m     | looks like an IPv6 address; write it in brackets",
-      "zk://[::1:2181/m    | opens an IPv6 bracket it does not close",
-      "zk://[::1]x/m       | has text after the IPv6 address",
-      "zk://h1,,h2/m       | has an empty host in its host list",
-      "zk://:2181/m        | needs a host name or address",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "zk://::1:2181/m     | looks like an IPv6 address; write it in brackets",
+        "zk://[::1:2181/m    | opens an IPv6 bracket it does not close",
+        "zk://[::1]x/m       | has text after the IPv6 address",
+        "zk://h1,,h2/m       | has an empty host in its host list",
+        "zk://:2181/m        | needs a host name or address",
+      })
   void badHostsAreRefused(String text, String message) {
     assertThatThrownBy(() -> HaUrl.parse(text.strip()))
         .isInstanceOf(HaConfigException.class)
@@ -167,9 +180,15 @@ class HaUrlTest {
 
   @Test
   void errorsNeverShowThePassword() {
-    for (String text : List.of("zk://user:s3cr3t@h:99999/m", "zk://user:s3cr3t@h/",
-        "user:s3cr3t@h/m", "zk://user:@h/m", "zk://:s3cr3t@h/m")) {
-      assertThatThrownBy(() -> HaUrl.parse(text)).as(text)
+    for (String text :
+        List.of(
+            "zk://user:s3cr3t@h:99999/m",
+            "zk://user:s3cr3t@h/",
+            "user:s3cr3t@h/m",
+            "zk://user:@h/m",
+            "zk://:s3cr3t@h/m")) {
+      assertThatThrownBy(() -> HaUrl.parse(text))
+          .as(text)
           .isInstanceOf(HaConfigException.class)
           .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cr3t"));
     }
@@ -177,12 +196,19 @@ class HaUrlTest {
 
   @Test
   void aBadPercentEscapeInTheUserInfoIsAConfigErrorThatDoesNotQuoteThePassword() {
-    for (String text : List.of("zk://user:s3%zzcr3t@h/m", "zk://user:s3cr3t%@h/m", "zk://user:s3cr3t%4@h/m")) {
-      assertThatThrownBy(() -> HaUrl.parse(text)).as(text)
+    for (String text :
+        List.of("zk://user:s3%zzcr3t@h/m", "zk://user:s3cr3t%@h/m", "zk://user:s3cr3t%4@h/m")) {
+      assertThatThrownBy(() -> HaUrl.parse(text))
+          .as(text)
           .isInstanceOf(HaConfigException.class)
           .hasMessageContaining("user info has an invalid %-escape")
           .hasNoCause()
-          .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3").doesNotContain("zz").doesNotContain("cr3t"));
+          .satisfies(
+              e ->
+                  assertThat(e.getMessage())
+                      .doesNotContain("s3")
+                      .doesNotContain("zz")
+                      .doesNotContain("cr3t"));
     }
   }
 }

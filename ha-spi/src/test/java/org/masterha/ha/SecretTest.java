@@ -1,10 +1,10 @@
 package org.masterha.ha;
 
-import org.masterha.ha.error.HaConfigException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
+import org.masterha.ha.error.HaConfigException;
 
 class SecretTest {
   @Test
@@ -19,12 +19,17 @@ class SecretTest {
 
   @Test
   void emptyOrNullIsRefused() {
-    assertThatThrownBy(() -> Secret.of("")).isInstanceOf(HaConfigException.class).hasMessageContaining("must not be empty");
+    assertThatThrownBy(() -> Secret.of(""))
+        .isInstanceOf(HaConfigException.class)
+        .hasMessageContaining("must not be empty");
     assertThatThrownBy(() -> Secret.of(null)).isInstanceOf(NullPointerException.class);
   }
 
   @Test
   void equalityIsByValue() {
-    assertThat(Secret.of("a")).isEqualTo(Secret.of("a")).hasSameHashCodeAs(Secret.of("a")).isNotEqualTo(Secret.of("b"));
+    assertThat(Secret.of("a"))
+        .isEqualTo(Secret.of("a"))
+        .hasSameHashCodeAs(Secret.of("a"))
+        .isNotEqualTo(Secret.of("b"));
   }
 }

@@ -14,16 +14,18 @@ import org.masterha.ha.leader.Detector;
 import org.masterha.ha.leader.Leader;
 
 /**
- * Callers' callbacks run on their executor, never on a thread the backend needs (issue 11): a backend completes
- * futures on its event and I/O threads, which also run the liveness deadline, so a caller that blocks in a
- * callback there would delay its own {@code lost()} past the moment another master is elected (rule 2).
+ * Callers' callbacks run on their executor, never on a thread the backend needs (issue 11): a
+ * backend completes futures on its event and I/O threads, which also run the liveness deadline, so
+ * a caller that blocks in a callback there would delay its own {@code lost()} past the moment
+ * another master is elected (rule 2).
  */
 public interface CallbackContract extends FixtureAccess {
   /**
-   * Callbacks that block for longer than the session timeout, on {@code elected()}, on detector answers, in a
-   * {@code follow} listener and on {@code cancelled()}, on the leader's session and on the standby's: the leader
-   * keeps its session while they block, a cut leader still learns it lost within the loss bound and before the
-   * standby is elected, and the standby, blocked callback and all, is elected.
+   * Callbacks that block for longer than the session timeout, on {@code elected()}, on detector
+   * answers, in a {@code follow} listener and on {@code cancelled()}, on the leader's session and
+   * on the standby's: the leader keeps its session while they block, a cut leader still learns it
+   * lost within the loss bound and before the standby is elected, and the standby, blocked callback
+   * and all, is elected.
    */
   @Test
   default void callbacksThatBlockDelayNeitherTheirOwnLostNorAnyOtherSession() throws Exception {
@@ -46,41 +48,53 @@ public interface CallbackContract extends FixtureAccess {
     CountDownLatch release = new CountDownLatch(1);
     CountDownLatch blocking = new CountDownLatch(4);
     closeAfterTest(release::countDown);
-    Runnable block = () -> {
-      blocking.countDown();
-      try {
-        release.await(deadline().toNanos(), TimeUnit.NANOSECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    };
+    Runnable block =
+        () -> {
+          blocking.countDown();
+          try {
+            release.await(deadline().toNanos(), TimeUnit.NANOSECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        };
     // All registered while pending, so that they run on whatever thread completes them.
     c1.elected().whenComplete((l, e) -> block.run());
     dx.detect(seenByX).whenComplete((l, e) -> block.run());
     dy.detect(seenByY).whenComplete((l, e) -> block.run());
-    closeAfterTest(detector(x).follow(leader -> {
-      if (leader.isPresent() && leader.get().membership().equals(c1.membership())) {
-        block.run();
-      }
-    }));
+    closeAfterTest(
+        detector(x)
+            .follow(
+                leader -> {
+                  if (leader.isPresent() && leader.get().membership().equals(c1.membership())) {
+                    block.run();
+                  }
+                }));
     c1.membership().cancelled().whenComplete((v, e) -> block.run());
     // Asked when the standby learns it leads: by then the blocking leader must know it lost.
-    CompletableFuture<Boolean> lostAtStandbysElection = c2.elected().handle((l, e) -> c1.lost().isDone());
+    CompletableFuture<Boolean> lostAtStandbysElection =
+        c2.elected().handle((l, e) -> c1.lost().isDone());
 
     await(first.withdraw());
     await("election of the blocking leader", c1.elected());
     awaitUntil("the four callbacks block", () -> blocking.getCount() == 0);
     assertThat(c1.isLeader()).as("isLeader() of the leader whose callbacks block").isTrue();
-    assertPendingFor(lossBound, "loss of a leader whose callbacks block but whose session is sound", c1.lost(), c2.elected());
+    assertPendingFor(
+        lossBound,
+        "loss of a leader whose callbacks block but whose session is sound",
+        c1.lost(),
+        c2.elected());
 
     long cutAt = System.nanoTime();
     cut.inject(x);
     try {
       await("lost() of the cut leader whose callbacks block", c1.lost());
-      assertThat(Duration.ofNanos(System.nanoTime() - cutAt)).as("cut to lost() of the leader whose callbacks block (rule 2)")
+      assertThat(Duration.ofNanos(System.nanoTime() - cutAt))
+          .as("cut to lost() of the leader whose callbacks block (rule 2)")
           .isLessThanOrEqualTo(lossBound);
       await("election of the standby whose own detection callback blocks", c2.elected());
-      assertThat(await(lostAtStandbysElection)).as("the blocking leader had lost when the standby was elected (rule 2)").isTrue();
+      assertThat(await(lostAtStandbysElection))
+          .as("the blocking leader had lost when the standby was elected (rule 2)")
+          .isTrue();
     } finally {
       cut.heal(x);
       release.countDown();

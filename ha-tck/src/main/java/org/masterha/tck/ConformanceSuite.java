@@ -12,10 +12,16 @@ package org.masterha.tck;
  * }
  * }</pre>
  *
- * <p>Tests that need a fault the fixture cannot inject are reported as skipped. See {@link FixtureLifecycle} for
- * the lifecycle and {@link FixtureLifecycle#sessionTimeout()} for the clients' session timeout.
+ * <p>Tests that need a fault the fixture cannot inject are reported as skipped. See {@link
+ * FixtureLifecycle} for the lifecycle and {@link FixtureLifecycle#sessionTimeout()} for the
+ * clients' session timeout.
  */
 public abstract class ConformanceSuite extends FixtureLifecycle
-    implements GroupContract, SessionContract, ContenderContract, DetectorContract, PidGroupContract, SessionFaultContract,
-    StateContract, CallbackContract {
-}
+    implements GroupContract,
+        SessionContract,
+        ContenderContract,
+        DetectorContract,
+        PidGroupContract,
+        SessionFaultContract,
+        StateContract,
+        CallbackContract {}

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
 import org.masterha.ha.group.Membership;
 import org.masterha.ha.leader.Candidacy;
 import org.masterha.ha.leader.CandidacyLostException;
@@ -16,12 +17,11 @@ import org.masterha.ha.leader.Contender;
 import org.masterha.ha.leader.Leader;
 import org.masterha.masterinfo.MasterInfoCodec;
 import org.masterha.proto.MasterInfo;
-import org.junit.jupiter.api.Test;
 
 /**
- * Contending ({@code docs/contract.md}, "Contender"): a candidacy is a {@code json.info} member whose sequence is its epoch; the
- * lowest sequence leads; withdrawing hands over at once (rule 4); at most one leader at a time with increasing
- * epochs (rule 1).
+ * Contending ({@code docs/contract.md}, "Contender"): a candidacy is a {@code json.info} member
+ * whose sequence is its epoch; the lowest sequence leads; withdrawing hands over at once (rule 4);
+ * at most one leader at a time with increasing epochs (rule 1).
  */
 public interface ContenderContract extends FixtureAccess {
   @Test
@@ -34,9 +34,13 @@ public interface ContenderContract extends FixtureAccess {
     assertThat(c.lost()).isNotDone();
 
     TestClient b = connect();
-    awaitUntil("another session lists the candidacy", () -> await(b.session().group("").members()).contains(c.membership()));
+    awaitUntil(
+        "another session lists the candidacy",
+        () -> await(b.session().group("").members()).contains(c.membership()));
     byte[] data = await(b.session().group("").data(c.membership())).orElseThrow();
-    assertThat(MasterInfoCodec.decode(Optional.of(MasterInfoCodec.JSON_LABEL), data)).as("published MasterInfo").isEqualTo(info);
+    assertThat(MasterInfoCodec.decode(Optional.of(MasterInfoCodec.JSON_LABEL), data))
+        .as("published MasterInfo")
+        .isEqualTo(info);
   }
 
   @Test
@@ -48,12 +52,15 @@ public interface ContenderContract extends FixtureAccess {
     assertThat(leader.epoch()).isEqualTo(c.epoch());
     assertThat(leader.info()).isEqualTo(info);
 
-    Optional<Leader> detected = await("detection from another session", detector(connect()).detect());
-    assertThat(detected).hasValueSatisfying(l -> {
-      assertThat(l.membership()).isEqualTo(c.membership());
-      assertThat(l.epoch()).isEqualTo(c.epoch());
-      assertThat(l.info()).isEqualTo(info);
-    });
+    Optional<Leader> detected =
+        await("detection from another session", detector(connect()).detect());
+    assertThat(detected)
+        .hasValueSatisfying(
+            l -> {
+              assertThat(l.membership()).isEqualTo(c.membership());
+              assertThat(l.epoch()).isEqualTo(c.epoch());
+              assertThat(l.info()).isEqualTo(info);
+            });
     assertThat(c.lost()).isNotDone();
   }
 
@@ -66,8 +73,11 @@ public interface ContenderContract extends FixtureAccess {
     Candidacy c2 = await(second.contend());
     assertThat(c2.epoch()).isGreaterThan(c1.epoch());
 
-    assertPending("the second's election while the first leads", c2.elected(), c2.lost(), c1.lost());
-    assertThat(await(detector(connect()).detect())).map(Leader::membership).contains(c1.membership());
+    assertPending(
+        "the second's election while the first leads", c2.elected(), c2.lost(), c1.lost());
+    assertThat(await(detector(connect()).detect()))
+        .map(Leader::membership)
+        .contains(c1.membership());
 
     assertThat(await("withdraw of the leader", first.withdraw())).isTrue();
     await("lost() of the withdrawn leader", c1.lost());
@@ -85,7 +95,8 @@ public interface ContenderContract extends FixtureAccess {
     Candidacy c2 = await(second.contend());
     assertPending("the second's election while the first leads", c2.elected());
 
-    // Callbacks run on the sessions' executors, after the futures complete: the waits themselves are the clock.
+    // Callbacks run on the sessions' executors, after the futures complete: the waits themselves
+    // are the clock.
     long start = System.nanoTime();
     first.withdraw();
     await("lost() of the withdrawn leader", c1.lost());
@@ -93,7 +104,9 @@ public interface ContenderContract extends FixtureAccess {
     await("elected() of the next contender", c2.elected());
     Duration handover = Duration.ofNanos(System.nanoTime() - start);
     assertThat(Duration.ofNanos(lostBy - start)).as("withdraw to lost()").isLessThan(promptBound());
-    assertThat(handover).as("withdraw to the next contender's election (no timeout waited for)").isLessThan(promptBound());
+    assertThat(handover)
+        .as("withdraw to the next contender's election (no timeout waited for)")
+        .isLessThan(promptBound());
   }
 
   @Test
@@ -108,7 +121,8 @@ public interface ContenderContract extends FixtureAccess {
     leaderClient.session().close();
     await("lost() of the leader whose session closed", c1.lost());
     Leader l2 = await("elected() of the next contender", c2.elected());
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("clean close to the next contender's election")
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .as("clean close to the next contender's election")
         .isLessThan(promptBound());
     assertThat(l2.epoch()).isGreaterThan(c1.epoch());
   }
@@ -123,10 +137,12 @@ public interface ContenderContract extends FixtureAccess {
     assertThat(awaitFailure("a second contend() while the first is in flight", second))
         .isInstanceOf(IllegalStateException.class);
     Candidacy c = await(first);
-    assertThat(awaitFailure("a second contend() while the first is live", attempt(contender::contend)))
+    assertThat(
+            awaitFailure("a second contend() while the first is live", attempt(contender::contend)))
         .isInstanceOf(IllegalStateException.class);
     assertThat(c.lost()).isNotDone();
-    assertThat(await(a.session().group("").members())).as("only the first candidacy is registered")
+    assertThat(await(a.session().group("").members()))
+        .as("only the first candidacy is registered")
         .containsExactly(c.membership());
     await(c.elected());
   }
@@ -137,7 +153,8 @@ public interface ContenderContract extends FixtureAccess {
     assertThat(await("withdraw before any contend", contender.withdraw())).isFalse();
     Candidacy c = await(contender.contend());
     assertThat(await("withdraw of the live candidacy", contender.withdraw())).isTrue();
-    assertThat(await("cancelled() of the withdrawn candidacy", c.membership().cancelled())).isTrue();
+    assertThat(await("cancelled() of the withdrawn candidacy", c.membership().cancelled()))
+        .isTrue();
     await(c.lost());
     assertThat(await("second withdraw", contender.withdraw())).isFalse();
   }
@@ -177,25 +194,32 @@ public interface ContenderContract extends FixtureAccess {
     for (int i = 0; i < n; i++) {
       contenders.add(contender(connect(), masterInfo("c" + i, 6000 + i)));
     }
-    List<LeaderFollower> followers = List.of(follow(connect()), follow(connect()), follow(connect()));
+    List<LeaderFollower> followers =
+        List.of(follow(connect()), follow(connect()), follow(connect()));
 
     // All contend at the same moment, each from its own thread.
     CountDownLatch go = new CountDownLatch(1);
     List<CompletableFuture<Candidacy>> contending = new ArrayList<>();
     for (Contender c : contenders) {
-      contending.add(CompletableFuture.supplyAsync(() -> {
-        try {
-          go.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        return c;
-      }, executor()).thenCompose(Contender::contend));
+      contending.add(
+          CompletableFuture.supplyAsync(
+                  () -> {
+                    try {
+                      go.await();
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                    return c;
+                  },
+                  executor())
+              .thenCompose(Contender::contend));
     }
     go.countDown();
     List<Candidacy> candidacies = new ArrayList<>();
     contending.forEach(f -> candidacies.add(await("concurrent contend", f)));
-    assertThat(candidacies.stream().map(Candidacy::epoch).distinct().count()).as("distinct epochs").isEqualTo(n);
+    assertThat(candidacies.stream().map(Candidacy::epoch).distinct().count())
+        .as("distinct epochs")
+        .isEqualTo(n);
     candidacies.forEach(c -> assertThat(c.epoch()).isEqualTo(c.membership().sequence()));
 
     LeadershipLog log = new LeadershipLog();
@@ -208,29 +232,42 @@ public interface ContenderContract extends FixtureAccess {
     }
     byEpoch.sort(Comparator.comparingLong(i -> candidacies.get(i).epoch()));
 
-    // Hand leadership down the line: the leader steps down (stops believing it leads), then withdraws.
+    // Hand leadership down the line: the leader steps down (stops believing it leads), then
+    // withdraws.
     for (int expected : byEpoch) {
       int leader = await("a leader among the remaining contenders", log.leader());
-      assertThat(leader).as("the leader is the remaining contender with the lowest epoch").isEqualTo(expected);
+      assertThat(leader)
+          .as("the leader is the remaining contender with the lowest epoch")
+          .isEqualTo(expected);
       Candidacy c = candidacies.get(leader);
-      Leader detected = await("detection of contender " + leader,
-          followers.get(leader % followers.size()).until(l -> l.isPresent() && l.get().epoch() >= c.epoch())).orElseThrow();
+      Leader detected =
+          await(
+                  "detection of contender " + leader,
+                  followers
+                      .get(leader % followers.size())
+                      .until(l -> l.isPresent() && l.get().epoch() >= c.epoch()))
+              .orElseThrow();
       assertThat(detected.membership()).as("detected leader").isEqualTo(c.membership());
       log.stepDown(leader);
-      assertThat(await("withdraw of contender " + leader, contenders.get(leader).withdraw())).isTrue();
+      assertThat(await("withdraw of contender " + leader, contenders.get(leader).withdraw()))
+          .isTrue();
       await(c.lost());
     }
 
     assertThat(log.violations()).as("violations of one leader at a time").isEmpty();
     List<LeadershipLog.Term> terms = log.terms();
-    assertThat(terms.stream().map(LeadershipLog.Term::contender).toList()).as("each contender led once, in epoch order")
+    assertThat(terms.stream().map(LeadershipLog.Term::contender).toList())
+        .as("each contender led once, in epoch order")
         .isEqualTo(byEpoch);
     for (LeaderFollower f : followers) {
       await("detection of no leader at the end", f.until(Optional::isEmpty));
       List<Long> epochs = f.leaders().stream().map(Leader::epoch).toList();
       assertThat(epochs).as("epochs a detector reported").isSorted().doesNotHaveDuplicates();
-      List<Membership> led = terms.stream().map(t -> candidacies.get(t.contender()).membership()).toList();
-      assertThat(led).as("detected leaders are elected ones").containsAll(f.leaders().stream().map(Leader::membership).toList());
+      List<Membership> led =
+          terms.stream().map(t -> candidacies.get(t.contender()).membership()).toList();
+      assertThat(led)
+          .as("detected leaders are elected ones")
+          .containsAll(f.leaders().stream().map(Leader::membership).toList());
       assertThat(f.failure()).isEmpty();
     }
   }

@@ -1,23 +1,32 @@
 package org.masterha.tck;
 
 /**
- * The faults a fixture may be able to inject. A fixture offers each one it can through
- * {@link BackendFixture#fault(Fault)}; a test that needs one asks {@link FixtureAccess#assumeFault(Fault)} and is
- * reported as skipped, with the fault's {@link #description()} as the reason, where the fixture has none.
+ * The faults a fixture may be able to inject. A fixture offers each one it can through {@link
+ * BackendFixture#fault(Fault)}; a test that needs one asks {@link FixtureAccess#assumeFault(Fault)}
+ * and is reported as skipped, with the fault's {@link #description()} as the reason, where the
+ * fixture has none.
  */
 public enum Fault {
-  /** Stop all traffic between one client and the servers, then let it flow again (a TCP proxy in between). */
+  /**
+   * Stop all traffic between one client and the servers, then let it flow again (a TCP proxy in
+   * between).
+   */
   CUT_CONNECTION("stop all traffic between one client and the servers, then let it flow again"),
   /**
-   * Let one client's requests reach the servers but lose every answer to them, then end the connections that lost
-   * answers with a reset: a request the store applied whose answer the client never sees.
+   * Let one client's requests reach the servers but lose every answer to them, then end the
+   * connections that lost answers with a reset: a request the store applied whose answer the client
+   * never sees.
    */
-  LOSE_ANSWER("let one client's requests through but lose the servers' answers, then reset its connections"),
+  LOSE_ANSWER(
+      "let one client's requests through but lose the servers' answers, then reset its connections"),
   /** Expire one client's session on the server side, as the store does after a timeout. */
   EXPIRE_SESSION("expire one client's session on the server side"),
   /** Stop every server and start them again, keeping their data. */
   RESTART_SERVERS("stop every server and start them again with their data"),
-  /** Stop the store's own leader server of a cluster (ZooKeeper leader, etcd leader, ...), keep the rest. */
+  /**
+   * Stop the store's own leader server of a cluster (ZooKeeper leader, etcd leader, ...), keep the
+   * rest.
+   */
   STOP_LEADER_SERVER("stop the store's own leader server of a cluster and keep a quorum running");
 
   private final String description;

@@ -3,11 +3,12 @@ package org.masterha.tck;
 import java.util.Objects;
 
 /**
- * One fault a fixture can inject: {@link #inject} starts it, {@link #heal} ends it. A fault on one client
- * ({@link Fault#CUT_CONNECTION}, {@link Fault#LOSE_ANSWER}, {@link Fault#EXPIRE_SESSION}) acts on the client given;
- * a fault on the servers ({@link Fault#RESTART_SERVERS}, {@link Fault#STOP_LEADER_SERVER}) ignores it, so tests call
- * {@link #inject()} and {@link #heal()}. Healing a fault that cannot be undone (an expired session, a restart that
- * is over when {@code inject} returns) does nothing.
+ * One fault a fixture can inject: {@link #inject} starts it, {@link #heal} ends it. A fault on one
+ * client ({@link Fault#CUT_CONNECTION}, {@link Fault#LOSE_ANSWER}, {@link Fault#EXPIRE_SESSION})
+ * acts on the client given; a fault on the servers ({@link Fault#RESTART_SERVERS}, {@link
+ * Fault#STOP_LEADER_SERVER}) ignores it, so tests call {@link #inject()} and {@link #heal()}.
+ * Healing a fault that cannot be undone (an expired session, a restart that is over when {@code
+ * inject} returns) does nothing.
  *
  * <p>Build one with {@link #onClient} or {@link #onServers}, e.g. a fixture whose clients are
  * {@link ProxiedClient}s offers {@link ProxiedClient#CUT} and {@link ProxiedClient#LOSE_ANSWER}.

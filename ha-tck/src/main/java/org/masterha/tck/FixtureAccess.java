@@ -29,13 +29,13 @@ import org.masterha.proto.Address;
 import org.masterha.proto.MasterInfo;
 
 /**
- * What every contract's tests use: the fixture, this test's own base path, clients that are closed after the
- * test, and waits that always have a deadline.
+ * What every contract's tests use: the fixture, this test's own base path, clients that are closed
+ * after the test, and waits that always have a deadline.
  *
- * <p>Two kinds of waiting, never a bare sleep: {@link #await} waits for something that must happen, up to
- * {@link #deadline()}; {@link #assertPendingFor} watches something that must NOT happen for a bounded window,
- * since a negative can only be observed for a while. The windows are short ({@link #quietPeriod()}) except in
- * fault tests, where the window is the fault's own timing.
+ * <p>Two kinds of waiting, never a bare sleep: {@link #await} waits for something that must happen,
+ * up to {@link #deadline()}; {@link #assertPendingFor} watches something that must NOT happen for a
+ * bounded window, since a negative can only be observed for a while. The windows are short ({@link
+ * #quietPeriod()}) except in fault tests, where the window is the fault's own timing.
  */
 public interface FixtureAccess {
   /** The started fixture of this suite. */
@@ -47,7 +47,9 @@ public interface FixtureAccess {
   /** This test's own base path, e.g. {@code /tck/joinReturnsMembership-7}; nothing else uses it. */
   String basePath();
 
-  /** Closes {@code resource} after this test, before its clients (last registered, first closed). */
+  /**
+   * Closes {@code resource} after this test, before its clients (last registered, first closed).
+   */
   <T extends AutoCloseable> T closeAfterTest(T resource);
 
   /** A scheduler for the tests' own concurrent work; shared by the suite, daemon threads. */
@@ -78,13 +80,20 @@ public interface FixtureAccess {
   }
 
   /**
-   * The fixture's injector for {@code fault}; where the fixture has none, the test stops here and is reported as
-   * skipped with the reason, e.g. {@code standalone fixture cannot inject CUT_CONNECTION (stop all traffic ...)}.
+   * The fixture's injector for {@code fault}; where the fixture has none, the test stops here and
+   * is reported as skipped with the reason, e.g. {@code standalone fixture cannot inject
+   * CUT_CONNECTION (stop all traffic ...)}.
    */
   default FaultInjector assumeFault(Fault fault) {
     Optional<FaultInjector> injector = fixture().fault(fault);
     if (injector.isEmpty()) {
-      Assumptions.abort(fixture().backend() + " fixture cannot inject " + fault + " (" + fault.description() + ")");
+      Assumptions.abort(
+          fixture().backend()
+              + " fixture cannot inject "
+              + fault
+              + " ("
+              + fault.description()
+              + ")");
     }
     return injector.get();
   }
@@ -103,8 +112,8 @@ public interface FixtureAccess {
   }
 
   /**
-   * The bound on a handover that must not wait for any timeout (withdraw, clean close): half the session
-   * timeout, so meeting it proves no expiry was waited for.
+   * The bound on a handover that must not wait for any timeout (withdraw, clean close): half the
+   * session timeout, so meeting it proves no expiry was waited for.
    */
   default Duration promptBound() {
     return testSessionTimeout().dividedBy(2);
@@ -136,13 +145,17 @@ public interface FixtureAccess {
     }
   }
 
-  /** The cause the future fails with (unwrapped); fails the test if it succeeds or is not done in time. */
+  /**
+   * The cause the future fails with (unwrapped); fails the test if it succeeds or is not done in
+   * time.
+   */
   default Throwable awaitFailure(String what, CompletableFuture<?> future) {
     try {
       Object value = future.get(deadline().toNanos(), TimeUnit.NANOSECONDS);
       throw new AssertionError(what + " should have failed but completed with " + value);
     } catch (TimeoutException e) {
-      throw new AssertionError(what + " should have failed but did not complete within " + Durations.format(deadline()));
+      throw new AssertionError(
+          what + " should have failed but did not complete within " + Durations.format(deadline()));
     } catch (ExecutionException e) {
       return unwrap(e.getCause());
     } catch (CancellationException e) {
@@ -154,8 +167,8 @@ public interface FixtureAccess {
   }
 
   /**
-   * Asserts that none of {@code futures} completes during {@code window}: a deliberate observation window for
-   * something that must not happen, ended early (and failed) by the first completion.
+   * Asserts that none of {@code futures} completes during {@code window}: a deliberate observation
+   * window for something that must not happen, ended early (and failed) by the first completion.
    */
   default void assertPendingFor(Duration window, String what, CompletableFuture<?>... futures) {
     CompletableFuture<Object> any = CompletableFuture.anyOf(futures);
@@ -184,7 +197,9 @@ public interface FixtureAccess {
         done.add("future " + (i + 1) + " of " + futures.length + " " + state);
       }
     }
-    AssertionError error = new AssertionError(what + " must not happen within " + Durations.format(window) + ", but " + done);
+    AssertionError error =
+        new AssertionError(
+            what + " must not happen within " + Durations.format(window) + ", but " + done);
     if (cause != null) {
       error.initCause(cause);
     }
@@ -201,12 +216,17 @@ public interface FixtureAccess {
   }
 
   default void awaitUntil(String what, Duration within, Callable<Boolean> condition) {
-    Awaitility.await(what).atMost(within).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20)).until(condition);
+    Awaitility.await(what)
+        .atMost(within)
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(20))
+        .until(condition);
   }
 
   /**
-   * Whether {@code condition} comes to hold within {@code window} (polled every 20 ms): for a test that takes one
-   * of two legal paths depending on what a backend did, each path then checked in full.
+   * Whether {@code condition} comes to hold within {@code window} (polled every 20 ms): for a test
+   * that takes one of two legal paths depending on what a backend did, each path then checked in
+   * full.
    */
   default boolean holdsWithin(Duration window, Callable<Boolean> condition) {
     try {
@@ -217,7 +237,10 @@ public interface FixtureAccess {
     }
   }
 
-  /** Runs {@code call}, turning an exception it throws into a failed future (either is a legal way to fail). */
+  /**
+   * Runs {@code call}, turning an exception it throws into a failed future (either is a legal way
+   * to fail).
+   */
   default <T> CompletableFuture<T> attempt(Supplier<CompletableFuture<T>> call) {
     try {
       return call.get();
@@ -240,18 +263,20 @@ public interface FixtureAccess {
   }
 
   private static Throwable unwrap(Throwable t) {
-    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null) {
       t = t.getCause();
     }
     return t;
   }
 
   /**
-   * Follows {@code group}'s member set from {@code from} with a chain of {@code watch(lastSeen)} calls, as a
-   * careful caller would, until a set satisfies {@code until}; completes with every set observed after
-   * {@code from}, in order (none when {@code from} already satisfies it).
+   * Follows {@code group}'s member set from {@code from} with a chain of {@code watch(lastSeen)}
+   * calls, as a careful caller would, until a set satisfies {@code until}; completes with every set
+   * observed after {@code from}, in order (none when {@code from} already satisfies it).
    */
-  default CompletableFuture<List<Set<Membership>>> watchChain(Group group, Set<Membership> from, Predicate<Set<Membership>> until) {
+  default CompletableFuture<List<Set<Membership>>> watchChain(
+      Group group, Set<Membership> from, Predicate<Set<Membership>> until) {
     if (until.test(from)) {
       return CompletableFuture.completedFuture(List.of());
     }
@@ -259,18 +284,21 @@ public interface FixtureAccess {
     CompletableFuture<List<Set<Membership>>> done = new CompletableFuture<>();
     class Step {
       void from(Set<Membership> last) {
-        group.watch(last).whenComplete((next, error) -> {
-          if (error != null) {
-            done.completeExceptionally(error);
-            return;
-          }
-          seen.add(next);
-          if (until.test(next)) {
-            done.complete(List.copyOf(seen));
-          } else if (!done.isDone()) {
-            from(next);
-          }
-        });
+        group
+            .watch(last)
+            .whenComplete(
+                (next, error) -> {
+                  if (error != null) {
+                    done.completeExceptionally(error);
+                    return;
+                  }
+                  seen.add(next);
+                  if (until.test(next)) {
+                    done.complete(List.copyOf(seen));
+                  } else if (!done.isDone()) {
+                    from(next);
+                  }
+                });
       }
     }
     new Step().from(from);
@@ -298,7 +326,9 @@ public interface FixtureAccess {
 
   /** A leader no group has: a "previous" answer that certainly differs from the current one. */
   default Leader phantomLeader() {
-    return new Leader(masterInfo("phantom", 1), 999_999_999L,
+    return new Leader(
+        masterInfo("phantom", 1),
+        999_999_999L,
         new Membership("json.info_0999999999", 999_999_999L, Optional.of("json.info")));
   }
 }

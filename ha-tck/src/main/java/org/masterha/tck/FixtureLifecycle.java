@@ -21,12 +21,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The lifecycle under every contract test class: one fixture (server or cluster) serves all tests of the class,
- * started before the first and closed after the last; each test gets a base path of its own, and the clients
- * and detectors it opened are closed after it, so tests do not see each other.
+ * The lifecycle under every contract test class: one fixture (server or cluster) serves all tests
+ * of the class, started before the first and closed after the last; each test gets a base path of
+ * its own, and the clients and detectors it opened are closed after it, so tests do not see each
+ * other.
  *
- * <p>{@link ConformanceSuite} runs every contract. A class that runs only some of them extends this one and
- * implements those, e.g. a cluster fixture that only needs the fault tests:
+ * <p>{@link ConformanceSuite} runs every contract. A class that runs only some of them extends this
+ * one and implements those, e.g. a cluster fixture that only needs the fault tests:
  *
  * <pre>{@code
  * class ZooKeeperClusterFaultTest extends FixtureLifecycle implements SessionFaultContract {
@@ -52,8 +53,8 @@ public abstract class FixtureLifecycle implements FixtureAccess {
   protected abstract BackendFixture createFixture() throws Exception;
 
   /**
-   * The session timeout of the tests' clients: short, so that fault tests are quick. A backend whose store
-   * cannot honour it (Consul's {@code session_ttl_min}) overrides this.
+   * The session timeout of the tests' clients: short, so that fault tests are quick. A backend
+   * whose store cannot honour it (Consul's {@code session_ttl_min}) overrides this.
    */
   protected Duration sessionTimeout() {
     return Duration.ofSeconds(3);
@@ -61,15 +62,22 @@ public abstract class FixtureLifecycle implements FixtureAccess {
 
   @BeforeAll
   final void startFixture() throws Exception {
-    ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(4, r -> {
-      Thread t = new Thread(r, "tck-" + getClass().getSimpleName());
-      t.setDaemon(true);
-      return t;
-    });
+    ScheduledThreadPoolExecutor pool =
+        new ScheduledThreadPoolExecutor(
+            4,
+            r -> {
+              Thread t = new Thread(r, "tck-" + getClass().getSimpleName());
+              t.setDaemon(true);
+              return t;
+            });
     pool.setRemoveOnCancelPolicy(true);
     executor = pool;
     fixture = Objects.requireNonNull(createFixture(), "createFixture() returned null");
-    log.info("Starting {} fixture for {} (session timeout {})", fixture.backend(), getClass().getSimpleName(), sessionTimeout());
+    log.info(
+        "Starting {} fixture for {} (session timeout {})",
+        fixture.backend(),
+        getClass().getSimpleName(),
+        sessionTimeout());
     fixture.start();
   }
 

@@ -9,17 +9,18 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
 import org.masterha.ha.HaSession;
 import org.masterha.ha.group.Group;
 import org.masterha.ha.group.Membership;
-import org.junit.jupiter.api.Test;
 
 /**
- * The group primitive ({@code docs/contract.md}, "Group"): join/cancel/data/members/watch, sequences, and the promise that a
- * caller passing the set it last saw to {@code watch} never misses a change.
+ * The group primitive ({@code docs/contract.md}, "Group"): join/cancel/data/members/watch,
+ * sequences, and the promise that a caller passing the set it last saw to {@code watch} never
+ * misses a change.
  *
- * <p>Reads by a session other than the writer wait until the write is visible: a store cluster may serve them
- * from a replica that is a moment behind. A session always sees its own writes.
+ * <p>Reads by a session other than the writer wait until the write is visible: a store cluster may
+ * serve them from a replica that is a moment behind. A session always sees its own writes.
  */
 public interface GroupContract extends FixtureAccess {
   String LABEL = "tck";
@@ -44,8 +45,10 @@ public interface GroupContract extends FixtureAccess {
     List<Membership> listed = new ArrayList<>(members);
     assertThat(listed.get(0).label()).as("label as listed").contains(LABEL);
     assertThat(listed.get(1).label()).as("label as listed").isEmpty();
-    assertThat(await("data", g.data(labelled))).hasValueSatisfying(d -> assertThat(d).isEqualTo(bytes("alpha")));
-    assertThat(await("data", g.data(unlabelled))).hasValueSatisfying(d -> assertThat(d).isEqualTo(bytes("beta")));
+    assertThat(await("data", g.data(labelled)))
+        .hasValueSatisfying(d -> assertThat(d).isEqualTo(bytes("alpha")));
+    assertThat(await("data", g.data(unlabelled)))
+        .hasValueSatisfying(d -> assertThat(d).isEqualTo(bytes("beta")));
   }
 
   @Test
@@ -61,12 +64,16 @@ public interface GroupContract extends FixtureAccess {
 
     assertThat(await(a.cancel(m3))).isTrue();
     Membership m4 = await(b.join(bytes("4"), Optional.of(LABEL)));
-    assertThat(m4.sequence()).as("a join after the highest member was cancelled").isGreaterThan(m3.sequence());
+    assertThat(m4.sequence())
+        .as("a join after the highest member was cancelled")
+        .isGreaterThan(m3.sequence());
 
     assertThat(await(a.cancel(m1))).isTrue();
     assertThat(await(b.cancel(m2))).isTrue();
     assertThat(await(b.cancel(m4))).isTrue();
-    awaitUntil("the group is empty for both sessions", () -> await(a.members()).isEmpty() && await(b.members()).isEmpty());
+    awaitUntil(
+        "the group is empty for both sessions",
+        () -> await(a.members()).isEmpty() && await(b.members()).isEmpty());
     Membership m5 = await(a.join(bytes("5"), Optional.of(LABEL)));
     assertThat(m5.sequence()).as("a join into the emptied group").isGreaterThan(m4.sequence());
     assertThat(Set.of(m1.id(), m2.id(), m3.id(), m4.id(), m5.id())).hasSize(5);
@@ -82,14 +89,22 @@ public interface GroupContract extends FixtureAccess {
     }
     Membership m = await(a.join(payload, Optional.of(LABEL)));
     assertThat(await(a.data(m))).hasValueSatisfying(d -> assertThat(d).isEqualTo(payload));
-    awaitUntil("the other session reads the member's data", () -> await(b.data(m)).map(d -> {
-      assertThat(d).isEqualTo(payload);
-      return true;
-    }).orElse(false));
+    awaitUntil(
+        "the other session reads the member's data",
+        () ->
+            await(b.data(m))
+                .map(
+                    d -> {
+                      assertThat(d).isEqualTo(payload);
+                      return true;
+                    })
+                .orElse(false));
 
     assertThat(await(a.cancel(m))).isTrue();
     assertThat(await(a.data(m))).as("data of a cancelled member").isEmpty();
-    awaitUntil("the other session reads no data for the cancelled member", () -> await(b.data(m)).isEmpty());
+    awaitUntil(
+        "the other session reads no data for the cancelled member",
+        () -> await(b.data(m)).isEmpty());
   }
 
   @Test
@@ -101,7 +116,11 @@ public interface GroupContract extends FixtureAccess {
     Membership asListedByB = await(b.members()).iterator().next();
 
     assertThat(await("cancel by a session that does not own it", b.cancel(m))).isFalse();
-    assertThat(await("cancel of the listed copy by a session that does not own it", b.cancel(asListedByB))).isFalse();
+    assertThat(
+            await(
+                "cancel of the listed copy by a session that does not own it",
+                b.cancel(asListedByB)))
+        .isFalse();
     assertThat(await(a.members())).containsExactly(m);
     assertThat(m.cancelled()).isNotDone();
 
@@ -124,8 +143,11 @@ public interface GroupContract extends FixtureAccess {
     List<Membership> bySequence = joined.stream().sorted(Membership.BY_SEQUENCE).toList();
     assertThat(joined).as("joins in order get increasing sequences").isEqualTo(bySequence);
     for (Group g : List.of(a, b)) {
-      awaitUntil("members() lists every member", () -> await(g.members()).equals(Set.copyOf(bySequence)));
-      assertThat(new ArrayList<>(await(g.members()))).as("members() iteration order").isEqualTo(bySequence);
+      awaitUntil(
+          "members() lists every member", () -> await(g.members()).equals(Set.copyOf(bySequence)));
+      assertThat(new ArrayList<>(await(g.members())))
+          .as("members() iteration order")
+          .isEqualTo(bySequence);
     }
   }
 
@@ -134,9 +156,14 @@ public interface GroupContract extends FixtureAccess {
     Group a = connect().session().group("");
     Group b = connect().session().group("");
     Membership m = await(a.join(bytes("x"), Optional.of(LABEL)));
-    // Nothing changes after the join, so completing at all means completing because the sets differ.
-    assertThat(await("watch(empty set) with a member present", a.watch(Set.of()))).containsExactly(m);
-    assertThat(await("watch(a set that never existed)", a.watch(Set.of(new Membership("nobody", 12345, Optional.empty())))))
+    // Nothing changes after the join, so completing at all means completing because the sets
+    // differ.
+    assertThat(await("watch(empty set) with a member present", a.watch(Set.of())))
+        .containsExactly(m);
+    assertThat(
+            await(
+                "watch(a set that never existed)",
+                a.watch(Set.of(new Membership("nobody", 12345, Optional.empty())))))
         .containsExactly(m);
     assertThat(await("another session's watch(empty set)", b.watch(Set.of()))).containsExactly(m);
   }
@@ -191,7 +218,11 @@ public interface GroupContract extends FixtureAccess {
   @Test
   default void watchChainObservesEveryMembershipOfAConcurrentBurst() {
     Group watcher = connect().session().group("");
-    List<Group> writers = List.of(connect().session().group(""), connect().session().group(""), connect().session().group(""));
+    List<Group> writers =
+        List.of(
+            connect().session().group(""),
+            connect().session().group(""),
+            connect().session().group(""));
     Set<Membership> start = await(watcher.members());
     assertThat(start).isEmpty();
 
@@ -203,14 +234,17 @@ public interface GroupContract extends FixtureAccess {
         joins.add(writers.get(w).join(bytes("w" + w + "-" + i), Optional.of(LABEL)));
       }
     }
-    CompletableFuture<List<Set<Membership>>> growing = watchChain(watcher, start, s -> s.size() >= joins.size());
+    CompletableFuture<List<Set<Membership>>> growing =
+        watchChain(watcher, start, s -> s.size() >= joins.size());
     joins.forEach(j -> expected.add(await("burst join", j)));
     List<Set<Membership>> grew = await("watch chain over the joins", growing);
     assertThat(grew.get(grew.size() - 1)).as("last set observed").isEqualTo(expected);
     Set<Membership> previous = start;
     for (Set<Membership> s : grew) {
       assertThat(s).as("each observed set differs from the one before").isNotEqualTo(previous);
-      assertThat(s).as("while only joins happen, each set keeps every member of the one before").containsAll(previous);
+      assertThat(s)
+          .as("while only joins happen, each set keeps every member of the one before")
+          .containsAll(previous);
       assertThat(expected).as("observed members were all joined").containsAll(s);
       previous = s;
     }
@@ -230,7 +264,9 @@ public interface GroupContract extends FixtureAccess {
     previous = full;
     for (Set<Membership> s : shrank) {
       assertThat(s).as("each observed set differs from the one before").isNotEqualTo(previous);
-      assertThat(previous).as("while only cancels happen, each set is within the one before").containsAll(s);
+      assertThat(previous)
+          .as("while only cancels happen, each set is within the one before")
+          .containsAll(s);
       previous = s;
     }
   }
@@ -251,13 +287,17 @@ public interface GroupContract extends FixtureAccess {
     assertThat(await(base.members())).containsExactly(inBase);
     assertThat(await(replicas.members())).containsExactly(inReplicas);
     assertThat(await(elsewhere.group("").members())).containsExactly(inSibling);
-    awaitUntil("the other session's base group", () -> await(b.group("").members()).equals(Set.of(inBase)));
-    awaitUntil("the other session's replica group",
+    awaitUntil(
+        "the other session's base group",
+        () -> await(b.group("").members()).equals(Set.of(inBase)));
+    awaitUntil(
+        "the other session's replica group",
         () -> await(b.group(HaSession.LOG_REPLICAS).members()).equals(Set.of(inReplicas)));
 
     // A change in one group does not wake a watcher of another.
     CompletableFuture<Set<Membership>> baseWatch = b.group("").watch(Set.of(inBase));
-    CompletableFuture<Set<Membership>> replicaWatch = b.group(HaSession.LOG_REPLICAS).watch(Set.of(inReplicas));
+    CompletableFuture<Set<Membership>> replicaWatch =
+        b.group(HaSession.LOG_REPLICAS).watch(Set.of(inReplicas));
     Membership second = await(replicas.join(bytes("replica2"), Optional.empty()));
     await(elsewhere.group("").join(bytes("sibling2"), Optional.of(LABEL)));
     assertThat(await("replica group watch", replicaWatch)).containsExactly(inReplicas, second);
@@ -266,14 +306,28 @@ public interface GroupContract extends FixtureAccess {
   }
 
   /**
-   * Labels every store accepts, by the one label rule (1 to 128 letters, digits, {@code .}, {@code _} or
-   * {@code -}, starting with a letter or digit): a master configured with one of them works on any backend.
+   * Labels every store accepts, by the one label rule (1 to 128 letters, digits, {@code .}, {@code
+   * _} or {@code -}, starting with a letter or digit): a master configured with one of them works
+   * on any backend.
    */
-  List<String> PORTABLE_LABELS = List.of("json.info", "info", "log_replicas", "9-lives", "A.b_c-D", "x".repeat(128));
+  List<String> PORTABLE_LABELS =
+      List.of("json.info", "info", "log_replicas", "9-lives", "A.b_c-D", "x".repeat(128));
 
-  /** Labels every store refuses, the same way: outside the rule, though some store could hold a few of them. */
-  List<String> REFUSED_LABELS = List.of("", "a/b", "with space", "..", "_leading", "-leading", "tab\tin", "caf\u00e9",
-      "x".repeat(129));
+  /**
+   * Labels every store refuses, the same way: outside the rule, though some store could hold a few
+   * of them.
+   */
+  List<String> REFUSED_LABELS =
+      List.of(
+          "",
+          "a/b",
+          "with space",
+          "..",
+          "_leading",
+          "-leading",
+          "tab\tin",
+          "caf\u00e9",
+          "x".repeat(129));
 
   @Test
   default void aPortableLabelIsAcceptedAndListedAsItWasGiven() {
@@ -281,26 +335,40 @@ public interface GroupContract extends FixtureAccess {
     Group other = connect().session().group("");
     List<Membership> joined = new ArrayList<>();
     for (String label : PORTABLE_LABELS) {
-      Membership m = await("join with label '" + label + "'", g.join(bytes(label), Optional.of(label)));
-      assertThat(m.label()).as("label of the membership joined with '" + label + "'").contains(label);
+      Membership m =
+          await("join with label '" + label + "'", g.join(bytes(label), Optional.of(label)));
+      assertThat(m.label())
+          .as("label of the membership joined with '" + label + "'")
+          .contains(label);
       joined.add(m);
     }
-    assertThat(new ArrayList<>(await(g.members()))).as("members as the joining session lists them").isEqualTo(joined);
-    awaitUntil("another session lists every member with its label",
+    assertThat(new ArrayList<>(await(g.members())))
+        .as("members as the joining session lists them")
+        .isEqualTo(joined);
+    awaitUntil(
+        "another session lists every member with its label",
         () -> new ArrayList<>(await(other.members())).equals(joined));
-    // Each member's data is its label, so this also checks the label another session parsed from the store.
+    // Each member's data is its label, so this also checks the label another session parsed from
+    // the store.
     for (Membership m : await(other.members())) {
-      assertThat(await(other.data(m))).as("data of " + m).hasValueSatisfying(
-          d -> assertThat(m.label()).as("label as another session reads it").contains(new String(d, StandardCharsets.UTF_8)));
+      assertThat(await(other.data(m)))
+          .as("data of " + m)
+          .hasValueSatisfying(
+              d ->
+                  assertThat(m.label())
+                      .as("label as another session reads it")
+                      .contains(new String(d, StandardCharsets.UTF_8)));
     }
   }
 
   /**
-   * A refused label fails the join's future with an {@link IllegalArgumentException} that quotes the label and says
-   * what is accepted; the call itself never throws (a caller handles one failure path), and nothing is written.
+   * A refused label fails the join's future with an {@link IllegalArgumentException} that quotes
+   * the label and says what is accepted; the call itself never throws (a caller handles one failure
+   * path), and nothing is written.
    *
-   * <p>Until the kit's one label rule is used by every backend (issue 11), this fails on etcd (its rule differs and
-   * its message does not say "accepted:"), on Consul and ZooKeeper for some labels, and on standalone (no rule).
+   * <p>Until the kit's one label rule is used by every backend (issue 11), this fails on etcd (its
+   * rule differs and its message does not say "accepted:"), on Consul and ZooKeeper for some
+   * labels, and on standalone (no rule).
    */
   @Test
   default void aRefusedLabelFailsTheJoinsFutureTheSameWayOnEveryStore() {
@@ -310,49 +378,68 @@ public interface GroupContract extends FixtureAccess {
       try {
         join = g.join(bytes("refused"), Optional.of(label));
       } catch (RuntimeException e) {
-        throw new AssertionError("join with label '" + label + "' threw instead of failing its future (issue 11): " + e, e);
+        throw new AssertionError(
+            "join with label '" + label + "' threw instead of failing its future (issue 11): " + e,
+            e);
       }
       Throwable refused = awaitFailure("join with label '" + label + "'", join);
-      assertThat(refused).as("refusal of label '" + label + "' (issue 11: the kit's one label rule on every store)").isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("'" + label + "'").hasMessageContaining("accepted:");
+      assertThat(refused)
+          .as(
+              "refusal of label '"
+                  + label
+                  + "' (issue 11: the kit's one label rule on every store)")
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("'" + label + "'")
+          .hasMessageContaining("accepted:");
     }
     assertThat(await(g.members())).as("members after refused joins").isEmpty();
   }
 
   /**
-   * A join whose answer is lost (the store made the member, the client never heard) still completes once the
-   * connection is back, with the member the store made: exactly one member, held by the session, never a second
-   * copy from a blind retry and never a ghost the session holds without knowing it. Backend rules: a lost answer to
-   * a join is retryable trouble (retried inside), and a member is adopted by the session that actually made it.
+   * A join whose answer is lost (the store made the member, the client never heard) still completes
+   * once the connection is back, with the member the store made: exactly one member, held by the
+   * session, never a second copy from a blind retry and never a ghost the session holds without
+   * knowing it. Backend rules: a lost answer to a join is retryable trouble (retried inside), and a
+   * member is adopted by the session that actually made it.
    */
   @Test
   default void aJoinWhoseAnswerIsLostLeavesExactlyTheOneMemberItReturns() throws Exception {
     FaultInjector lose = assumeFault(Fault.LOSE_ANSWER);
     TestClient x = connect();
     Group g = x.session().group("");
-    Membership earlier = await("a join before the fault", g.join(bytes("earlier"), Optional.of(LABEL)));
+    Membership earlier =
+        await("a join before the fault", g.join(bytes("earlier"), Optional.of(LABEL)));
     Group seen = connect().session().group("");
-    awaitUntil("another session lists the earlier member", () -> await(seen.members()).equals(Set.of(earlier)));
+    awaitUntil(
+        "another session lists the earlier member",
+        () -> await(seen.members()).equals(Set.of(earlier)));
 
     CompletableFuture<Membership> join;
     lose.inject(x);
     try {
       join = g.join(bytes("answer lost"), Optional.of(LABEL));
-      awaitUntil("the store holds the member whose answer is being lost", () -> await(seen.members()).size() == 2);
+      awaitUntil(
+          "the store holds the member whose answer is being lost",
+          () -> await(seen.members()).size() == 2);
       assertThat(join).as("the join, its answer lost").isNotDone();
     } finally {
       lose.heal(x);
     }
     Membership joined = await("the join whose answer was lost", join);
     Set<Membership> expected = Set.of(earlier, joined);
-    awaitUntil("the group holds exactly the earlier member and the one the join returned",
+    awaitUntil(
+        "the group holds exactly the earlier member and the one the join returned",
         () -> await(seen.members()).equals(expected));
     assertPendingFor(quietPeriod(), "a change of the group after it settled", seen.watch(expected));
-    assertThat(await(g.members())).as("members as the joining session lists them").isEqualTo(expected);
+    assertThat(await(g.members()))
+        .as("members as the joining session lists them")
+        .isEqualTo(expected);
     assertThat(joined.isHeld()).as("the returned membership is held").isTrue();
     assertThat(joined.cancelled()).as("the returned membership").isNotDone();
-    assertThat(await(g.data(joined))).hasValueSatisfying(d -> assertThat(d).isEqualTo(bytes("answer lost")));
+    assertThat(await(g.data(joined)))
+        .hasValueSatisfying(d -> assertThat(d).isEqualTo(bytes("answer lost")));
     assertThat(await(g.cancel(joined))).isTrue();
-    awaitUntil("another session sees the cancel", () -> await(seen.members()).equals(Set.of(earlier)));
+    awaitUntil(
+        "another session sees the cancel", () -> await(seen.members()).equals(Set.of(earlier)));
   }
 }

@@ -12,9 +12,10 @@ import org.masterha.ha.leader.Leader;
 import org.masterha.ha.leader.LeaderListener;
 
 /**
- * Follows a detector with {@link Detector#follow} (the way a Mesos agent follows its master) and records every
- * answer with the monotonic time it arrived, so a test can check the whole history (no going back in epoch, no
- * leader it should not have seen) and wait for a particular answer without polling.
+ * Follows a detector with {@link Detector#follow} (the way a Mesos agent follows its master) and
+ * records every answer with the monotonic time it arrived, so a test can check the whole history
+ * (no going back in epoch, no leader it should not have seen) and wait for a particular answer
+ * without polling.
  *
  * <p>{@code follow} starts from "no leader", so the history starts with the first leader seen.
  */
@@ -22,7 +23,8 @@ public final class LeaderFollower implements AutoCloseable {
   /** One answer of the detector. */
   public record Observation(Optional<Leader> leader, long atNanos) {}
 
-  private record Waiter(Predicate<Optional<Leader>> condition, CompletableFuture<Optional<Leader>> future) {}
+  private record Waiter(
+      Predicate<Optional<Leader>> condition, CompletableFuture<Optional<Leader>> future) {}
 
   private final Detector detector;
   private Detector.Following following;
@@ -39,17 +41,19 @@ public final class LeaderFollower implements AutoCloseable {
   /** Starts following; closing the follower closes {@code detector}. */
   public static LeaderFollower follow(Detector detector) {
     LeaderFollower f = new LeaderFollower(detector);
-    Detector.Following following = detector.follow(new LeaderListener() {
-      @Override
-      public void leaderChanged(Optional<Leader> leader) {
-        f.record(leader);
-      }
+    Detector.Following following =
+        detector.follow(
+            new LeaderListener() {
+              @Override
+              public void leaderChanged(Optional<Leader> leader) {
+                f.record(leader);
+              }
 
-      @Override
-      public void detectionFailed(Throwable cause) {
-        f.failed(cause);
-      }
-    });
+              @Override
+              public void detectionFailed(Throwable cause) {
+                f.failed(cause);
+              }
+            });
     synchronized (f.lock) {
       f.following = following;
     }
@@ -63,19 +67,21 @@ public final class LeaderFollower implements AutoCloseable {
         return;
       }
       history.add(new Observation(leader, System.nanoTime()));
-      waiters.removeIf(w -> {
-        if (w.condition.test(leader)) {
-          ready.add(w);
-          return true;
-        }
-        return false;
-      });
+      waiters.removeIf(
+          w -> {
+            if (w.condition.test(leader)) {
+              ready.add(w);
+              return true;
+            }
+            return false;
+          });
     }
     ready.forEach(w -> w.future.complete(leader));
   }
 
   private void failed(Throwable error) {
-    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    Throwable cause =
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     List<Waiter> failedWaiters;
     synchronized (lock) {
       if (closed && cause instanceof CancellationException) {
@@ -89,8 +95,8 @@ public final class LeaderFollower implements AutoCloseable {
   }
 
   /**
-   * Completes with the latest answer once it satisfies {@code condition}: at once if the latest answer already
-   * does, else with the first later answer that does.
+   * Completes with the latest answer once it satisfies {@code condition}: at once if the latest
+   * answer already does, else with the first later answer that does.
    */
   public CompletableFuture<Optional<Leader>> until(Predicate<Optional<Leader>> condition) {
     CompletableFuture<Optional<Leader>> f = new CompletableFuture<>();
@@ -136,7 +142,9 @@ public final class LeaderFollower implements AutoCloseable {
   /** The latest answer, or empty when there is none yet. */
   public Optional<Optional<Leader>> latest() {
     synchronized (lock) {
-      return history.isEmpty() ? Optional.empty() : Optional.of(history.get(history.size() - 1).leader());
+      return history.isEmpty()
+          ? Optional.empty()
+          : Optional.of(history.get(history.size() - 1).leader());
     }
   }
 
@@ -167,6 +175,9 @@ public final class LeaderFollower implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "LeaderFollower" + history().stream().map(o -> o.leader().map(Leader::toString).orElse("no leader")).toList();
+    return "LeaderFollower"
+        + history().stream()
+            .map(o -> o.leader().map(Leader::toString).orElse("no leader"))
+            .toList();
   }
 }

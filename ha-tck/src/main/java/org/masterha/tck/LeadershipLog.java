@@ -8,9 +8,9 @@ import org.masterha.ha.leader.Candidacy;
 import org.masterha.ha.leader.Leader;
 
 /**
- * Who believes it leads, as the candidacies themselves say: a candidacy leads from its {@code elected()} until
- * it decides to withdraw or its {@code lost()} completes. Records every violation of "at most one at a time"
- * and the order and epochs of the leaders.
+ * Who believes it leads, as the candidacies themselves say: a candidacy leads from its {@code
+ * elected()} until it decides to withdraw or its {@code lost()} completes. Records every violation
+ * of "at most one at a time" and the order and epochs of the leaders.
  */
 final class LeadershipLog {
   record Term(int contender, long epoch, long electedAtNanos) {}
@@ -23,11 +23,14 @@ final class LeadershipLog {
 
   /** Starts recording {@code candidacy} of contender number {@code contender}. */
   void watch(int contender, Candidacy candidacy) {
-    candidacy.elected().whenComplete((leader, error) -> {
-      if (error == null) {
-        elected(contender, candidacy, leader);
-      }
-    });
+    candidacy
+        .elected()
+        .whenComplete(
+            (leader, error) -> {
+              if (error == null) {
+                elected(contender, candidacy, leader);
+              }
+            });
     candidacy.lost().whenComplete((v, e) -> stepDown(contender));
   }
 
@@ -38,16 +41,33 @@ final class LeadershipLog {
         violations.add("contender " + contender + " was elected after its candidacy was lost");
       }
       if (leading != null) {
-        violations.add("contender " + contender + " (epoch " + leader.epoch() + ") was elected while contender " + leading
-            + " still led");
+        violations.add(
+            "contender "
+                + contender
+                + " (epoch "
+                + leader.epoch()
+                + ") was elected while contender "
+                + leading
+                + " still led");
       }
-      if (leader.epoch() != candidacy.epoch() || !leader.membership().equals(candidacy.membership())) {
-        violations.add("contender " + contender + " was elected as " + leader + " but its candidacy is epoch "
-            + candidacy.epoch());
+      if (leader.epoch() != candidacy.epoch()
+          || !leader.membership().equals(candidacy.membership())) {
+        violations.add(
+            "contender "
+                + contender
+                + " was elected as "
+                + leader
+                + " but its candidacy is epoch "
+                + candidacy.epoch());
       }
       if (!terms.isEmpty() && terms.get(terms.size() - 1).epoch() >= leader.epoch()) {
-        violations.add("epoch " + leader.epoch() + " of contender " + contender + " does not exceed the previous leader's "
-            + terms.get(terms.size() - 1).epoch());
+        violations.add(
+            "epoch "
+                + leader.epoch()
+                + " of contender "
+                + contender
+                + " does not exceed the previous leader's "
+                + terms.get(terms.size() - 1).epoch());
       }
       leading = contender;
       terms.add(new Term(contender, leader.epoch(), System.nanoTime()));
@@ -57,7 +77,9 @@ final class LeadershipLog {
     ready.forEach(w -> w.complete(contender));
   }
 
-  /** Contender {@code contender} no longer believes it leads (it is about to withdraw, or it lost). */
+  /**
+   * Contender {@code contender} no longer believes it leads (it is about to withdraw, or it lost).
+   */
   void stepDown(int contender) {
     synchronized (lock) {
       if (leading != null && leading == contender) {

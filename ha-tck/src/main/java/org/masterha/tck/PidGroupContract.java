@@ -8,16 +8,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
 import org.masterha.ha.HaSession;
 import org.masterha.ha.group.Group;
 import org.masterha.ha.group.Membership;
 import org.masterha.ha.pid.PidGroup;
 import org.masterha.ha.pid.PidGroup.SizeCondition;
-import org.junit.jupiter.api.Test;
 
 /**
- * The replicated log's replica group ({@code docs/contract.md}, "PID group", Mesos {@code log_replicas}): unlabelled members
- * whose data is the endpoint, and watches by size.
+ * The replicated log's replica group ({@code docs/contract.md}, "PID group", Mesos {@code
+ * log_replicas}): unlabelled members whose data is the endpoint, and watches by size.
  */
 public interface PidGroupContract extends FixtureAccess {
   String E1 = "log-replica(1)@127.0.0.1:5050";
@@ -32,12 +32,16 @@ public interface PidGroupContract extends FixtureAccess {
     Membership m2 = await(b.pidGroup().join(E2));
     assertThat(m1.label()).isEmpty();
     assertThat(m2.sequence()).isGreaterThan(m1.sequence());
-    awaitUntil("both sessions see both endpoints", () -> await(a.pidGroup().endpoints()).equals(Set.of(E1, E2))
-        && await(b.pidGroup().endpoints()).equals(Set.of(E1, E2)));
+    awaitUntil(
+        "both sessions see both endpoints",
+        () ->
+            await(a.pidGroup().endpoints()).equals(Set.of(E1, E2))
+                && await(b.pidGroup().endpoints()).equals(Set.of(E1, E2)));
 
     Group replicas = a.group(HaSession.LOG_REPLICAS);
     assertThat(await(replicas.members())).containsExactly(m1, m2);
-    assertThat(await(replicas.data(m1))).hasValueSatisfying(d -> assertThat(d).isEqualTo(bytes(E1)));
+    assertThat(await(replicas.data(m1)))
+        .hasValueSatisfying(d -> assertThat(d).isEqualTo(bytes(E1)));
     assertThat(await(a.group("").members())).as("replicas are not in the masters' group").isEmpty();
   }
 
@@ -57,8 +61,10 @@ public interface PidGroupContract extends FixtureAccess {
     satisfied.put(SizeCondition.LESS_THAN_OR_EQUAL_TO, 2);
     satisfied.put(SizeCondition.GREATER_THAN, 1);
     satisfied.put(SizeCondition.GREATER_THAN_OR_EQUAL_TO, 2);
-    satisfied.forEach((condition, size) ->
-        assertThat(await(condition + " " + size + " with 2 members", a.watch(size, condition))).containsExactlyInAnyOrder(E1, E2));
+    satisfied.forEach(
+        (condition, size) ->
+            assertThat(await(condition + " " + size + " with 2 members", a.watch(size, condition)))
+                .containsExactlyInAnyOrder(E1, E2));
 
     // Not satisfied by 2, satisfied by 3.
     List<CompletableFuture<Set<String>>> growing = new ArrayList<>();
@@ -77,13 +83,16 @@ public interface PidGroupContract extends FixtureAccess {
 
     Membership m3 = await(b.join(E3));
     for (CompletableFuture<Set<String>> w : growing) {
-      assertThat(await("a size watch satisfied by the third member", w)).containsExactlyInAnyOrder(E1, E2, E3);
+      assertThat(await("a size watch satisfied by the third member", w))
+          .containsExactlyInAnyOrder(E1, E2, E3);
     }
-    assertPending("size watches not satisfied by 3 members", shrinking.toArray(CompletableFuture[]::new));
+    assertPending(
+        "size watches not satisfied by 3 members", shrinking.toArray(CompletableFuture[]::new));
 
     assertThat(await(b.leave(m3))).isTrue();
     awaitUntil("the watching session sees the leave", () -> await(a.endpoints()).size() == 2);
-    assertPending("size watches not satisfied by 2 members", shrinking.toArray(CompletableFuture[]::new));
+    assertPending(
+        "size watches not satisfied by 2 members", shrinking.toArray(CompletableFuture[]::new));
     assertThat(await(b.leave(m2))).isTrue();
     for (CompletableFuture<Set<String>> w : shrinking) {
       assertThat(await("a size watch satisfied by the one member left", w)).containsExactly(E1);
@@ -100,7 +109,8 @@ public interface PidGroupContract extends FixtureAccess {
     assertThat(await(a.leave(m1))).isTrue();
     assertThat(await(m1.cancelled())).isTrue();
     assertThat(await(a.leave(m1))).as("second leave").isFalse();
-    awaitUntil("both sessions see only the remaining endpoint",
+    awaitUntil(
+        "both sessions see only the remaining endpoint",
         () -> await(a.endpoints()).equals(Set.of(E2)) && await(b.endpoints()).equals(Set.of(E2)));
     assertThat(m2.cancelled()).isNotDone();
   }
@@ -110,7 +120,9 @@ public interface PidGroupContract extends FixtureAccess {
     PidGroup p = connect().session().pidGroup();
     assertThat(awaitFailure("join with an empty endpoint", attempt(() -> p.join(""))))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThat(awaitFailure("watch with a negative size", attempt(() -> p.watch(-1, SizeCondition.EQUAL_TO))))
+    assertThat(
+            awaitFailure(
+                "watch with a negative size", attempt(() -> p.watch(-1, SizeCondition.EQUAL_TO))))
         .isInstanceOf(IllegalArgumentException.class);
     assertThat(await(p.endpoints())).isEmpty();
   }

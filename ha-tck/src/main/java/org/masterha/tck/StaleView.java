@@ -7,10 +7,11 @@ import org.masterha.ha.leader.Candidacy;
 import org.masterha.ha.leader.Leader;
 
 /**
- * A candidacy as a deposed leader that was paused (SIGSTOP, a long GC) believes it to be when it resumes: elected,
- * not lost, and {@link Candidacy#isLeader()} true, because none of its timers has run yet. Handed to
- * {@code session.state(candidacy)}, it lets a fenced write through every local check, so only the store's atomic
- * check of the leader's member can refuse it: the fencing tests use it to prove that check is there.
+ * A candidacy as a deposed leader that was paused (SIGSTOP, a long GC) believes it to be when it
+ * resumes: elected, not lost, and {@link Candidacy#isLeader()} true, because none of its timers has
+ * run yet. Handed to {@code session.state(candidacy)}, it lets a fenced write through every local
+ * check, so only the store's atomic check of the leader's member can refuse it: the fencing tests
+ * use it to prove that check is there.
  *
  * <p>The epoch and membership are the real candidacy's, as the paused process would send them.
  */

@@ -21,11 +21,13 @@ import org.masterha.ha.state.ValueTooLargeException;
 import org.masterha.ha.state.Variable;
 
 /**
- * The master's replicated state: versioned variables with compare-and-swap, and writes fenced by a candidacy.
+ * The master's replicated state: versioned variables with compare-and-swap, and writes fenced by a
+ * candidacy.
  *
- * <p>The fencing tests use {@link StaleView}: the candidacy as a deposed leader that was paused sees it, elected
- * and not yet lost, because its own timers have not run. The local check then lets the write through, so only
- * the store's atomic check of the leader's member can refuse it: that is what these tests prove.
+ * <p>The fencing tests use {@link StaleView}: the candidacy as a deposed leader that was paused
+ * sees it, elected and not yet lost, because its own timers have not run. The local check then lets
+ * the write through, so only the store's atomic check of the leader's member can refuse it: that is
+ * what these tests prove.
  *
  * <p>Skipped, visibly, for a backend that has no state store yet.
  */
@@ -45,8 +47,15 @@ public interface StateContract extends FixtureAccess {
   }
 
   private Variable store(State state, Variable current, String value) {
-    return await("store of " + current.name(), state.store(current, bytes(value))).orElseThrow(
-        () -> new AssertionError("store of " + current.name() + " at version " + current.version() + " had a conflict"));
+    return await("store of " + current.name(), state.store(current, bytes(value)))
+        .orElseThrow(
+            () ->
+                new AssertionError(
+                    "store of "
+                        + current.name()
+                        + " at version "
+                        + current.version()
+                        + " had a conflict"));
   }
 
   private String text(Variable v) {
@@ -72,7 +81,9 @@ public interface StateContract extends FixtureAccess {
     assertThat(v2.version()).isGreaterThan(v1.version());
 
     assertThat(await(state.store(v1, bytes("stale")))).as("store against an old version").isEmpty();
-    assertThat(await(state.store(Variable.absent("agents"), bytes("again")))).as("create of an existing name").isEmpty();
+    assertThat(await(state.store(Variable.absent("agents"), bytes("again"))))
+        .as("create of an existing name")
+        .isEmpty();
     Variable fetched = await(state.fetch("agents"));
     assertThat(fetched).isEqualTo(v2);
     assertThat(text(fetched)).isEqualTo("a1,a2");
@@ -83,10 +94,15 @@ public interface StateContract extends FixtureAccess {
     State writer = state(connect().session());
     State reader = state(connect().session());
     Variable stored = store(writer, Variable.absent("shared"), "from-writer");
-    awaitUntil("the other session reads the stored value", () -> await(reader.fetch("shared")).equals(stored));
+    awaitUntil(
+        "the other session reads the stored value",
+        () -> await(reader.fetch("shared")).equals(stored));
     Variable next = store(reader, await(reader.fetch("shared")), "from-reader");
-    assertThat(await(writer.store(stored, bytes("lost update")))).as("the writer's stale version").isEmpty();
-    awaitUntil("the writer reads the reader's value", () -> await(writer.fetch("shared")).equals(next));
+    assertThat(await(writer.store(stored, bytes("lost update"))))
+        .as("the writer's stale version")
+        .isEmpty();
+    awaitUntil(
+        "the writer reads the reader's value", () -> await(writer.fetch("shared")).equals(next));
   }
 
   @Test
@@ -103,10 +119,15 @@ public interface StateContract extends FixtureAccess {
 
     byte[] largest = new byte[state.maxValueBytes()];
     Arrays.fill(largest, (byte) 'x');
-    Variable big = await("store of the largest value", state.store(Variable.absent("big"), largest)).orElseThrow();
+    Variable big =
+        await("store of the largest value", state.store(Variable.absent("big"), largest))
+            .orElseThrow();
     assertThat(await(state.fetch("big")).value()).hasSize(largest.length);
 
-    Throwable tooLarge = awaitFailure("store above the limit", attempt(() -> state.store(big, new byte[state.maxValueBytes() + 1])));
+    Throwable tooLarge =
+        awaitFailure(
+            "store above the limit",
+            attempt(() -> state.store(big, new byte[state.maxValueBytes() + 1])));
     assertThat(tooLarge).isInstanceOf(ValueTooLargeException.class).hasMessageContaining("'big'");
     assertThat(await(state.fetch("big"))).as("after a refused store").isEqualTo(big);
   }
@@ -127,7 +148,9 @@ public interface StateContract extends FixtureAccess {
     assertThat(await(state.names())).containsExactly("b");
 
     Variable again = store(state, Variable.absent("a"), "3");
-    assertThat(again.version()).as("a re-created variable never reuses an old version").isGreaterThan(a2.version());
+    assertThat(again.version())
+        .as("a re-created variable never reuses an old version")
+        .isGreaterThan(a2.version());
   }
 
   @Test
@@ -141,20 +164,24 @@ public interface StateContract extends FixtureAccess {
     AtomicInteger conflicts = new AtomicInteger();
     List<CompletableFuture<Void>> done = new ArrayList<>();
     for (State s : states) {
-      done.add(CompletableFuture.runAsync(() -> {
-        for (int n = 0; n < incrementsEach; ) {
-          Variable current = await(s.fetch("counter"));
-          int value = current.exists() ? Integer.parseInt(text(current)) : 0;
-          if (await(s.store(current, bytes(Integer.toString(value + 1)))).isPresent()) {
-            n++;
-          } else {
-            conflicts.incrementAndGet();
-          }
-        }
-      }, executor()));
+      done.add(
+          CompletableFuture.runAsync(
+              () -> {
+                for (int n = 0; n < incrementsEach; ) {
+                  Variable current = await(s.fetch("counter"));
+                  int value = current.exists() ? Integer.parseInt(text(current)) : 0;
+                  if (await(s.store(current, bytes(Integer.toString(value + 1)))).isPresent()) {
+                    n++;
+                  } else {
+                    conflicts.incrementAndGet();
+                  }
+                }
+              },
+              executor()));
     }
     await("all writers", CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)));
-    assertThat(text(await(states.get(0).fetch("counter")))).isEqualTo(Integer.toString(writers * incrementsEach));
+    assertThat(text(await(states.get(0).fetch("counter"))))
+        .isEqualTo(Integer.toString(writers * incrementsEach));
   }
 
   @Test
@@ -169,9 +196,15 @@ public interface StateContract extends FixtureAccess {
     Variable v = store(leaderState, await(leaderState.fetch("registry")), "agent-1");
 
     State standbyState = fenced(standbyClient.session(), standby);
-    Throwable refused = awaitFailure("a standby's fenced store", attempt(() -> standbyState.store(v, bytes("standby wrote"))));
-    assertThat(refused).isInstanceOf(LeadershipLostException.class).hasMessageContaining("registry");
-    assertThat(awaitFailure("a standby's fenced expunge", attempt(() -> standbyState.expunge(v)))).isInstanceOf(LeadershipLostException.class);
+    Throwable refused =
+        awaitFailure(
+            "a standby's fenced store",
+            attempt(() -> standbyState.store(v, bytes("standby wrote"))));
+    assertThat(refused)
+        .isInstanceOf(LeadershipLostException.class)
+        .hasMessageContaining("registry");
+    assertThat(awaitFailure("a standby's fenced expunge", attempt(() -> standbyState.expunge(v))))
+        .isInstanceOf(LeadershipLostException.class);
     assertThat(await(leaderState.fetch("registry"))).isEqualTo(v);
   }
 
@@ -189,26 +222,37 @@ public interface StateContract extends FixtureAccess {
     await(oldContender.withdraw());
     await("election of the successor", successor.elected());
     State newState = fenced(newClient.session(), successor);
-    Variable second = store(newState, await(newState.fetch("registry")), "written by the new leader");
+    Variable second =
+        store(newState, await(newState.fetch("registry")), "written by the new leader");
 
     // The old leader wakes up believing it still leads, holding the version it last wrote.
     State paused = oldClient.session().state(StaleView.of(old, oldAsElected));
-    Throwable refused = awaitFailure("the deposed leader's store", attempt(() -> paused.store(first, bytes("stale leader"))));
+    Throwable refused =
+        awaitFailure(
+            "the deposed leader's store",
+            attempt(() -> paused.store(first, bytes("stale leader"))));
     assertThat(refused).isInstanceOf(LeadershipLostException.class);
-    Throwable refusedCurrent = awaitFailure("the deposed leader's store at the current version",
-        attempt(() -> paused.store(second, bytes("stale leader"))));
-    assertThat(refusedCurrent).as("refused for leadership, not for the version").isInstanceOf(LeadershipLostException.class);
-    assertThat(awaitFailure("the deposed leader's expunge", attempt(() -> paused.expunge(second)))).isInstanceOf(LeadershipLostException.class);
+    Throwable refusedCurrent =
+        awaitFailure(
+            "the deposed leader's store at the current version",
+            attempt(() -> paused.store(second, bytes("stale leader"))));
+    assertThat(refusedCurrent)
+        .as("refused for leadership, not for the version")
+        .isInstanceOf(LeadershipLostException.class);
+    assertThat(awaitFailure("the deposed leader's expunge", attempt(() -> paused.expunge(second))))
+        .isInstanceOf(LeadershipLostException.class);
     assertThat(await(newState.fetch("registry"))).isEqualTo(second);
   }
 
   @Test
-  default void aLeaderCutOffUntilAnotherIsElectedCannotWriteWhenItsConnectionReturns() throws Exception {
+  default void aLeaderCutOffUntilAnotherIsElectedCannotWriteWhenItsConnectionReturns()
+      throws Exception {
     FaultInjector cut = assumeFault(Fault.CUT_CONNECTION);
     TestClient oldClient = connect();
     Candidacy old = await(contender(oldClient, masterInfo("cut", 5050)).contend());
     Leader oldAsElected = await(old.elected());
-    Variable first = store(fenced(oldClient.session(), old), Variable.absent("registry"), "before the cut");
+    Variable first =
+        store(fenced(oldClient.session(), old), Variable.absent("registry"), "before the cut");
 
     TestClient newClient = connect();
     Candidacy successor = await(contender(newClient, masterInfo("successor", 5051)).contend());
@@ -223,8 +267,10 @@ public interface StateContract extends FixtureAccess {
     }
     State paused = oldClient.session().state(StaleView.of(old, oldAsElected));
     for (Variable attempt : List.of(first, second)) {
-      Throwable refused = awaitFailure("the old leader's store at version " + attempt.version(),
-          attempt(() -> paused.store(attempt, bytes("from the old leader"))));
+      Throwable refused =
+          awaitFailure(
+              "the old leader's store at version " + attempt.version(),
+              attempt(() -> paused.store(attempt, bytes("from the old leader"))));
       assertThat(refused).isInstanceOf(LeadershipLostException.class);
     }
     assertThat(await(newState.fetch("registry"))).isEqualTo(second);
@@ -232,10 +278,12 @@ public interface StateContract extends FixtureAccess {
   }
 
   /** State names every store accepts, by the one name rule. */
-  List<String> PORTABLE_NAMES = List.of("registry", "a", "9", "agents.v2", "max_agents", "x-y", "x".repeat(128));
+  List<String> PORTABLE_NAMES =
+      List.of("registry", "a", "9", "agents.v2", "max_agents", "x-y", "x".repeat(128));
 
   /** State names every store refuses, the same way. */
-  List<String> REFUSED_NAMES = List.of("", "a/b", "with space", ".hidden", "_x", "-x", "..", "caf\u00e9", "x".repeat(129));
+  List<String> REFUSED_NAMES =
+      List.of("", "a/b", "with space", ".hidden", "_x", "-x", "..", "caf\u00e9", "x".repeat(129));
 
   @Test
   default void aPortableStateNameIsAcceptedByEveryStore() {
@@ -248,12 +296,12 @@ public interface StateContract extends FixtureAccess {
   }
 
   /**
-   * A refused name fails the future with an {@link IllegalArgumentException} quoting it and saying what is accepted;
-   * the call never throws. ({@link Variable} itself refuses such a name when it is built, so a refused name can
-   * only reach a store through {@code fetch}.)
+   * A refused name fails the future with an {@link IllegalArgumentException} quoting it and saying
+   * what is accepted; the call never throws. ({@link Variable} itself refuses such a name when it
+   * is built, so a refused name can only reach a store through {@code fetch}.)
    *
-   * <p>Fails on etcd and standalone until the kit's one name check is used by every backend (issue 11): they throw
-   * from {@code fetch} today instead of failing its future.
+   * <p>Fails on etcd and standalone until the kit's one name check is used by every backend (issue
+   * 11): they throw from {@code fetch} today instead of failing its future.
    */
   @Test
   default void aRefusedStateNameFailsTheFutureTheSameWayOnEveryStore() {
@@ -263,25 +311,30 @@ public interface StateContract extends FixtureAccess {
       try {
         fetch = state.fetch(name);
       } catch (RuntimeException e) {
-        throw new AssertionError("fetch of '" + name + "' threw instead of failing its future (issue 11): " + e, e);
+        throw new AssertionError(
+            "fetch of '" + name + "' threw instead of failing its future (issue 11): " + e, e);
       }
       Throwable refused = awaitFailure("fetch of '" + name + "'", fetch);
-      assertThat(refused).as("refusal of '" + name + "' (issue 11: the kit's one name check on every store)").isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("'" + name + "'").hasMessageContaining("accepted:");
+      assertThat(refused)
+          .as("refusal of '" + name + "' (issue 11: the kit's one name check on every store)")
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("'" + name + "'")
+          .hasMessageContaining("accepted:");
     }
     assertThat(await(state.names())).as("names after refused calls").isEmpty();
   }
 
   /**
-   * A write the store applied whose answer never reached the client fails with {@link OutcomeUnknownException}
-   * once the client sees its connection die: not a success (nobody confirmed it), not a conflict (what a blind
-   * second copy of the compare-and-swap would report, against its own first copy) and not silently retried. The
-   * caller fetches the variable to learn what happened; here it finds the write applied exactly once.
+   * A write the store applied whose answer never reached the client fails with {@link
+   * OutcomeUnknownException} once the client sees its connection die: not a success (nobody
+   * confirmed it), not a conflict (what a blind second copy of the compare-and-swap would report,
+   * against its own first copy) and not silently retried. The caller fetches the variable to learn
+   * what happened; here it finds the write applied exactly once.
    *
-   * <p>A backend may also hold a write back until the store answers it at all (etcd's backend first reads): then
-   * nothing is applied while answers are lost, and once the connection is back the write is sent, once. Which of
-   * the two happened is watched for {@link #promptBound()}; either way a conflict, another failure or a second
-   * application fails the test.
+   * <p>A backend may also hold a write back until the store answers it at all (etcd's backend first
+   * reads): then nothing is applied while answers are lost, and once the connection is back the
+   * write is sent, once. Which of the two happened is watched for {@link #promptBound()}; either
+   * way a conflict, another failure or a second application fails the test.
    */
   @Test
   default void aWriteWhoseAnswerIsLostFailsAsOutcomeUnknownAndIsNotSentAgain() throws Exception {
@@ -290,36 +343,50 @@ public interface StateContract extends FixtureAccess {
     State state = state(writer.session());
     Variable before = store(state, Variable.absent("registry"), "before");
     State observer = state(connect().session());
-    awaitUntil("another session reads the first write", () -> await(observer.fetch("registry")).equals(before));
+    awaitUntil(
+        "another session reads the first write",
+        () -> await(observer.fetch("registry")).equals(before));
 
     CompletableFuture<Optional<Variable>> write;
     boolean appliedWhileLost;
     lose.inject(writer);
     try {
       write = state.store(before, bytes("applied, answer lost"));
-      appliedWhileLost = holdsWithin(promptBound(), () -> await(observer.fetch("registry")).version() > before.version());
+      appliedWhileLost =
+          holdsWithin(
+              promptBound(), () -> await(observer.fetch("registry")).version() > before.version());
       assertThat(write).as("the write, its answer lost").isNotDone();
     } finally {
       lose.heal(writer);
     }
     if (appliedWhileLost) {
       Throwable unknown = awaitFailure("the write whose answer was lost", write);
-      assertThat(unknown).isInstanceOf(OutcomeUnknownException.class).isNotInstanceOf(LeadershipLostException.class)
+      assertThat(unknown)
+          .isInstanceOf(OutcomeUnknownException.class)
+          .isNotInstanceOf(LeadershipLostException.class)
           .hasMessageContaining("registry");
     } else {
-      CompletableFuture<Optional<Variable>> answered = write.exceptionally(e -> {
-        if (causedBy(e, OutcomeUnknownException.class)) {
-          return Optional.empty(); // also true to the contract: the caller fetches, below
-        }
-        throw new AssertionError("the write held back while answers were lost failed: " + e, e);
-      });
+      CompletableFuture<Optional<Variable>> answered =
+          write.exceptionally(
+              e -> {
+                if (causedBy(e, OutcomeUnknownException.class)) {
+                  return Optional.empty(); // also true to the contract: the caller fetches, below
+                }
+                throw new AssertionError(
+                    "the write held back while answers were lost failed: " + e, e);
+              });
       await("the write held back while answers were lost", answered)
-          .ifPresent(v -> assertThat(text(v)).as("the write's answer").isEqualTo("applied, answer lost"));
+          .ifPresent(
+              v -> assertThat(text(v)).as("the write's answer").isEqualTo("applied, answer lost"));
     }
     Variable applied = await(observer.fetch("registry"));
     assertThat(text(applied)).isEqualTo("applied, answer lost");
-    assertThat(await(state.fetch("registry"))).as("the writer's fetch after the outcome").isEqualTo(applied);
-    assertThat(await(state.store(before, bytes("stale")))).as("the version held before is stale now").isEmpty();
+    assertThat(await(state.fetch("registry")))
+        .as("the writer's fetch after the outcome")
+        .isEqualTo(applied);
+    assertThat(await(state.store(before, bytes("stale"))))
+        .as("the version held before is stale now")
+        .isEmpty();
     Variable next = store(state, applied, "after");
     assertThat(next.version()).isGreaterThan(applied.version());
   }

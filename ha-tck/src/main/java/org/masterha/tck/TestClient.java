@@ -3,8 +3,9 @@ package org.masterha.tck;
 import org.masterha.ha.HaSession;
 
 /**
- * A client session opened by a fixture. Faults on it are injected through {@link BackendFixture#fault(Fault)};
- * most fixtures use {@link ProxiedClient}, whose traffic goes through proxies the faults act on.
+ * A client session opened by a fixture. Faults on it are injected through {@link
+ * BackendFixture#fault(Fault)}; most fixtures use {@link ProxiedClient}, whose traffic goes through
+ * proxies the faults act on.
  */
 public interface TestClient extends AutoCloseable {
   HaSession session();

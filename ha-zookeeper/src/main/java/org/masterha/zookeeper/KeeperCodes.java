@@ -10,9 +10,9 @@ final class KeeperCodes {
   private KeeperCodes() {}
 
   /**
-   * A failed request's code in the kit's terms: the connection, not the request, failed (run it again once the
-   * session is connected), and for a lost connection or a timeout the response was lost with it, so the request
-   * may or may not have been applied. Any other failure code is final.
+   * A failed request's code in the kit's terms: the connection, not the request, failed (run it
+   * again once the session is connected), and for a lost connection or a timeout the response was
+   * lost with it, so the request may or may not have been applied. Any other failure code is final.
    */
   static ErrorClass classify(int rc) {
     if (rc == Code.CONNECTIONLOSS.intValue() || rc == Code.OPERATIONTIMEOUT.intValue()) {
@@ -34,8 +34,11 @@ final class KeeperCodes {
 
   /** The server answered, so it had our session alive when it received the request. */
   static boolean isAnswer(int rc) {
-    return rc == Code.OK.intValue() || rc == Code.NONODE.intValue() || rc == Code.NODEEXISTS.intValue()
-        || rc == Code.BADVERSION.intValue() || rc == Code.NOTEMPTY.intValue();
+    return rc == Code.OK.intValue()
+        || rc == Code.NONODE.intValue()
+        || rc == Code.NODEEXISTS.intValue()
+        || rc == Code.BADVERSION.intValue()
+        || rc == Code.NOTEMPTY.intValue();
   }
 
   /** The session itself can never work: the servers refuse it, not one request. */
@@ -48,25 +51,39 @@ final class KeeperCodes {
     return code == null ? "result code " + rc : code.name();
   }
 
-  /** A fatal failure of {@code what}, with advice where the code calls for it. Never mentions a password. */
+  /**
+   * A fatal failure of {@code what}, with advice where the code calls for it. Never mentions a
+   * password.
+   */
   static HaException failure(String what, int rc, Optional<String> user) {
     if (rc == Code.NOAUTH.intValue()) {
-      return new HaException("ZooKeeper refused to " + what + ": NOAUTH, the node's ACL does not allow "
-          + user.map(u -> "digest user '" + u + "'").orElse("unauthenticated clients")
-          + "; give the credentials of the identity that created it (user:password in the zk:// URL, a credentials file or an environment variable)");
+      return new HaException(
+          "ZooKeeper refused to "
+              + what
+              + ": NOAUTH, the node's ACL does not allow "
+              + user.map(u -> "digest user '" + u + "'").orElse("unauthenticated clients")
+              + "; give the credentials of the identity that created it (user:password in the zk:// URL, a credentials file or an environment variable)");
     }
     if (failsSession(rc)) {
       return authenticationRequired(user);
     }
     if (rc == Code.INVALIDACL.intValue()) {
-      return new HaException("ZooKeeper refused to " + what + ": INVALIDACL (the creator-all ACL needs an authenticated session)");
+      return new HaException(
+          "ZooKeeper refused to "
+              + what
+              + ": INVALIDACL (the creator-all ACL needs an authenticated session)");
     }
     return new HaException("ZooKeeper could not " + what + ": " + name(rc));
   }
 
   static HaException authenticationRequired(Optional<String> user) {
-    return new HaException(user.map(u -> "ZooKeeper did not accept the session authenticated as digest user '" + u + "'")
-        .orElse("the ZooKeeper servers require an authenticated session")
-        + "; check the servers' enforce.auth settings and give user:password credentials they accept");
+    return new HaException(
+        user.map(
+                    u ->
+                        "ZooKeeper did not accept the session authenticated as digest user '"
+                            + u
+                            + "'")
+                .orElse("the ZooKeeper servers require an authenticated session")
+            + "; check the servers' enforce.auth settings and give user:password credentials they accept");
   }
 }

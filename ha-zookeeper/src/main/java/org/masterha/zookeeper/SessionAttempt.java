@@ -5,8 +5,9 @@ import org.apache.curator.framework.api.BackgroundCallback;
 import org.apache.curator.framework.api.CuratorEvent;
 
 /**
- * A request made on the session's event thread that can be issued again once the session is connected (see
- * {@link ZooKeeperSession#retry}). {@link #abort} fails its caller once; {@link #failed} says how.
+ * A request made on the session's event thread that can be issued again once the session is
+ * connected (see {@link ZooKeeperSession#retry}). {@link #abort} fails its caller once; {@link
+ * #failed} says how.
  */
 abstract class SessionAttempt implements ZooKeeperSession.Attempt {
   final ZooKeeperSession session;

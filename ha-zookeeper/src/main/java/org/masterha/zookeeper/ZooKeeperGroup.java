@@ -25,28 +25,29 @@ import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.data.Stat;
 import org.masterha.ha.group.Group;
+import org.masterha.ha.group.Membership;
 import org.masterha.ha.spi.GroupWatchers;
 import org.masterha.ha.spi.MemberLabels;
-import org.masterha.ha.group.Membership;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The members under one znode path, laid out as Mesos lays them out: each member is an ephemeral sequential
- * child {@code <label>_<sequence>} (or just {@code <sequence>}), the sequence ZooKeeper appends is the
- * membership's sequence, and parents are plain persistent znodes.
+ * The members under one znode path, laid out as Mesos lays them out: each member is an ephemeral
+ * sequential child {@code <label>_<sequence>} (or just {@code <sequence>}), the sequence ZooKeeper
+ * appends is the membership's sequence, and parents are plain persistent znodes.
  *
- * <p>It keeps a watched listing of the path, re-read on every child change and every reconnection, and feeds
- * it to {@link GroupWatchers}; ZooKeeper answers one session's requests in order, so a listing is never older
- * than a create we already saw succeed. Everything here except the public methods' entry runs on the session's
- * event thread.
+ * <p>It keeps a watched listing of the path, re-read on every child change and every reconnection,
+ * and feeds it to {@link GroupWatchers}; ZooKeeper answers one session's requests in order, so a
+ * listing is never older than a create we already saw succeed. Everything here except the public
+ * methods' entry runs on the session's event thread.
  *
- * <p>A create whose response is lost with the connection may or may not have happened. When the same session
- * reconnects, the join looks for a child with its label that it does not know yet, whose ephemeral owner is
- * this session and whose data is the data it wrote, and adopts it; only if there is none does it create again.
- * (ZooKeeper applies a session's requests in order, so by the time the reconnected session's listing is
- * answered, a create sent before the disconnection has been applied or never will be.) If the session expired
- * meanwhile, whatever it created is gone with it and the join simply creates in the new session.
+ * <p>A create whose response is lost with the connection may or may not have happened. When the
+ * same session reconnects, the join looks for a child with its label that it does not know yet,
+ * whose ephemeral owner is this session and whose data is the data it wrote, and adopts it; only if
+ * there is none does it create again. (ZooKeeper applies a session's requests in order, so by the
+ * time the reconnected session's listing is answered, a create sent before the disconnection has
+ * been applied or never will be.) If the session expired meanwhile, whatever it created is gone
+ * with it and the join simply creates in the new session.
  */
 final class ZooKeeperGroup implements Group {
   private static final Logger log = LoggerFactory.getLogger(ZooKeeperGroup.class);
@@ -54,6 +55,7 @@ final class ZooKeeperGroup implements Group {
   private final ZooKeeperSession session;
   private final String path;
   private final GroupWatchers watchers = new GroupWatchers();
+
   /** One watcher instance, so ZooKeeper keeps a single registration however often we re-list. */
   private final CuratorWatcher childWatcher = this::onWatchedEvent;
 
@@ -61,19 +63,32 @@ final class ZooKeeperGroup implements Group {
   private boolean listing;
   private boolean relistWanted;
   private boolean pathEnsured;
+
   /** Names of members this group created or adopted in the current session: never adopted twice. */
   private final Set<String> created = new HashSet<>();
+
   /**
-   * Members we declared lost that may still exist, by name, with the session that owns them: hidden from our
-   * listings and deleted as soon as we are connected again (to the same session after our deadline passed, or
-   * to a new one after Curator gave the old session up while the servers may have kept it).
+   * Members we declared lost that may still exist, by name, with the session that owns them: hidden
+   * from our listings and deleted as soon as we are connected again (to the same session after our
+   * deadline passed, or to a new one after Curator gave the old session up while the servers may
+   * have kept it).
    */
   private final Map<String, Long> doomed = new HashMap<>();
-  /** Our members with a delete in progress: still shown until it settles, so a lost reply can't make them "lost". */
+
+  /**
+   * Our members with a delete in progress: still shown until it settles, so a lost reply can't make
+   * them "lost".
+   */
   private final Set<Membership> cancelling = new HashSet<>();
+
   private boolean closed;
-  /** Joins under way (any thread): while one is, a member of our session we do not track yet may be its own. */
+
+  /**
+   * Joins under way (any thread): while one is, a member of our session we do not track yet may be
+   * its own.
+   */
   private final AtomicInteger joinsInFlight = new AtomicInteger();
+
   private final AtomicLong joinsBegun = new AtomicLong();
   private boolean ephemeralsUnsupported;
 
@@ -99,9 +114,9 @@ final class ZooKeeperGroup implements Group {
   }
 
   /**
-   * The session {@code sid} expired, or Curator gave it up: its members are lost. When the servers expired it
-   * they are gone already; when Curator gave up first, the servers may still hold it, so they are doomed like
-   * members lost to the deadline. Returns how many memberships were lost.
+   * The session {@code sid} expired, or Curator gave it up: its members are lost. When the servers
+   * expired it they are gone already; when Curator gave up first, the servers may still hold it, so
+   * they are doomed like members lost to the deadline. Returns how many memberships were lost.
    */
   int onSessionExpired(long sid) {
     List<Membership> lost = watchers.lostAll();
@@ -112,9 +127,9 @@ final class ZooKeeperGroup implements Group {
   }
 
   /**
-   * Our deadline passed without an answer from the servers: they may expire the session any moment, so our
-   * members are lost now. They may still exist (the session may yet reconnect): hide them and delete them as
-   * soon as we can, so none of them goes on leading after we said it was lost.
+   * Our deadline passed without an answer from the servers: they may expire the session any moment,
+   * so our members are lost now. They may still exist (the session may yet reconnect): hide them
+   * and delete them as soon as we can, so none of them goes on leading after we said it was lost.
    */
   int onDeadlinePassed(long sid) {
     List<Membership> lost = watchers.lostAll();
@@ -132,14 +147,19 @@ final class ZooKeeperGroup implements Group {
     hideFromListing(lost);
   }
 
-  /** A member some session of ours created but no membership of ours stands on: delete it while that session holds it. */
+  /**
+   * A member some session of ours created but no membership of ours stands on: delete it while that
+   * session holds it.
+   */
   private void doomOrphan(String name, long owner) {
-    MemberName.parse(name).ifPresent(m -> {
-      if (doomed.putIfAbsent(name, owner) == null) {
-        session.retry(new DeleteDoomed(name, owner));
-      }
-      hideFromListing(List.of(m));
-    });
+    MemberName.parse(name)
+        .ifPresent(
+            m -> {
+              if (doomed.putIfAbsent(name, owner) == null) {
+                session.retry(new DeleteDoomed(name, owner));
+              }
+              hideFromListing(List.of(m));
+            });
   }
 
   void onFailed(RuntimeException cause) {
@@ -186,20 +206,29 @@ final class ZooKeeperGroup implements Group {
       return;
     }
     listing = true;
-    session.retry(new Attempt("list " + path) {
-      @Override
-      public void run() {
-        long sid = session.currentSessionId();
-        long sentAt = System.nanoTime();
-        issue(() -> session.client().getChildren().usingWatcher(childWatcher).inBackground(callback(e -> onListing(e, this, sid, sentAt)), session.events()).forPath(path));
-      }
+    session.retry(
+        new Attempt("list " + path) {
+          @Override
+          public void run() {
+            long sid = session.currentSessionId();
+            long sentAt = System.nanoTime();
+            issue(
+                () ->
+                    session
+                        .client()
+                        .getChildren()
+                        .usingWatcher(childWatcher)
+                        .inBackground(
+                            callback(e -> onListing(e, this, sid, sentAt)), session.events())
+                        .forPath(path));
+          }
 
-      @Override
-      void failed(RuntimeException cause) {
-        listing = false;
-        watchers.fail(cause);
-      }
-    });
+          @Override
+          void failed(RuntimeException cause) {
+            listing = false;
+            watchers.fail(cause);
+          }
+        });
   }
 
   private void onListing(CuratorEvent e, Attempt attempt, long sid, long sentAt) {
@@ -222,7 +251,8 @@ final class ZooKeeperGroup implements Group {
       }
       watchForCreation();
     } else {
-      attempt.abort(KeeperCodes.failure("list the members of " + path, rc, session.settings().user()));
+      attempt.abort(
+          KeeperCodes.failure("list the members of " + path, rc, session.settings().user()));
       return;
     }
     if (relistWanted) {
@@ -231,41 +261,59 @@ final class ZooKeeperGroup implements Group {
     }
   }
 
-  /** The path is missing and we could not create it: no members until someone does; a watch tells us when. */
+  /**
+   * The path is missing and we could not create it: no members until someone does; a watch tells us
+   * when.
+   */
   private void watchForCreation() {
     deliver(List.of());
     listing = true;
-    session.retry(new Attempt("watch for " + path) {
-      @Override
-      public void run() {
-        issue(() -> session.client().checkExists().usingWatcher(childWatcher).inBackground(callback(e -> {
-          int rc = e.getResultCode();
-          if (KeeperCodes.isRetryable(rc)) {
-            session.retry(this);
-            return;
+    session.retry(
+        new Attempt("watch for " + path) {
+          @Override
+          public void run() {
+            issue(
+                () ->
+                    session
+                        .client()
+                        .checkExists()
+                        .usingWatcher(childWatcher)
+                        .inBackground(
+                            callback(
+                                e -> {
+                                  int rc = e.getResultCode();
+                                  if (KeeperCodes.isRetryable(rc)) {
+                                    session.retry(this);
+                                    return;
+                                  }
+                                  listing = false;
+                                  if (rc == Code.OK.intValue() || relistWanted) {
+                                    relistWanted = false;
+                                    relist(); // it appeared meanwhile
+                                  }
+                                }),
+                            session.events())
+                        .forPath(path));
           }
-          listing = false;
-          if (rc == Code.OK.intValue() || relistWanted) {
-            relistWanted = false;
-            relist(); // it appeared meanwhile
-          }
-        }), session.events()).forPath(path));
-      }
 
-      @Override
-      void failed(RuntimeException cause) {
-        listing = false;
-        watchers.fail(cause);
-      }
-    });
+          @Override
+          void failed(RuntimeException cause) {
+            listing = false;
+            watchers.fail(cause);
+          }
+        });
   }
 
   private Set<Membership> deliver(Collection<String> children) {
     SortedSet<Membership> members = parse(children);
-    // Forget names that can no longer be mistaken for an orphan of ours: gone, and neither ours nor doomed.
+    // Forget names that can no longer be mistaken for an orphan of ours: gone, and neither ours nor
+    // doomed.
     Set<String> present = new HashSet<>(children);
-    created.removeIf(name -> !present.contains(name) && !doomed.containsKey(name)
-        && MemberName.parse(name).map(m -> !watchers.isOwned(m)).orElse(true));
+    created.removeIf(
+        name ->
+            !present.contains(name)
+                && !doomed.containsKey(name)
+                && MemberName.parse(name).map(m -> !watchers.isOwned(m)).orElse(true));
     // A member whose delete is in flight stays until the delete settles (see cancel).
     SortedSet<Membership> shown = new TreeSet<>(members);
     shown.addAll(cancelling);
@@ -282,33 +330,47 @@ final class ZooKeeperGroup implements Group {
   }
 
   /**
-   * Creates the group's path and its parents as plain persistent znodes, as Mesos does; {@code then} gets
-   * null when the path exists now, else why it could not be created.
+   * Creates the group's path and its parents as plain persistent znodes, as Mesos does; {@code
+   * then} gets null when the path exists now, else why it could not be created.
    */
   private void ensurePath(Consumer<RuntimeException> then) {
-    session.retry(new Attempt("create " + path) {
-      @Override
-      public void run() {
-        issue(() -> session.client().create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT)
-            .inBackground(callback(e -> {
-              int rc = e.getResultCode();
-              if (KeeperCodes.isRetryable(rc)) {
-                session.retry(this);
-              } else if (rc == Code.OK.intValue() || rc == Code.NODEEXISTS.intValue()) {
-                then.accept(null);
-              } else {
-                RuntimeException why = KeeperCodes.failure("create " + path, rc, session.settings().user());
-                log.warn("{}", why.getMessage());
-                then.accept(why);
-              }
-            }), session.events()).forPath(path));
-      }
+    session.retry(
+        new Attempt("create " + path) {
+          @Override
+          public void run() {
+            issue(
+                () ->
+                    session
+                        .client()
+                        .create()
+                        .creatingParentsIfNeeded()
+                        .withMode(CreateMode.PERSISTENT)
+                        .inBackground(
+                            callback(
+                                e -> {
+                                  int rc = e.getResultCode();
+                                  if (KeeperCodes.isRetryable(rc)) {
+                                    session.retry(this);
+                                  } else if (rc == Code.OK.intValue()
+                                      || rc == Code.NODEEXISTS.intValue()) {
+                                    then.accept(null);
+                                  } else {
+                                    RuntimeException why =
+                                        KeeperCodes.failure(
+                                            "create " + path, rc, session.settings().user());
+                                    log.warn("{}", why.getMessage());
+                                    then.accept(why);
+                                  }
+                                }),
+                            session.events())
+                        .forPath(path));
+          }
 
-      @Override
-      void failed(RuntimeException cause) {
-        then.accept(cause);
-      }
-    });
+          @Override
+          void failed(RuntimeException cause) {
+            then.accept(cause);
+          }
+        });
   }
 
   // ---- Group ----
@@ -323,11 +385,12 @@ final class ZooKeeperGroup implements Group {
     if (!f.isDone()) {
       joinsBegun.incrementAndGet();
       joinsInFlight.incrementAndGet();
-      f.whenComplete((m, e) -> {
-        if (joinsInFlight.decrementAndGet() == 0) {
-          session.events().execute(this::sweep);
-        }
-      });
+      f.whenComplete(
+          (m, e) -> {
+            if (joinsInFlight.decrementAndGet() == 0) {
+              session.events().execute(this::sweep);
+            }
+          });
       session.submit(new Join(data.clone(), label, f));
     }
     return f;
@@ -336,12 +399,17 @@ final class ZooKeeperGroup implements Group {
   // ---- the safety net: a session never holds a member nobody here tracks ----
 
   /**
-   * Asks the servers which members of this path our session owns ({@code getEphemerals}) and deletes any that
-   * no membership of ours stands on. Runs after every connection and after the last join under way ends; it
-   * decides nothing while a join is under way, since that join's member may not be tracked yet.
+   * Asks the servers which members of this path our session owns ({@code getEphemerals}) and
+   * deletes any that no membership of ours stands on. Runs after every connection and after the
+   * last join under way ends; it decides nothing while a join is under way, since that join's
+   * member may not be tracked yet.
    */
   private void sweep() {
-    if (closed || ephemeralsUnsupported || joinsInFlight.get() != 0 || session.currentSessionId() == 0 || session.isExpired()) {
+    if (closed
+        || ephemeralsUnsupported
+        || joinsInFlight.get() != 0
+        || session.currentSessionId() == 0
+        || session.isExpired()) {
       return;
     }
     long sid = session.currentSessionId();
@@ -356,8 +424,12 @@ final class ZooKeeperGroup implements Group {
       return; // a new session is being set up; its connection sweeps again
     }
     try {
-      // A prefix, not a path: it also matches siblings such as <path>2, which onEphemerals leaves out.
-      zk.getEphemerals(path, (rc, ctx, paths) -> session.events().execute(() -> onEphemerals(rc, paths, sid, begun)), null);
+      // A prefix, not a path: it also matches siblings such as <path>2, which onEphemerals leaves
+      // out.
+      zk.getEphemerals(
+          path,
+          (rc, ctx, paths) -> session.events().execute(() -> onEphemerals(rc, paths, sid, begun)),
+          null);
     } catch (RuntimeException e) {
       log.debug("Could not ask for the ephemeral members of {}: {}", path, e.toString());
     }
@@ -366,11 +438,16 @@ final class ZooKeeperGroup implements Group {
   private void onEphemerals(int rc, List<String> paths, long sid, long begun) {
     if (rc == Code.UNIMPLEMENTED.intValue()) {
       ephemeralsUnsupported = true;
-      log.info("The ZooKeeper servers do not support getEphemerals (before 3.6): no check for members this client does not track");
+      log.info(
+          "The ZooKeeper servers do not support getEphemerals (before 3.6): no check for members this client does not track");
       return;
     }
-    if (rc != Code.OK.intValue() || closed || sid != session.currentSessionId() || session.isExpired()
-        || joinsInFlight.get() != 0 || joinsBegun.get() != begun) {
+    if (rc != Code.OK.intValue()
+        || closed
+        || sid != session.currentSessionId()
+        || session.isExpired()
+        || joinsInFlight.get() != 0
+        || joinsBegun.get() != begun) {
       return; // the next connection or join checks again
     }
     List<Membership> held = new ArrayList<>();
@@ -381,9 +458,12 @@ final class ZooKeeperGroup implements Group {
       }
     }
     for (Membership stray : watchers.strays(held)) {
-      log.warn("Deleting member {} of {}: this client's live ZooKeeper session 0x{} holds it but no membership of this client"
-          + " stands on it (a create whose answer went astray); a session never holds a member it does not know about",
-          stray.id(), path, Long.toHexString(sid));
+      log.warn(
+          "Deleting member {} of {}: this client's live ZooKeeper session 0x{} holds it but no membership of this client"
+              + " stands on it (a create whose answer went astray); a session never holds a member it does not know about",
+          stray.id(),
+          path,
+          Long.toHexString(sid));
       doomOrphan(stray.id(), sid);
     }
   }
@@ -393,6 +473,7 @@ final class ZooKeeperGroup implements Group {
     private final byte[] data;
     private final Optional<String> label;
     private final CompletableFuture<Membership> result;
+
     /** The session in which a create's outcome is unknown; 0 when none is. */
     private long unknownIn;
 
@@ -419,13 +500,24 @@ final class ZooKeeperGroup implements Group {
     private void create() {
       long sid = session.currentSessionId();
       long sentAt = System.nanoTime();
-      // create2: the answer carries the new znode's Stat, whose ephemeral owner is the session that really ran
-      // the create. That is not always the one current when we sent it: Curator holds a request while it
+      // create2: the answer carries the new znode's Stat, whose ephemeral owner is the session that
+      // really ran
+      // the create. That is not always the one current when we sent it: Curator holds a request
+      // while it
       // reconnects, and if the old session expired meanwhile the create runs on the new one.
       Stat stat = new Stat();
-      issue(() -> session.client().create().storingStatIn(stat).withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
-          .inBackground(callback(e -> onCreated(e, sid, sentAt, e.getStat() != null ? e.getStat() : stat)), session.events())
-          .forPath(path + "/" + MemberName.prefix(label), data));
+      issue(
+          () ->
+              session
+                  .client()
+                  .create()
+                  .storingStatIn(stat)
+                  .withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
+                  .inBackground(
+                      callback(
+                          e -> onCreated(e, sid, sentAt, e.getStat() != null ? e.getStat() : stat)),
+                      session.events())
+                  .forPath(path + "/" + MemberName.prefix(label), data));
     }
 
     private void onCreated(CuratorEvent e, long sid, long sentAt, Stat stat) {
@@ -435,8 +527,13 @@ final class ZooKeeperGroup implements Group {
         String name = ZKPaths.getNodeFromPath(e.getName());
         long owner = stat.getEphemeralOwner();
         if (owner == 0) {
-          abort(new org.masterha.ha.error.HaException("ZooKeeper created member " + name + " in " + path
-              + " but did not say which session owns it (a server older than 3.5 has no create2); it cannot be tracked safely"));
+          abort(
+              new org.masterha.ha.error.HaException(
+                  "ZooKeeper created member "
+                      + name
+                      + " in "
+                      + path
+                      + " but did not say which session owns it (a server older than 3.5 has no create2); it cannot be tracked safely"));
           return;
         }
         adopt(name, owner);
@@ -447,14 +544,16 @@ final class ZooKeeperGroup implements Group {
         // SESSIONMOVED: not applied; SESSIONEXPIRED: whatever was applied went with the session.
         session.retry(this);
       } else if (rc == Code.NONODE.intValue()) {
-        // Someone deleted the group's path; Mesos recreates the parents of a member as it creates it.
-        ensurePath(why -> {
-          if (why == null) {
-            session.retry(this);
-          } else {
-            abort(why);
-          }
-        });
+        // Someone deleted the group's path; Mesos recreates the parents of a member as it creates
+        // it.
+        ensurePath(
+            why -> {
+              if (why == null) {
+                session.retry(this);
+              } else {
+                abort(why);
+              }
+            });
       } else {
         abort(KeeperCodes.failure("create a member in " + path, rc, session.settings().user()));
       }
@@ -462,24 +561,41 @@ final class ZooKeeperGroup implements Group {
 
     private void findOrphan() {
       long sid = session.currentSessionId();
-      issue(() -> session.client().getChildren().inBackground(callback(e -> {
-        int rc = e.getResultCode();
-        if (KeeperCodes.isRetryable(rc)) {
-          session.retry(this);
-        } else if (rc == Code.NONODE.intValue()) {
-          unknownIn = 0;
-          session.retry(this);
-        } else if (rc != Code.OK.intValue()) {
-          abort(KeeperCodes.failure("list the members of " + path, rc, session.settings().user()));
-        } else {
-          List<Membership> candidates = new ArrayList<>();
-          for (String child : e.getChildren()) {
-            MemberName.parse(child).filter(m -> m.label().equals(label) && !created.contains(m.id())).ifPresent(candidates::add);
-          }
-          candidates.sort(Comparator.comparingLong(Membership::sequence).reversed());
-          checkCandidate(candidates, 0, sid);
-        }
-      }), session.events()).forPath(path));
+      issue(
+          () ->
+              session
+                  .client()
+                  .getChildren()
+                  .inBackground(
+                      callback(
+                          e -> {
+                            int rc = e.getResultCode();
+                            if (KeeperCodes.isRetryable(rc)) {
+                              session.retry(this);
+                            } else if (rc == Code.NONODE.intValue()) {
+                              unknownIn = 0;
+                              session.retry(this);
+                            } else if (rc != Code.OK.intValue()) {
+                              abort(
+                                  KeeperCodes.failure(
+                                      "list the members of " + path,
+                                      rc,
+                                      session.settings().user()));
+                            } else {
+                              List<Membership> candidates = new ArrayList<>();
+                              for (String child : e.getChildren()) {
+                                MemberName.parse(child)
+                                    .filter(
+                                        m -> m.label().equals(label) && !created.contains(m.id()))
+                                    .ifPresent(candidates::add);
+                              }
+                              candidates.sort(
+                                  Comparator.comparingLong(Membership::sequence).reversed());
+                              checkCandidate(candidates, 0, sid);
+                            }
+                          }),
+                      session.events())
+                  .forPath(path));
     }
 
     private void checkCandidate(List<Membership> candidates, int i, long sid) {
@@ -493,43 +609,79 @@ final class ZooKeeperGroup implements Group {
         return;
       }
       String name = candidates.get(i).id();
-      issue(() -> session.client().getData().inBackground(callback(e -> {
-        int rc = e.getResultCode();
-        if (KeeperCodes.isRetryable(rc)) {
-          session.retry(this);
-        } else if (rc == Code.OK.intValue() && e.getStat() != null && e.getStat().getEphemeralOwner() == sid
-            && Arrays.equals(e.getData(), data) && !created.contains(name) && sid == session.currentSessionId()) {
-          log.info("Adopting member {} of {}: created by this session before its connection dropped", name, path);
-          unknownIn = 0;
-          adopt(name, sid);
-        } else {
-          checkCandidate(candidates, i + 1, sid);
-        }
-      }), session.events()).forPath(ZKPaths.makePath(path, name)));
+      issue(
+          () ->
+              session
+                  .client()
+                  .getData()
+                  .inBackground(
+                      callback(
+                          e -> {
+                            int rc = e.getResultCode();
+                            if (KeeperCodes.isRetryable(rc)) {
+                              session.retry(this);
+                            } else if (rc == Code.OK.intValue()
+                                && e.getStat() != null
+                                && e.getStat().getEphemeralOwner() == sid
+                                && Arrays.equals(e.getData(), data)
+                                && !created.contains(name)
+                                && sid == session.currentSessionId()) {
+                              log.info(
+                                  "Adopting member {} of {}: created by this session before its connection dropped",
+                                  name,
+                                  path);
+                              unknownIn = 0;
+                              adopt(name, sid);
+                            } else {
+                              checkCandidate(candidates, i + 1, sid);
+                            }
+                          }),
+                      session.events())
+                  .forPath(ZKPaths.makePath(path, name)));
     }
 
     /** {@code owner}: the session that owns the new znode, as the servers reported it. */
     private void adopt(String name, long owner) {
       if (owner != session.currentSessionId() || session.isExpired()) {
-        // Owned by a session other than the one we are on: an old one (expired, or given up by Curator while the
-        // servers may still hold it), or a new one whose connection we have not processed yet. Either way no
-        // membership of ours may stand on it: delete it if that session still holds it, and create again.
-        log.warn("Member {} of {} was created by session 0x{}, not by this client's current session 0x{}; deleting it and joining again",
-            name, path, Long.toHexString(owner), Long.toHexString(session.currentSessionId()));
+        // Owned by a session other than the one we are on: an old one (expired, or given up by
+        // Curator while the
+        // servers may still hold it), or a new one whose connection we have not processed yet.
+        // Either way no
+        // membership of ours may stand on it: delete it if that session still holds it, and create
+        // again.
+        log.warn(
+            "Member {} of {} was created by session 0x{}, not by this client's current session 0x{}; deleting it and joining again",
+            name,
+            path,
+            Long.toHexString(owner),
+            Long.toHexString(session.currentSessionId()));
         doomOrphan(name, owner);
         session.retry(this);
         return;
       }
       Optional<Membership> parsed = MemberName.parse(name);
       if (parsed.isEmpty()) {
-        abort(new org.masterha.ha.error.HaException("ZooKeeper created member " + name + " in " + path + ", which is not a sequential member name"));
+        abort(
+            new org.masterha.ha.error.HaException(
+                "ZooKeeper created member "
+                    + name
+                    + " in "
+                    + path
+                    + ", which is not a sequential member name"));
         return;
       }
       created.add(name);
-      Membership m = new Membership(name, parsed.get().sequence(), label, new CompletableFuture<>(), () -> session.trusts(owner));
+      Membership m =
+          new Membership(
+              name,
+              parsed.get().sequence(),
+              label,
+              new CompletableFuture<>(),
+              () -> session.trusts(owner));
       watchers.owned(m);
       if (!result.complete(m)) {
-        // The caller gave up on this join (or the session closed): nobody will ever cancel it, so we do.
+        // The caller gave up on this join (or the session closed): nobody will ever cancel it, so
+        // we do.
         cancel(m);
       }
     }
@@ -570,29 +722,44 @@ final class ZooKeeperGroup implements Group {
       cancelling.add(membership);
       long sid = session.currentSessionId();
       long sentAt = System.nanoTime();
-      issue(() -> session.client().delete().inBackground(callback(e -> {
-        int rc = e.getResultCode();
-        if (rc == Code.OK.intValue() || (rc == Code.NONODE.intValue() && outcomeUnknown)) {
-          // NONODE after a lost reply: our earlier delete went through (nobody else deletes our members).
-          session.confirm(sid, sentAt);
-          cancelling.remove(membership);
-          watchers.cancelledByUs(membership);
-          settle(true);
-          relist();
-        } else if (rc == Code.NONODE.intValue()) {
-          session.confirm(sid, sentAt);
-          cancelling.remove(membership);
-          watchers.lost(membership);
-          settle(false);
-          relist();
-        } else if (KeeperCodes.isRetryable(rc)) {
-          outcomeUnknown |= KeeperCodes.isOutcomeUnknown(rc);
-          session.retry(this);
-        } else {
-          cancelling.remove(membership);
-          abort(KeeperCodes.failure("delete member " + membership.id() + " of " + path, rc, session.settings().user()));
-        }
-      }), session.events()).forPath(ZKPaths.makePath(path, membership.id())));
+      issue(
+          () ->
+              session
+                  .client()
+                  .delete()
+                  .inBackground(
+                      callback(
+                          e -> {
+                            int rc = e.getResultCode();
+                            if (rc == Code.OK.intValue()
+                                || (rc == Code.NONODE.intValue() && outcomeUnknown)) {
+                              // NONODE after a lost reply: our earlier delete went through (nobody
+                              // else deletes our members).
+                              session.confirm(sid, sentAt);
+                              cancelling.remove(membership);
+                              watchers.cancelledByUs(membership);
+                              settle(true);
+                              relist();
+                            } else if (rc == Code.NONODE.intValue()) {
+                              session.confirm(sid, sentAt);
+                              cancelling.remove(membership);
+                              watchers.lost(membership);
+                              settle(false);
+                              relist();
+                            } else if (KeeperCodes.isRetryable(rc)) {
+                              outcomeUnknown |= KeeperCodes.isOutcomeUnknown(rc);
+                              session.retry(this);
+                            } else {
+                              cancelling.remove(membership);
+                              abort(
+                                  KeeperCodes.failure(
+                                      "delete member " + membership.id() + " of " + path,
+                                      rc,
+                                      session.settings().user()));
+                            }
+                          }),
+                      session.events())
+                  .forPath(ZKPaths.makePath(path, membership.id())));
     }
 
     private void settle(boolean cancelled) {
@@ -608,8 +775,8 @@ final class ZooKeeperGroup implements Group {
   }
 
   /**
-   * Deletes a member we declared lost, once we are connected again, if the session {@code owner} still holds
-   * it (the servers delete it themselves when that session expires).
+   * Deletes a member we declared lost, once we are connected again, if the session {@code owner}
+   * still holds it (the servers delete it themselves when that session expires).
    */
   private final class DeleteDoomed extends Attempt {
     private final String name;
@@ -624,32 +791,62 @@ final class ZooKeeperGroup implements Group {
     @Override
     public void run() {
       String member = ZKPaths.makePath(path, name);
-      issue(() -> session.client().checkExists().inBackground(callback(e -> {
-        int rc = e.getResultCode();
-        if (KeeperCodes.isRetryable(rc)) {
-          session.retry(this);
-        } else if (rc == Code.OK.intValue() && e.getStat() != null && e.getStat().getEphemeralOwner() == owner) {
-          delete(member, e.getStat().getVersion());
-        } else {
-          forget(name); // gone, or a different node of the same name (the path was recreated)
-        }
-      }), session.events()).forPath(member));
+      issue(
+          () ->
+              session
+                  .client()
+                  .checkExists()
+                  .inBackground(
+                      callback(
+                          e -> {
+                            int rc = e.getResultCode();
+                            if (KeeperCodes.isRetryable(rc)) {
+                              session.retry(this);
+                            } else if (rc == Code.OK.intValue()
+                                && e.getStat() != null
+                                && e.getStat().getEphemeralOwner() == owner) {
+                              delete(member, e.getStat().getVersion());
+                            } else {
+                              forget(
+                                  name); // gone, or a different node of the same name (the path was
+                              // recreated)
+                            }
+                          }),
+                      session.events())
+                  .forPath(member));
     }
 
     private void delete(String member, int version) {
-      issue(() -> session.client().delete().withVersion(version).inBackground(callback(e -> {
-        int rc = e.getResultCode();
-        if (KeeperCodes.isRetryable(rc)) {
-          session.retry(this);
-          return;
-        }
-        if (rc == Code.OK.intValue()) {
-          log.info("Deleted member {} of {}, which this client had declared lost", name, path);
-        } else if (rc != Code.NONODE.intValue()) {
-          log.warn("Could not delete member {} of {}, which this client declared lost: {}", name, path, KeeperCodes.name(rc));
-        }
-        forget(name);
-      }), session.events()).forPath(member));
+      issue(
+          () ->
+              session
+                  .client()
+                  .delete()
+                  .withVersion(version)
+                  .inBackground(
+                      callback(
+                          e -> {
+                            int rc = e.getResultCode();
+                            if (KeeperCodes.isRetryable(rc)) {
+                              session.retry(this);
+                              return;
+                            }
+                            if (rc == Code.OK.intValue()) {
+                              log.info(
+                                  "Deleted member {} of {}, which this client had declared lost",
+                                  name,
+                                  path);
+                            } else if (rc != Code.NONODE.intValue()) {
+                              log.warn(
+                                  "Could not delete member {} of {}, which this client declared lost: {}",
+                                  name,
+                                  path,
+                                  KeeperCodes.name(rc));
+                            }
+                            forget(name);
+                          }),
+                      session.events())
+                  .forPath(member));
     }
 
     @Override
@@ -664,36 +861,52 @@ final class ZooKeeperGroup implements Group {
     if (f.isDone()) {
       return f;
     }
-    session.submit(new Attempt("read member " + membership.id() + " of " + path) {
-      @Override
-      public void run() {
-        if (doomed.containsKey(membership.id())) {
-          f.complete(Optional.empty());
-          return;
-        }
-        long sid = session.currentSessionId();
-        long sentAt = System.nanoTime();
-        issue(() -> session.client().getData().inBackground(callback(e -> {
-          int rc = e.getResultCode();
-          if (KeeperCodes.isRetryable(rc)) {
-            session.retry(this);
-          } else if (rc == Code.OK.intValue()) {
-            session.confirm(sid, sentAt);
-            f.complete(Optional.of(e.getData() == null ? new byte[0] : e.getData()));
-          } else if (rc == Code.NONODE.intValue()) {
-            session.confirm(sid, sentAt);
-            f.complete(Optional.empty());
-          } else {
-            abort(KeeperCodes.failure("read member " + membership.id() + " of " + path, rc, session.settings().user()));
+    session.submit(
+        new Attempt("read member " + membership.id() + " of " + path) {
+          @Override
+          public void run() {
+            if (doomed.containsKey(membership.id())) {
+              f.complete(Optional.empty());
+              return;
+            }
+            long sid = session.currentSessionId();
+            long sentAt = System.nanoTime();
+            issue(
+                () ->
+                    session
+                        .client()
+                        .getData()
+                        .inBackground(
+                            callback(
+                                e -> {
+                                  int rc = e.getResultCode();
+                                  if (KeeperCodes.isRetryable(rc)) {
+                                    session.retry(this);
+                                  } else if (rc == Code.OK.intValue()) {
+                                    session.confirm(sid, sentAt);
+                                    f.complete(
+                                        Optional.of(
+                                            e.getData() == null ? new byte[0] : e.getData()));
+                                  } else if (rc == Code.NONODE.intValue()) {
+                                    session.confirm(sid, sentAt);
+                                    f.complete(Optional.empty());
+                                  } else {
+                                    abort(
+                                        KeeperCodes.failure(
+                                            "read member " + membership.id() + " of " + path,
+                                            rc,
+                                            session.settings().user()));
+                                  }
+                                }),
+                            session.events())
+                        .forPath(ZKPaths.makePath(path, membership.id())));
           }
-        }), session.events()).forPath(ZKPaths.makePath(path, membership.id())));
-      }
 
-      @Override
-      void failed(RuntimeException cause) {
-        f.completeExceptionally(cause);
-      }
-    });
+          @Override
+          void failed(RuntimeException cause) {
+            f.completeExceptionally(cause);
+          }
+        });
     return f;
   }
 
@@ -703,33 +916,49 @@ final class ZooKeeperGroup implements Group {
     if (f.isDone()) {
       return f;
     }
-    session.submit(new Attempt("list the members of " + path) {
-      @Override
-      public void run() {
-        long sid = session.currentSessionId();
-        long sentAt = System.nanoTime();
-        issue(() -> session.client().getChildren().inBackground(callback(e -> {
-          int rc = e.getResultCode();
-          if (KeeperCodes.isRetryable(rc)) {
-            session.retry(this);
-          } else if (rc == Code.OK.intValue()) {
-            session.confirm(sid, sentAt);
-            // As fresh as it gets: share it with the watchers too.
-            f.complete(java.util.Collections.unmodifiableSortedSet(new TreeSet<>(deliver(e.getChildren()))));
-          } else if (rc == Code.NONODE.intValue()) {
-            session.confirm(sid, sentAt);
-            f.complete(java.util.Collections.emptySortedSet());
-          } else {
-            abort(KeeperCodes.failure("list the members of " + path, rc, session.settings().user()));
+    session.submit(
+        new Attempt("list the members of " + path) {
+          @Override
+          public void run() {
+            long sid = session.currentSessionId();
+            long sentAt = System.nanoTime();
+            issue(
+                () ->
+                    session
+                        .client()
+                        .getChildren()
+                        .inBackground(
+                            callback(
+                                e -> {
+                                  int rc = e.getResultCode();
+                                  if (KeeperCodes.isRetryable(rc)) {
+                                    session.retry(this);
+                                  } else if (rc == Code.OK.intValue()) {
+                                    session.confirm(sid, sentAt);
+                                    // As fresh as it gets: share it with the watchers too.
+                                    f.complete(
+                                        java.util.Collections.unmodifiableSortedSet(
+                                            new TreeSet<>(deliver(e.getChildren()))));
+                                  } else if (rc == Code.NONODE.intValue()) {
+                                    session.confirm(sid, sentAt);
+                                    f.complete(java.util.Collections.emptySortedSet());
+                                  } else {
+                                    abort(
+                                        KeeperCodes.failure(
+                                            "list the members of " + path,
+                                            rc,
+                                            session.settings().user()));
+                                  }
+                                }),
+                            session.events())
+                        .forPath(path));
           }
-        }), session.events()).forPath(path));
-      }
 
-      @Override
-      void failed(RuntimeException cause) {
-        f.completeExceptionally(cause);
-      }
-    });
+          @Override
+          void failed(RuntimeException cause) {
+            f.completeExceptionally(cause);
+          }
+        });
     return f;
   }
 

@@ -13,8 +13,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import org.apache.curator.RetrySleeper;
 import org.apache.curator.RetryPolicy;
+import org.apache.curator.RetrySleeper;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.ACLProvider;
@@ -26,9 +26,9 @@ import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.ACL;
 import org.masterha.ha.Durations;
 import org.masterha.ha.HaConfig;
+import org.masterha.ha.HaSession;
 import org.masterha.ha.error.HaConfigException;
 import org.masterha.ha.error.HaException;
-import org.masterha.ha.HaSession;
 import org.masterha.ha.error.SessionClosedException;
 import org.masterha.ha.group.Group;
 import org.masterha.ha.leader.Candidacy;
@@ -43,35 +43,46 @@ import org.slf4j.LoggerFactory;
 /**
  * One ZooKeeper session (one {@link CuratorFramework}) and the groups made on it.
  *
- * <p>States: {@code CONNECTING} until the first session is granted; {@code CONNECTED}; {@code SUSPENDED} while
- * the connection is down and the session may still be alive on the servers; {@code EXPIRED} after the servers
- * said it expired, until Curator has a new session ({@code CONNECTED} again, with a new id); {@code FAILED} when
- * the servers can never accept it (authentication required, session timeout they cannot honour); {@code CLOSED}.
- * Every transition, every request callback and every watch runs on one event thread, so the state needs no
- * locks and ZooKeeper's per-session FIFO order is kept end to end.
+ * <p>States: {@code CONNECTING} until the first session is granted; {@code CONNECTED}; {@code
+ * SUSPENDED} while the connection is down and the session may still be alive on the servers; {@code
+ * EXPIRED} after the servers said it expired, until Curator has a new session ({@code CONNECTED}
+ * again, with a new id); {@code FAILED} when the servers can never accept it (authentication
+ * required, session timeout they cannot honour); {@code CLOSED}. Every transition, every request
+ * callback and every watch runs on one event thread, so the state needs no locks and ZooKeeper's
+ * per-session FIFO order is kept end to end.
  *
- * <p>Safety (docs/contract.md, rule 2): our members must count as lost before the servers could expire the session and
- * let another master lead. ZooKeeper does not tell a client when the server last heard from it, and the
- * client only declares a disconnection after two thirds of the session timeout of silence, or at once on a
- * reset, so the time of SUSPENDED says little about the session's real deadline. Instead the session sends its
- * own small request (an {@code exists} on {@code /}) every sixth of the negotiated timeout, taking the place of
- * ZooKeeper's idle pings, and remembers the send time of the latest request the server answered: the server
- * restarted its expiry timer when it received that request, which was after we sent it, so
- * {@code lastAnsweredSend + timeout} is never later than the server's expiry. A {@link LivenessDeadline} armed
- * with that time completes every owned membership with {@code cancelled(false)} when it passes, whether or not
- * the client has noticed a disconnection yet. Members lost that way may still exist (the servers renew every
- * session when they restart or elect a new leader): they are hidden from our listings and deleted as soon as we
- * are connected again, by the same session or by the one Curator opened after giving it up, so a member we
- * declared lost never goes on leading.
+ * <p>Safety (docs/contract.md, rule 2): our members must count as lost before the servers could
+ * expire the session and let another master lead. ZooKeeper does not tell a client when the server
+ * last heard from it, and the client only declares a disconnection after two thirds of the session
+ * timeout of silence, or at once on a reset, so the time of SUSPENDED says little about the
+ * session's real deadline. Instead the session sends its own small request (an {@code exists} on
+ * {@code /}) every sixth of the negotiated timeout, taking the place of ZooKeeper's idle pings, and
+ * remembers the send time of the latest request the server answered: the server restarted its
+ * expiry timer when it received that request, which was after we sent it, so {@code
+ * lastAnsweredSend + timeout} is never later than the server's expiry. A {@link LivenessDeadline}
+ * armed with that time completes every owned membership with {@code cancelled(false)} when it
+ * passes, whether or not the client has noticed a disconnection yet. Members lost that way may
+ * still exist (the servers renew every session when they restart or elect a new leader): they are
+ * hidden from our listings and deleted as soon as we are connected again, by the same session or by
+ * the one Curator opened after giving it up, so a member we declared lost never goes on leading.
  */
 public final class ZooKeeperSession implements HaSession {
   private static final Logger log = LoggerFactory.getLogger(ZooKeeperSession.class);
+
   /** Heartbeats per negotiated session timeout; each answered one moves the deadline. */
   private static final int HEARTBEATS_PER_TIMEOUT = 6;
+
   /** Outstanding heartbeats beyond this mean the connection is stuck; more would only queue. */
   private static final int MAX_HEARTBEATS_IN_FLIGHT = 3;
 
-  enum SessionState { CONNECTING, CONNECTED, SUSPENDED, EXPIRED, FAILED, CLOSED }
+  enum SessionState {
+    CONNECTING,
+    CONNECTED,
+    SUSPENDED,
+    EXPIRED,
+    FAILED,
+    CLOSED
+  }
 
   /** A request that can be issued again after a connection loss. Runs on the event thread only. */
   interface Attempt {
@@ -85,8 +96,13 @@ public final class ZooKeeperSession implements HaSession {
   private final ZooKeeperSettings settings;
   private final CuratorFramework client;
   private final ScheduledExecutorService events;
-  /** The event thread as Curator and ZooKeeper see it: once the session is closed, late callbacks are dropped. */
+
+  /**
+   * The event thread as Curator and ZooKeeper see it: once the session is closed, late callbacks
+   * are dropped.
+   */
   private final java.util.concurrent.Executor callbacks;
+
   private final Map<String, ZooKeeperGroup> groups = new ConcurrentHashMap<>();
   private final PendingOperations pending = new PendingOperations();
   private final Object closeLock = new Object();
@@ -102,10 +118,16 @@ public final class ZooKeeperSession implements HaSession {
   private SessionState state = SessionState.CONNECTING;
   private RuntimeException failure;
   private long sessionId;
+
   /** The current session's id, for threads other than the event thread ({@link #trusts}). */
   private volatile long currentSessionId;
-  /** Replaced only on the event thread (a new negotiated timeout); read by {@link #trusts} from any thread. */
+
+  /**
+   * Replaced only on the event thread (a new negotiated timeout); read by {@link #trusts} from any
+   * thread.
+   */
   private volatile LivenessDeadline deadline;
+
   private long lastAnsweredSendNanos = Long.MIN_VALUE;
   private ScheduledFuture<?> heartbeat;
   private int heartbeatsInFlight;
@@ -114,49 +136,66 @@ public final class ZooKeeperSession implements HaSession {
   private ZooKeeperSession(ZooKeeperSettings settings) {
     this.settings = settings;
     ThreadFactory eventThreads = DaemonThreads.named("masterha-zk-events" + settings.basePath());
-    this.events = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = eventThreads.newThread(r);
-      eventThread = t;
-      return t;
-    });
-    this.callbacks = task -> {
-      try {
-        events.execute(task);
-      } catch (java.util.concurrent.RejectedExecutionException e) {
-        log.debug("Dropping a ZooKeeper callback for closed session {}", sessionIdText);
-      }
-    };
+    this.events =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = eventThreads.newThread(r);
+              eventThread = t;
+              return t;
+            });
+    this.callbacks =
+        task -> {
+          try {
+            events.execute(task);
+          } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.debug("Dropping a ZooKeeper callback for closed session {}", sessionIdText);
+          }
+        };
     this.negotiatedTimeout = settings.sessionTimeout();
     this.deadline = new LivenessDeadline(negotiatedTimeout, events, this::onDeadline);
-    CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
-        .connectString(settings.connectString())
-        .sessionTimeoutMs(Math.toIntExact(settings.sessionTimeout().toMillis()))
-        // Only bounds how long Curator holds a request while disconnected before handing it back to us (we
-        // hold requests ourselves until the session is connected); Curator wants it no longer than the session.
-        .connectionTimeoutMs(Math.toIntExact(settings.sessionTimeout().toMillis()))
-        // Requests are retried here, where a create whose response was lost can be told apart from one that
-        // never happened; Curator retrying it would add a second member.
-        .retryPolicy(NoRetry.INSTANCE)
-        // Mesos paths are absolute and the URL's host list is the user's choice: no namespace, no rewriting
-        // of the connection string from the ensemble's config.
-        .ensembleTracker(false)
-        // Curator also declares the session LOST after a whole timeout SUSPENDED (it cannot be turned off), and
-        // then opens a new one even if the servers kept the old one alive (they renew every session when they
-        // restart): the groups delete what the old session left behind once the new one is connected.
-        // Mesos creates its base path with empty data, not Curator's default of the local address.
-        .defaultData(new byte[0])
-        .aclProvider(new FixedAcl(settings.acl()))
-        .threadFactory(DaemonThreads.named("masterha-zk-curator" + settings.basePath()));
+    CuratorFrameworkFactory.Builder builder =
+        CuratorFrameworkFactory.builder()
+            .connectString(settings.connectString())
+            .sessionTimeoutMs(Math.toIntExact(settings.sessionTimeout().toMillis()))
+            // Only bounds how long Curator holds a request while disconnected before handing it
+            // back to us (we
+            // hold requests ourselves until the session is connected); Curator wants it no longer
+            // than the session.
+            .connectionTimeoutMs(Math.toIntExact(settings.sessionTimeout().toMillis()))
+            // Requests are retried here, where a create whose response was lost can be told apart
+            // from one that
+            // never happened; Curator retrying it would add a second member.
+            .retryPolicy(NoRetry.INSTANCE)
+            // Mesos paths are absolute and the URL's host list is the user's choice: no namespace,
+            // no rewriting
+            // of the connection string from the ensemble's config.
+            .ensembleTracker(false)
+            // Curator also declares the session LOST after a whole timeout SUSPENDED (it cannot be
+            // turned off), and
+            // then opens a new one even if the servers kept the old one alive (they renew every
+            // session when they
+            // restart): the groups delete what the old session left behind once the new one is
+            // connected.
+            // Mesos creates its base path with empty data, not Curator's default of the local
+            // address.
+            .defaultData(new byte[0])
+            .aclProvider(new FixedAcl(settings.acl()))
+            .threadFactory(DaemonThreads.named("masterha-zk-curator" + settings.basePath()));
     settings.auth().ifPresent(a -> builder.authorization(List.of(a)));
     this.client = builder.build();
-    client.getConnectionStateListenable().addListener((c, newState) -> onConnectionState(newState), callbacks);
+    client
+        .getConnectionStateListenable()
+        .addListener((c, newState) -> onConnectionState(newState), callbacks);
     client.getCuratorListenable().addListener((c, event) -> onClientEvent(event), callbacks);
   }
 
   static ZooKeeperSession open(ZooKeeperSettings settings) {
     ZooKeeperSession session = new ZooKeeperSession(settings);
     session.client.start();
-    log.info("Opened ZooKeeper session for {} on {} (session timeout {})", settings.basePath(), settings.connectString(),
+    log.info(
+        "Opened ZooKeeper session for {} on {} (session timeout {})",
+        settings.basePath(),
+        settings.connectString(),
         Durations.format(settings.sessionTimeout()));
     return session;
   }
@@ -174,23 +213,26 @@ public final class ZooKeeperSession implements HaSession {
   @Override
   public Group group(String relativePath) {
     if (closing) {
-      throw new SessionClosedException("ZooKeeper session " + sessionId() + " on " + settings.basePath() + " is closed");
+      throw new SessionClosedException(
+          "ZooKeeper session " + sessionId() + " on " + settings.basePath() + " is closed");
     }
     String path = GroupPaths.resolve(settings.basePath(), relativePath);
     try {
-      return groups.computeIfAbsent(path, p -> {
-        ZooKeeperGroup g = new ZooKeeperGroup(this, p);
-        events.execute(g::start);
-        return g;
-      });
+      return groups.computeIfAbsent(
+          path,
+          p -> {
+            ZooKeeperGroup g = new ZooKeeperGroup(this, p);
+            events.execute(g::start);
+            return g;
+          });
     } catch (java.util.concurrent.RejectedExecutionException e) {
       throw closedException(); // closed while we were here
     }
   }
 
   /**
-   * The state under {@code <base>/state} ({@link ZooKeeperState}); with a fence, every write is a multi that also
-   * checks the candidacy's member znode still exists.
+   * The state under {@code <base>/state} ({@link ZooKeeperState}); with a fence, every write is a
+   * multi that also checks the candidacy's member znode still exists.
    */
   @Override
   public State state(Optional<Candidacy> fence) {
@@ -234,18 +276,23 @@ public final class ZooKeeperSession implements HaSession {
   }
 
   /**
-   * Whether members held by session {@code sid} can still be trusted, at the moment of the call and from any
-   * thread: {@code sid} is the session we are on, it has not expired or failed, and its liveness deadline has not
-   * passed on the monotonic clock (which a process resuming from a long pause sees at once, before the event
-   * thread has run the deadline's timer).
+   * Whether members held by session {@code sid} can still be trusted, at the moment of the call and
+   * from any thread: {@code sid} is the session we are on, it has not expired or failed, and its
+   * liveness deadline has not passed on the monotonic clock (which a process resuming from a long
+   * pause sees at once, before the event thread has run the deadline's timer).
    */
   boolean trusts(long sid) {
     SessionState s = observableState;
-    return sid != 0 && sid == currentSessionId && (s == SessionState.CONNECTED || s == SessionState.SUSPENDED)
+    return sid != 0
+        && sid == currentSessionId
+        && (s == SessionState.CONNECTED || s == SessionState.SUSPENDED)
         && !deadline.passed();
   }
 
-  /** A caller's future that closing the session fails if it is still open; failed at once if closing. Any thread. */
+  /**
+   * A caller's future that closing the session fails if it is still open; failed at once if
+   * closing. Any thread.
+   */
   <T> CompletableFuture<T> track() {
     CompletableFuture<T> f = pending.track();
     if (closing) {
@@ -254,7 +301,10 @@ public final class ZooKeeperSession implements HaSession {
     return f;
   }
 
-  /** Runs {@code attempt} on the event thread now if connected, else as soon as the session is. Any thread. */
+  /**
+   * Runs {@code attempt} on the event thread now if connected, else as soon as the session is. Any
+   * thread.
+   */
   void submit(Attempt attempt) {
     executeOrFail(() -> retry(attempt), attempt);
   }
@@ -282,7 +332,10 @@ public final class ZooKeeperSession implements HaSession {
     }
   }
 
-  /** The server answered a request sent at {@code sentAtNanos} in session {@code sid}: it was alive then. */
+  /**
+   * The server answered a request sent at {@code sentAtNanos} in session {@code sid}: it was alive
+   * then.
+   */
   void confirm(long sid, long sentAtNanos) {
     if (sid != sessionId || state == SessionState.EXPIRED || failure != null) {
       return;
@@ -308,13 +361,15 @@ public final class ZooKeeperSession implements HaSession {
       case CONNECTED, RECONNECTED, READ_ONLY -> onConnected();
       case SUSPENDED -> onSuspended();
       case LOST -> onExpired();
-      default -> { }
+      default -> {}
     }
   }
 
   private void onClientEvent(CuratorEvent event) {
-    if (event.getType() == CuratorEventType.WATCHED && event.getWatchedEvent() != null
-        && event.getWatchedEvent().getState() == Watcher.Event.KeeperState.AuthFailed && failure == null) {
+    if (event.getType() == CuratorEventType.WATCHED
+        && event.getWatchedEvent() != null
+        && event.getWatchedEvent().getState() == Watcher.Event.KeeperState.AuthFailed
+        && failure == null) {
       fail(KeeperCodes.authenticationRequired(settings.user()));
     }
   }
@@ -328,21 +383,29 @@ public final class ZooKeeperSession implements HaSession {
       return;
     }
     if (zk == null || !zk.getState().isConnected()) {
-      // A stale event: the connection dropped again before we got here, and a later event will say so.
+      // A stale event: the connection dropped again before we got here, and a later event will say
+      // so.
       return;
     }
     long id = zk.getSessionId();
     long requestedMs = settings.sessionTimeout().toMillis();
     int negotiatedMs = zk.getSessionTimeout();
     if (negotiatedMs > requestedMs) {
-      fail(new HaConfigException("session timeout " + Durations.format(settings.sessionTimeout())
-          + " is below what the ZooKeeper servers allow: they granted " + Durations.format(Duration.ofMillis(negotiatedMs))
-          + " (their minSessionTimeout, 2 x tickTime by default), so a crashed leader would keep leading longer than asked;"
-          + " accepted: at least " + Durations.format(Duration.ofMillis(negotiatedMs)) + ", or lower the servers' minSessionTimeout"));
+      fail(
+          new HaConfigException(
+              "session timeout "
+                  + Durations.format(settings.sessionTimeout())
+                  + " is below what the ZooKeeper servers allow: they granted "
+                  + Durations.format(Duration.ofMillis(negotiatedMs))
+                  + " (their minSessionTimeout, 2 x tickTime by default), so a crashed leader would keep leading longer than asked;"
+                  + " accepted: at least "
+                  + Durations.format(Duration.ofMillis(negotiatedMs))
+                  + ", or lower the servers' minSessionTimeout"));
       return;
     }
     if (sessionId != 0 && id != sessionId && state != SessionState.EXPIRED) {
-      // Curator reconnected with a new session without our having seen the expiry: it expired all the same.
+      // Curator reconnected with a new session without our having seen the expiry: it expired all
+      // the same.
       onExpired();
     }
     boolean newSession = id != sessionId;
@@ -359,10 +422,19 @@ public final class ZooKeeperSession implements HaSession {
         deadline = new LivenessDeadline(negotiated, events, this::onDeadline);
       }
       if (negotiatedMs < requestedMs) {
-        log.warn("ZooKeeper granted session {} a timeout of {}, less than the {} asked for (the servers' maxSessionTimeout);"
-            + " using {}", sessionIdText, Durations.format(negotiated), Durations.format(settings.sessionTimeout()), Durations.format(negotiated));
+        log.warn(
+            "ZooKeeper granted session {} a timeout of {}, less than the {} asked for (the servers' maxSessionTimeout);"
+                + " using {}",
+            sessionIdText,
+            Durations.format(negotiated),
+            Durations.format(settings.sessionTimeout()),
+            Durations.format(negotiated));
       }
-      log.info("ZooKeeper session {} established for {} (timeout {})", sessionIdText, settings.basePath(), Durations.format(negotiated));
+      log.info(
+          "ZooKeeper session {} established for {} (timeout {})",
+          sessionIdText,
+          settings.basePath(),
+          Durations.format(negotiated));
     } else {
       reconnections++;
       log.info("ZooKeeper session {} reconnected", sessionIdText);
@@ -380,9 +452,15 @@ public final class ZooKeeperSession implements HaSession {
   private void onSuspended() {
     if (state == SessionState.CONNECTED) {
       setState(SessionState.SUSPENDED);
-      long sinceAnswer = lastAnsweredSendNanos == Long.MIN_VALUE ? -1 : (System.nanoTime() - lastAnsweredSendNanos) / 1_000_000;
-      log.info("ZooKeeper session {} lost its connection (last answered request sent {} ms ago); its members count as lost {} after that unless it reconnects",
-          sessionIdText, sinceAnswer, Durations.format(negotiatedTimeout));
+      long sinceAnswer =
+          lastAnsweredSendNanos == Long.MIN_VALUE
+              ? -1
+              : (System.nanoTime() - lastAnsweredSendNanos) / 1_000_000;
+      log.info(
+          "ZooKeeper session {} lost its connection (last answered request sent {} ms ago); its members count as lost {} after that unless it reconnects",
+          sessionIdText,
+          sinceAnswer,
+          Durations.format(negotiatedTimeout));
     }
     stopHeartbeats();
   }
@@ -398,7 +476,10 @@ public final class ZooKeeperSession implements HaSession {
     for (ZooKeeperGroup g : groups.values()) {
       lost += g.onSessionExpired(sessionId);
     }
-    log.warn("ZooKeeper session {} expired; {} membership(s) lost; a new session will be opened", sessionIdText, lost);
+    log.warn(
+        "ZooKeeper session {} expired; {} membership(s) lost; a new session will be opened",
+        sessionIdText,
+        lost);
   }
 
   private void onDeadline() {
@@ -410,8 +491,12 @@ public final class ZooKeeperSession implements HaSession {
       lost += g.onDeadlinePassed(sessionId);
     }
     if (lost > 0) {
-      log.warn("ZooKeeper session {} had no answer from the servers for its whole {} timeout; {} membership(s) count as lost"
-          + " and are deleted if the session reconnects", sessionIdText, Durations.format(negotiatedTimeout), lost);
+      log.warn(
+          "ZooKeeper session {} had no answer from the servers for its whole {} timeout; {} membership(s) count as lost"
+              + " and are deleted if the session reconnects",
+          sessionIdText,
+          Durations.format(negotiatedTimeout),
+          lost);
     }
   }
 
@@ -425,7 +510,10 @@ public final class ZooKeeperSession implements HaSession {
   private void startHeartbeats() {
     stopHeartbeats();
     heartbeatsInFlight = 0;
-    long period = Math.max(negotiatedTimeout.toNanos() / HEARTBEATS_PER_TIMEOUT, TimeUnit.MILLISECONDS.toNanos(20));
+    long period =
+        Math.max(
+            negotiatedTimeout.toNanos() / HEARTBEATS_PER_TIMEOUT,
+            TimeUnit.MILLISECONDS.toNanos(20));
     heartbeat = events.scheduleAtFixedRate(this::sendHeartbeat, 0, period, TimeUnit.NANOSECONDS);
   }
 
@@ -444,14 +532,19 @@ public final class ZooKeeperSession implements HaSession {
     long sentAt = System.nanoTime();
     heartbeatsInFlight++;
     try {
-      client.checkExists().inBackground((c, event) -> {
-        heartbeatsInFlight = Math.max(0, heartbeatsInFlight - 1);
-        if (KeeperCodes.isAnswer(event.getResultCode())) {
-          confirm(sid, sentAt);
-        } else if (KeeperCodes.failsSession(event.getResultCode())) {
-          fail(KeeperCodes.authenticationRequired(settings.user()));
-        }
-      }, callbacks).forPath("/");
+      client
+          .checkExists()
+          .inBackground(
+              (c, event) -> {
+                heartbeatsInFlight = Math.max(0, heartbeatsInFlight - 1);
+                if (KeeperCodes.isAnswer(event.getResultCode())) {
+                  confirm(sid, sentAt);
+                } else if (KeeperCodes.failsSession(event.getResultCode())) {
+                  fail(KeeperCodes.authenticationRequired(settings.user()));
+                }
+              },
+              callbacks)
+          .forPath("/");
     } catch (Exception e) {
       heartbeatsInFlight--;
       log.debug("Could not send a heartbeat on session {}: {}", sessionIdText, e.toString());
@@ -473,7 +566,8 @@ public final class ZooKeeperSession implements HaSession {
       g.onFailed(cause);
     }
     abortAll(cause);
-    // Deletes whatever we still hold and stops Curator reconnecting a session that cannot work. Not on this
+    // Deletes whatever we still hold and stops Curator reconnecting a session that cannot work. Not
+    // on this
     // thread: closing waits for ZooKeeper's threads, which may be waiting to hand us an event.
     DaemonThreads.named("masterha-zk-close" + settings.basePath()).newThread(client::close).start();
   }
@@ -486,13 +580,14 @@ public final class ZooKeeperSession implements HaSession {
   }
 
   private SessionClosedException closedException() {
-    return new SessionClosedException("ZooKeeper session " + sessionIdText + " on " + settings.basePath() + " is closed");
+    return new SessionClosedException(
+        "ZooKeeper session " + sessionIdText + " on " + settings.basePath() + " is closed");
   }
 
   /**
-   * The clean exit: closing the ZooKeeper session makes the servers delete its ephemeral members at once (if
-   * the connection is down, they go when the session expires). Our memberships complete {@code cancelled(true)};
-   * requests still waiting fail with {@link SessionClosedException}.
+   * The clean exit: closing the ZooKeeper session makes the servers delete its ephemeral members at
+   * once (if the connection is down, they go when the session expires). Our memberships complete
+   * {@code cancelled(true)}; requests still waiting fail with {@link SessionClosedException}.
    */
   @Override
   public void close() {
@@ -503,34 +598,38 @@ public final class ZooKeeperSession implements HaSession {
       closing = true;
     }
     SessionClosedException cause = closedException();
-    onEventThread(() -> {
-      boolean failed = failure != null;
-      if (!failed) {
-        failure = cause;
-      }
-      setState(SessionState.CLOSED);
-      stopHeartbeats();
-      deadline.close();
-      List<Attempt> aborted = new ArrayList<>(waiting);
-      waiting.clear();
-      aborted.forEach(a -> a.abort(cause));
-    });
+    onEventThread(
+        () -> {
+          boolean failed = failure != null;
+          if (!failed) {
+            failure = cause;
+          }
+          setState(SessionState.CLOSED);
+          stopHeartbeats();
+          deadline.close();
+          List<Attempt> aborted = new ArrayList<>(waiting);
+          waiting.clear();
+          aborted.forEach(a -> a.abort(cause));
+        });
     try {
       client.close();
     } catch (RuntimeException e) {
       log.warn("Closing the ZooKeeper client for {} failed: {}", settings.basePath(), e.toString());
     }
-    onEventThread(() -> {
-      for (ZooKeeperGroup g : groups.values()) {
-        g.onClosed(cause);
-      }
-      pending.close(cause);
-    });
+    onEventThread(
+        () -> {
+          for (ZooKeeperGroup g : groups.values()) {
+            g.onClosed(cause);
+          }
+          pending.close(cause);
+        });
     events.shutdownNow();
     log.info("Closed ZooKeeper session {} for {}", sessionIdText, settings.basePath());
   }
 
-  /** Runs {@code task} on the event thread and waits for it; inline when called from that thread. */
+  /**
+   * Runs {@code task} on the event thread and waits for it; inline when called from that thread.
+   */
   private void onEventThread(Runnable task) {
     if (Thread.currentThread() == eventThread) {
       task.run();
@@ -538,13 +637,14 @@ public final class ZooKeeperSession implements HaSession {
     }
     CountDownLatch done = new CountDownLatch(1);
     try {
-      events.execute(() -> {
-        try {
-          task.run();
-        } finally {
-          done.countDown();
-        }
-      });
+      events.execute(
+          () -> {
+            try {
+              task.run();
+            } finally {
+              done.countDown();
+            }
+          });
     } catch (java.util.concurrent.RejectedExecutionException e) {
       return;
     }
@@ -557,7 +657,9 @@ public final class ZooKeeperSession implements HaSession {
 
   // ---- for the test fixture: server-side expiry needs the session's id and password ----
 
-  /** The current session's id and password, for a test to expire the session from a second handle. */
+  /**
+   * The current session's id and password, for a test to expire the session from a second handle.
+   */
   SessionHandle handleForFaultInjection() {
     return handle;
   }
@@ -582,8 +684,15 @@ public final class ZooKeeperSession implements HaSession {
 
   @Override
   public String toString() {
-    return "ZooKeeperSession[" + (sessionIdText.isEmpty() ? "no session yet" : sessionIdText) + ", " + settings.basePath()
-        + " on " + settings.connectString() + ", " + observableState + "]";
+    return "ZooKeeperSession["
+        + (sessionIdText.isEmpty() ? "no session yet" : sessionIdText)
+        + ", "
+        + settings.basePath()
+        + " on "
+        + settings.connectString()
+        + ", "
+        + observableState
+        + "]";
   }
 
   /** Curator must never retry on its own: see the builder. */

@@ -14,12 +14,16 @@ import org.masterha.ha.HaConfig;
 import org.masterha.ha.error.HaConfigException;
 
 /**
- * An {@link HaConfig} checked and translated for ZooKeeper, once, when the session is opened: everything this
- * backend cannot honour is refused here with a message that says what is accepted.
+ * An {@link HaConfig} checked and translated for ZooKeeper, once, when the session is opened:
+ * everything this backend cannot honour is refused here with a message that says what is accepted.
  */
 final class ZooKeeperSettings {
   static final int DEFAULT_PORT = 2181;
-  /** Options for this backend start with this; it accepts none today, so any is a typo worth reporting. */
+
+  /**
+   * Options for this backend start with this; it accepts none today, so any is a typo worth
+   * reporting.
+   */
   static final String OPTION_PREFIX = "zookeeper.";
 
   private final HaConfig config;
@@ -32,32 +36,48 @@ final class ZooKeeperSettings {
   private ZooKeeperSettings(HaConfig config) {
     this.config = config;
     if (config.url().endpoints().isEmpty()) {
-      throw new HaConfigException("HA URL " + config.url() + " names no ZooKeeper server; expected zk://host:port[,host:port...]/path");
+      throw new HaConfigException(
+          "HA URL "
+              + config.url()
+              + " names no ZooKeeper server; expected zk://host:port[,host:port...]/path");
     }
     this.connectString = config.url().hostList(DEFAULT_PORT);
     try {
       PathUtils.validatePath(config.basePath());
     } catch (IllegalArgumentException e) {
-      throw new HaConfigException("HA URL path '" + config.basePath() + "' is not a valid ZooKeeper path: " + e.getMessage());
+      throw new HaConfigException(
+          "HA URL path '"
+              + config.basePath()
+              + "' is not a valid ZooKeeper path: "
+              + e.getMessage());
     }
     if (config.basePath().equals("/zookeeper") || config.basePath().startsWith("/zookeeper/")) {
-      throw new HaConfigException("HA URL path '" + config.basePath() + "' is not a valid ZooKeeper path: /zookeeper is reserved"
-          + " for the servers' own use; pick another base path, e.g. /mesos");
+      throw new HaConfigException(
+          "HA URL path '"
+              + config.basePath()
+              + "' is not a valid ZooKeeper path: /zookeeper is reserved"
+              + " for the servers' own use; pick another base path, e.g. /mesos");
     }
     if (config.tls().isPresent()) {
-      throw new HaConfigException("the zookeeper backend does not speak TLS to ZooKeeper; drop the TLS options (accepted: plain TCP with optional digest auth)");
+      throw new HaConfigException(
+          "the zookeeper backend does not speak TLS to ZooKeeper; drop the TLS options (accepted: plain TCP with optional digest auth)");
     }
     for (String option : config.options().keySet()) {
       if (option.startsWith(OPTION_PREFIX)) {
-        throw new HaConfigException("unknown zookeeper backend option '" + option + "'; accepted: none (the session timeout and credentials have settings of their own)");
+        throw new HaConfigException(
+            "unknown zookeeper backend option '"
+                + option
+                + "'; accepted: none (the session timeout and credentials have settings of their own)");
       }
     }
     this.credentials = config.credentials();
     if (credentials.isPresent() && credentials.get().isToken()) {
-      throw new HaConfigException("ZooKeeper digest authentication needs user:password credentials, not a bare token");
+      throw new HaConfigException(
+          "ZooKeeper digest authentication needs user:password credentials, not a bare token");
     }
     this.sessionTimeout = config.sessionTimeout();
-    // Mesos' EVERYONE_READ_CREATOR_ALL when authenticated: our members stay readable by every detector but can
+    // Mesos' EVERYONE_READ_CREATOR_ALL when authenticated: our members stay readable by every
+    // detector but can
     // only be changed by the identity that created them.
     List<ACL> list = new ArrayList<>();
     if (credentials.isPresent()) {
@@ -66,12 +86,18 @@ final class ZooKeeperSettings {
     } else {
       list.addAll(ZooDefs.Ids.OPEN_ACL_UNSAFE);
     }
-    // Not List.copyOf: ZooKeeper's client asks the list whether it contains null, which immutable lists refuse.
+    // Not List.copyOf: ZooKeeper's client asks the list whether it contains null, which immutable
+    // lists refuse.
     this.acl = java.util.Collections.unmodifiableList(list);
-    // The replicated state is the master's own record (Mesos keeps its registry in the masters' replicated log,
+    // The replicated state is the master's own record (Mesos keeps its registry in the masters'
+    // replicated log,
     // readable by no one else): creator-all only, no world read. Detection never needs it.
-    this.stateAcl = java.util.Collections.unmodifiableList(new ArrayList<>(
-        credentials.isPresent() ? ZooDefs.Ids.CREATOR_ALL_ACL : ZooDefs.Ids.OPEN_ACL_UNSAFE));
+    this.stateAcl =
+        java.util.Collections.unmodifiableList(
+            new ArrayList<>(
+                credentials.isPresent()
+                    ? ZooDefs.Ids.CREATOR_ALL_ACL
+                    : ZooDefs.Ids.OPEN_ACL_UNSAFE));
   }
 
   static ZooKeeperSettings of(HaConfig config) {
@@ -104,12 +130,16 @@ final class ZooKeeperSettings {
   }
 
   /**
-   * The digest auth to present, if any. The only place the password is revealed: ZooKeeper's client needs the
-   * clear {@code user:password} bytes to add the auth info.
+   * The digest auth to present, if any. The only place the password is revealed: ZooKeeper's client
+   * needs the clear {@code user:password} bytes to add the auth info.
    */
   Optional<AuthInfo> auth() {
-    return credentials.map(c -> new AuthInfo("digest",
-        (c.username().orElseThrow() + ":" + c.secret().reveal()).getBytes(StandardCharsets.UTF_8)));
+    return credentials.map(
+        c ->
+            new AuthInfo(
+                "digest",
+                (c.username().orElseThrow() + ":" + c.secret().reveal())
+                    .getBytes(StandardCharsets.UTF_8)));
   }
 
   /** The user name we authenticate as, for messages; never the password. */

@@ -29,26 +29,28 @@ import org.masterha.ha.error.HaConfigException;
 import org.masterha.ha.error.HaException;
 import org.masterha.ha.group.Membership;
 import org.masterha.ha.leader.Candidacy;
-import org.masterha.ha.state.OutcomeUnknownException;
-import org.masterha.ha.state.StateNames;
 import org.masterha.ha.spi.GroupPaths;
 import org.masterha.ha.spi.StoreState;
+import org.masterha.ha.state.OutcomeUnknownException;
+import org.masterha.ha.state.StateNames;
 import org.masterha.ha.state.Variable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The master's state in ZooKeeper: variable {@code name} is the persistent znode {@code <base>/state/<name>}
- * holding the value's bytes.
+ * The master's state in ZooKeeper: variable {@code name} is the persistent znode {@code
+ * <base>/state/<name>} holding the value's bytes.
  *
- * <p><b>Versions never repeat.</b> A variable's version is its znode's data version + 1 (0: absent). ZooKeeper
- * restarts a znode's data version at 0 when the znode is deleted and created again, so variable znodes are never
- * deleted: an expunge is a {@code setData} to the <em>tombstone</em>, zero bytes of data, at the expected version;
- * {@code fetch} reads a tombstone as absent and {@code names} skips it. Every store and every expunge thus raises
- * the znode's data version by one, for the znode's whole life: a version, once given out, is never given again,
- * and a {@link Variable} held from before an expunge conflicts with every later write. Since zero bytes mean
- * "expunged", a value that is empty or starts with byte {@code 0x00} is stored behind one {@code 0x00} byte;
- * every other value is stored as it is, so operators see the bytes they expect in {@code zkCli.sh get}.
+ * <p><b>Versions never repeat.</b> A variable's version is its znode's data version + 1 (0:
+ * absent). ZooKeeper restarts a znode's data version at 0 when the znode is deleted and created
+ * again, so variable znodes are never deleted: an expunge is a {@code setData} to the
+ * <em>tombstone</em>, zero bytes of data, at the expected version; {@code fetch} reads a tombstone
+ * as absent and {@code names} skips it. Every store and every expunge thus raises the znode's data
+ * version by one, for the znode's whole life: a version, once given out, is never given again, and
+ * a {@link Variable} held from before an expunge conflicts with every later write. Since zero bytes
+ * mean "expunged", a value that is empty or starts with byte {@code 0x00} is stored behind one
+ * {@code 0x00} byte; every other value is stored as it is, so operators see the bytes they expect
+ * in {@code zkCli.sh get}.
  *
  * <p><b>Every write is one multi</b>, applied by ZooKeeper all or nothing:
  *
@@ -59,37 +61,55 @@ import org.slf4j.LoggerFactory;
  *   | setData &lt;base&gt;/state/&lt;name&gt; value, tombstone's  (store at version 0 over a tombstone)
  * </pre>
  *
- * A member znode exists exactly as long as its candidacy is a member, and a member that once led keeps leading
- * while it exists (newer members only get higher sequences), so the store itself refuses the write of a deposed
- * leader, however long it was paused. ZooKeeper reports the first failing operation of a failed multi: the check
- * comes first, so a lost leadership is reported whatever the version (it takes precedence over a conflict).
+ * A member znode exists exactly as long as its candidacy is a member, and a member that once led
+ * keeps leading while it exists (newer members only get higher sequences), so the store itself
+ * refuses the write of a deposed leader, however long it was paused. ZooKeeper reports the first
+ * failing operation of a failed multi: the check comes first, so a lost leadership is reported
+ * whatever the version (it takes precedence over a conflict).
  *
- * <p><b>Failures.</b> Reads are retried once the session is connected again, as all of this backend's requests
- * are. A write is retried only when it provably was not applied: {@code SESSIONEXPIRED} (never sent, or refused
- * for the expired session) and {@code SESSIONMOVED} (refused). A connection lost after the multi may have been
- * sent leaves its outcome unknown: it fails with {@link OutcomeUnknownException} and is not sent again, since a
- * repeated compare-and-swap cannot tell its own earlier success from a conflict.
+ * <p><b>Failures.</b> Reads are retried once the session is connected again, as all of this
+ * backend's requests are. A write is retried only when it provably was not applied: {@code
+ * SESSIONEXPIRED} (never sent, or refused for the expired session) and {@code SESSIONMOVED}
+ * (refused). A connection lost after the multi may have been sent leaves its outcome unknown: it
+ * fails with {@link OutcomeUnknownException} and is not sent again, since a repeated
+ * compare-and-swap cannot tell its own earlier success from a conflict.
  */
 final class ZooKeeperState extends StoreState {
   private static final Logger log = LoggerFactory.getLogger(ZooKeeperState.class);
 
-  /** ZooKeeper's default {@code jute.maxbuffer}: the largest request a server reads, a multi included. */
-  static final int JUTE_MAXBUFFER_DEFAULT = 0xfffff;
-  /** The largest value: 1000 KiB, the standalone backend's cap too, so a master moving between them finds no surprise. */
-  static final int MAX_VALUE_BYTES = 1000 * 1024;
   /**
-   * What each write keeps for the rest of its multi besides the value: 1,048,575 - 1,024,000 = 24,575 bytes. The
-   * rest of the largest multi is measured ({@link #framingBytes}): 358 bytes for base path /mesos, a 128-character
-   * name and room for a 128-character member name, plus 2 per character of base path (it is in both paths) and the
-   * escape byte; so base paths of up to 12,114 characters fit.
+   * ZooKeeper's default {@code jute.maxbuffer}: the largest request a server reads, a multi
+   * included.
+   */
+  static final int JUTE_MAXBUFFER_DEFAULT = 0xfffff;
+
+  /**
+   * The largest value: 1000 KiB, the standalone backend's cap too, so a master moving between them
+   * finds no surprise.
+   */
+  static final int MAX_VALUE_BYTES = 1000 * 1024;
+
+  /**
+   * What each write keeps for the rest of its multi besides the value: 1,048,575 - 1,024,000 =
+   * 24,575 bytes. The rest of the largest multi is measured ({@link #framingBytes}): 358 bytes for
+   * base path /mesos, a 128-character name and room for a 128-character member name, plus 2 per
+   * character of base path (it is in both paths) and the escape byte; so base paths of up to 12,114
+   * characters fit.
    */
   static final int REQUEST_MARGIN_BYTES = JUTE_MAXBUFFER_DEFAULT - MAX_VALUE_BYTES;
-  /** Room for the fence's member name in the size arithmetic, whatever this state's own fence (ours: 20 characters). */
+
+  /**
+   * Room for the fence's member name in the size arithmetic, whatever this state's own fence (ours:
+   * 20 characters).
+   */
   static final int RESERVED_MEMBER_NAME_CHARS = 128;
+
   /** StateNames' longest name. */
   static final int MAX_NAME_CHARS = 128;
+
   /** The first byte of an escaped value (see the class comment). */
   private static final byte ESCAPE = 0;
+
   private static final byte[] TOMBSTONE = new byte[0];
 
   private final ZooKeeperSession session;
@@ -105,12 +125,22 @@ final class ZooKeeperState extends StoreState {
     this.basePath = session.settings().basePath();
     this.statePath = statePath(basePath);
     this.acl = session.settings().stateAcl();
-    int memberNameChars = Math.max(RESERVED_MEMBER_NAME_CHARS, fence.map(c -> c.membership().id().length()).orElse(0));
+    int memberNameChars =
+        Math.max(
+            RESERVED_MEMBER_NAME_CHARS, fence.map(c -> c.membership().id().length()).orElse(0));
     int framing = framingBytes(basePath, memberNameChars, acl);
     if (framing + 1 + MAX_VALUE_BYTES > JUTE_MAXBUFFER_DEFAULT) {
-      throw new HaConfigException("base path '" + basePath + "' is too long for the state store: a write of the largest value ("
-          + MAX_VALUE_BYTES + " bytes) would need a " + (framing + 1 + MAX_VALUE_BYTES) + "-byte request, above ZooKeeper's default"
-          + " jute.maxbuffer of " + JUTE_MAXBUFFER_DEFAULT + " bytes; accepted: base paths of up to about 12,000 characters");
+      throw new HaConfigException(
+          "base path '"
+              + basePath
+              + "' is too long for the state store: a write of the largest value ("
+              + MAX_VALUE_BYTES
+              + " bytes) would need a "
+              + (framing + 1 + MAX_VALUE_BYTES)
+              + "-byte request, above ZooKeeper's default"
+              + " jute.maxbuffer of "
+              + JUTE_MAXBUFFER_DEFAULT
+              + " bytes; accepted: base paths of up to about 12,000 characters");
     }
   }
 
@@ -132,9 +162,13 @@ final class ZooKeeperState extends StoreState {
     return ZKPaths.makePath(basePath, m.id());
   }
 
-  // ---------------------------------------------------------------- the znode format and the size arithmetic
+  // ---------------------------------------------------------------- the znode format and the size
+  // arithmetic
 
-  /** The znode data for {@code value}: as it is, or behind {@link #ESCAPE} when it could be read as a tombstone. */
+  /**
+   * The znode data for {@code value}: as it is, or behind {@link #ESCAPE} when it could be read as
+   * a tombstone.
+   */
   static byte[] encode(byte[] value) {
     if (value.length > 0 && value[0] != ESCAPE) {
       return value;
@@ -152,27 +186,39 @@ final class ZooKeeperState extends StoreState {
     return Optional.of(data[0] == ESCAPE ? Arrays.copyOfRange(data, 1, data.length) : data);
   }
 
-  /** A variable's version: its znode's data version + 1, so a newly created znode (data version 0) is version 1. */
+  /**
+   * A variable's version: its znode's data version + 1, so a newly created znode (data version 0)
+   * is version 1.
+   */
   static long version(Stat stat) {
     return stat.getVersion() + 1L;
   }
 
   /**
-   * The bytes of the largest write's request besides its stored data: what a ZooKeeper server counts against
-   * {@code jute.maxbuffer} (the request header and the serialized multi, without the 4-byte length in front).
-   * Measured by serializing the two largest multis this client sends: the fenced create (a check on a member
-   * of {@code memberNameChars}, a create of a {@value #MAX_NAME_CHARS}-character name with {@code acl}) and the
-   * fenced setData. A value's bytes add one for one.
+   * The bytes of the largest write's request besides its stored data: what a ZooKeeper server
+   * counts against {@code jute.maxbuffer} (the request header and the serialized multi, without the
+   * 4-byte length in front). Measured by serializing the two largest multis this client sends: the
+   * fenced create (a check on a member of {@code memberNameChars}, a create of a {@value
+   * #MAX_NAME_CHARS}-character name with {@code acl}) and the fenced setData. A value's bytes add
+   * one for one.
    */
   static int framingBytes(String basePath, int memberNameChars, List<ACL> acl) {
     String member = basePath + "/" + "m".repeat(memberNameChars);
     String variable = statePath(basePath) + "/" + "n".repeat(MAX_NAME_CHARS);
-    int create = requestBytes(List.of(Op.check(member, -1), Op.create(variable, new byte[0], acl, CreateMode.PERSISTENT)));
-    int setData = requestBytes(List.of(Op.check(member, -1), Op.setData(variable, new byte[0], Integer.MAX_VALUE)));
+    int create =
+        requestBytes(
+            List.of(
+                Op.check(member, -1),
+                Op.create(variable, new byte[0], acl, CreateMode.PERSISTENT)));
+    int setData =
+        requestBytes(
+            List.of(Op.check(member, -1), Op.setData(variable, new byte[0], Integer.MAX_VALUE)));
     return Math.max(create, setData);
   }
 
-  /** The size of a multi request of {@code ops} as the server reads it (see {@link #framingBytes}). */
+  /**
+   * The size of a multi request of {@code ops} as the server reads it (see {@link #framingBytes}).
+   */
   static int requestBytes(List<Op> ops) {
     try {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -194,41 +240,60 @@ final class ZooKeeperState extends StoreState {
       return f;
     }
     String path = path(name);
-    session.submit(new SessionAttempt(session, "read state variable '" + name + "' (" + path + ")") {
-      @Override
-      public void run() {
-        long sid = session.currentSessionId();
-        long sentAt = System.nanoTime();
-        issue(() -> session.client().getData().inBackground(callback(e -> {
-          int rc = e.getResultCode();
-          if (KeeperCodes.isRetryable(rc)) {
-            session.retry(this);
-          } else if (rc == Code.OK.intValue()) {
-            session.confirm(sid, sentAt);
-            Optional<byte[]> value = decode(e.getData());
-            if (value.isEmpty()) {
-              f.complete(Variable.absent(name)); // a tombstone
-            } else if (e.getStat().getVersion() < 0) {
-              abort(new HaException("state variable '" + name + "' (" + path + ") has ZooKeeper data version "
-                  + e.getStat().getVersion() + ": the 31-bit counter wrapped around (someone else wrote it 2^31 times), so its"
-                  + " versions could repeat; it cannot be used"));
-            } else {
-              f.complete(new Variable(name, value.get(), version(e.getStat())));
-            }
-          } else if (rc == Code.NONODE.intValue()) {
-            session.confirm(sid, sentAt);
-            f.complete(Variable.absent(name));
-          } else {
-            abort(KeeperCodes.failure(what(), rc, session.settings().user()));
+    session.submit(
+        new SessionAttempt(session, "read state variable '" + name + "' (" + path + ")") {
+          @Override
+          public void run() {
+            long sid = session.currentSessionId();
+            long sentAt = System.nanoTime();
+            issue(
+                () ->
+                    session
+                        .client()
+                        .getData()
+                        .inBackground(
+                            callback(
+                                e -> {
+                                  int rc = e.getResultCode();
+                                  if (KeeperCodes.isRetryable(rc)) {
+                                    session.retry(this);
+                                  } else if (rc == Code.OK.intValue()) {
+                                    session.confirm(sid, sentAt);
+                                    Optional<byte[]> value = decode(e.getData());
+                                    if (value.isEmpty()) {
+                                      f.complete(Variable.absent(name)); // a tombstone
+                                    } else if (e.getStat().getVersion() < 0) {
+                                      abort(
+                                          new HaException(
+                                              "state variable '"
+                                                  + name
+                                                  + "' ("
+                                                  + path
+                                                  + ") has ZooKeeper data version "
+                                                  + e.getStat().getVersion()
+                                                  + ": the 31-bit counter wrapped around (someone else wrote it 2^31 times), so its"
+                                                  + " versions could repeat; it cannot be used"));
+                                    } else {
+                                      f.complete(
+                                          new Variable(name, value.get(), version(e.getStat())));
+                                    }
+                                  } else if (rc == Code.NONODE.intValue()) {
+                                    session.confirm(sid, sentAt);
+                                    f.complete(Variable.absent(name));
+                                  } else {
+                                    abort(
+                                        KeeperCodes.failure(what(), rc, session.settings().user()));
+                                  }
+                                }),
+                            session.events())
+                        .forPath(path));
           }
-        }), session.events()).forPath(path));
-      }
 
-      @Override
-      void failed(RuntimeException cause) {
-        f.completeExceptionally(cause);
-      }
-    });
+          @Override
+          void failed(RuntimeException cause) {
+            f.completeExceptionally(cause);
+          }
+        });
     return f;
   }
 
@@ -242,11 +307,13 @@ final class ZooKeeperState extends StoreState {
   }
 
   /**
-   * The children of {@code <base>/state} with a variable's name, then each one's stat (pipelined), keeping those
-   * with data: a tombstone has none. A retryable failure of any of these reads starts the whole listing again.
+   * The children of {@code <base>/state} with a variable's name, then each one's stat (pipelined),
+   * keeping those with data: a tombstone has none. A retryable failure of any of these reads starts
+   * the whole listing again.
    */
   private final class ListNames extends SessionAttempt {
     private final CompletableFuture<Set<String>> result;
+
     /** Each run is a round; answers of an earlier round are ignored. */
     private int round;
 
@@ -260,31 +327,43 @@ final class ZooKeeperState extends StoreState {
       int r = ++round;
       long sid = session.currentSessionId();
       long sentAt = System.nanoTime();
-      issue(() -> session.client().getChildren().inBackground(callback(e -> {
-        if (r != round || result.isDone()) {
-          return;
-        }
-        int rc = e.getResultCode();
-        if (KeeperCodes.isRetryable(rc)) {
-          session.retry(this);
-        } else if (rc == Code.NONODE.intValue()) {
-          session.confirm(sid, sentAt);
-          result.complete(Collections.emptySortedSet());
-        } else if (rc != Code.OK.intValue()) {
-          abort(KeeperCodes.failure(what(), rc, session.settings().user()));
-        } else {
-          session.confirm(sid, sentAt);
-          List<String> candidates = new ArrayList<>();
-          for (String child : e.getChildren()) {
-            if (StateNames.isValid(child)) {
-              candidates.add(child);
-            } else {
-              log.debug("Ignoring znode {}/{}: not a state variable name", statePath, child);
-            }
-          }
-          stat(r, candidates);
-        }
-      }), session.events()).forPath(statePath));
+      issue(
+          () ->
+              session
+                  .client()
+                  .getChildren()
+                  .inBackground(
+                      callback(
+                          e -> {
+                            if (r != round || result.isDone()) {
+                              return;
+                            }
+                            int rc = e.getResultCode();
+                            if (KeeperCodes.isRetryable(rc)) {
+                              session.retry(this);
+                            } else if (rc == Code.NONODE.intValue()) {
+                              session.confirm(sid, sentAt);
+                              result.complete(Collections.emptySortedSet());
+                            } else if (rc != Code.OK.intValue()) {
+                              abort(KeeperCodes.failure(what(), rc, session.settings().user()));
+                            } else {
+                              session.confirm(sid, sentAt);
+                              List<String> candidates = new ArrayList<>();
+                              for (String child : e.getChildren()) {
+                                if (StateNames.isValid(child)) {
+                                  candidates.add(child);
+                                } else {
+                                  log.debug(
+                                      "Ignoring znode {}/{}: not a state variable name",
+                                      statePath,
+                                      child);
+                                }
+                              }
+                              stat(r, candidates);
+                            }
+                          }),
+                      session.events())
+                  .forPath(statePath));
     }
 
     private void stat(int r, List<String> candidates) {
@@ -295,25 +374,36 @@ final class ZooKeeperState extends StoreState {
       }
       int[] pending = {candidates.size()};
       for (String name : candidates) {
-        issue(() -> session.client().checkExists().inBackground(callback(e -> {
-          if (r != round || result.isDone()) {
-            return;
-          }
-          int rc = e.getResultCode();
-          if (KeeperCodes.isRetryable(rc)) {
-            session.retry(this);
-            return;
-          }
-          if (rc == Code.OK.intValue() && e.getStat() != null && e.getStat().getDataLength() > 0) {
-            live.add(name);
-          } else if (rc != Code.OK.intValue() && rc != Code.NONODE.intValue()) {
-            abort(KeeperCodes.failure(what(), rc, session.settings().user()));
-            return;
-          }
-          if (--pending[0] == 0) {
-            result.complete(Collections.unmodifiableSet(live));
-          }
-        }), session.events()).forPath(path(name)));
+        issue(
+            () ->
+                session
+                    .client()
+                    .checkExists()
+                    .inBackground(
+                        callback(
+                            e -> {
+                              if (r != round || result.isDone()) {
+                                return;
+                              }
+                              int rc = e.getResultCode();
+                              if (KeeperCodes.isRetryable(rc)) {
+                                session.retry(this);
+                                return;
+                              }
+                              if (rc == Code.OK.intValue()
+                                  && e.getStat() != null
+                                  && e.getStat().getDataLength() > 0) {
+                                live.add(name);
+                              } else if (rc != Code.OK.intValue() && rc != Code.NONODE.intValue()) {
+                                abort(KeeperCodes.failure(what(), rc, session.settings().user()));
+                                return;
+                              }
+                              if (--pending[0] == 0) {
+                                result.complete(Collections.unmodifiableSet(live));
+                              }
+                            }),
+                        session.events())
+                    .forPath(path(name)));
       }
     }
 
@@ -323,20 +413,36 @@ final class ZooKeeperState extends StoreState {
     }
   }
 
-
-  // ---------------------------------------------------------------- writes: one fenced multi, sent once
+  // ---------------------------------------------------------------- writes: one fenced multi, sent
+  // once
 
   @Override
-  protected CompletableFuture<Optional<Variable>> write(String name, long expectedVersion, byte[] value, Optional<Membership> fence) {
-    String what = "store state variable '" + name + "' (" + path(name) + ", " + value.length + " bytes) at version " + expectedVersion;
+  protected CompletableFuture<Optional<Variable>> write(
+      String name, long expectedVersion, byte[] value, Optional<Membership> fence) {
+    String what =
+        "store state variable '"
+            + name
+            + "' ("
+            + path(name)
+            + ", "
+            + value.length
+            + " bytes) at version "
+            + expectedVersion;
     return send(new Write(what, name, expectedVersion, encode(value), fence))
-        .thenApply(version -> version.isPresent() ? Optional.of(new Variable(name, value, version.getAsLong())) : Optional.empty());
+        .thenApply(
+            version ->
+                version.isPresent()
+                    ? Optional.of(new Variable(name, value, version.getAsLong()))
+                    : Optional.empty());
   }
 
   @Override
-  protected CompletableFuture<Boolean> delete(String name, long expectedVersion, Optional<Membership> fence) {
-    String what = "expunge state variable '" + name + "' (" + path(name) + ") at version " + expectedVersion;
-    return send(new Write(what, name, expectedVersion, TOMBSTONE, fence)).thenApply(OptionalLong::isPresent);
+  protected CompletableFuture<Boolean> delete(
+      String name, long expectedVersion, Optional<Membership> fence) {
+    String what =
+        "expunge state variable '" + name + "' (" + path(name) + ") at version " + expectedVersion;
+    return send(new Write(what, name, expectedVersion, TOMBSTONE, fence))
+        .thenApply(OptionalLong::isPresent);
   }
 
   private CompletableFuture<OptionalLong> send(Write write) {
@@ -350,28 +456,36 @@ final class ZooKeeperState extends StoreState {
   private enum Step {
     /** Send the multi. */
     SEND,
-    /** A create found the znode there: read whether it is a tombstone, which a store at version 0 may revive. */
+    /**
+     * A create found the znode there: read whether it is a tombstone, which a store at version 0
+     * may revive.
+     */
     PROBE_TOMBSTONE,
     /** A create found no {@code <base>/state}: create it (and its parents), then send again. */
     CREATE_PARENT
   }
 
   /**
-   * One store or expunge. Completes with the new version, empty on a version conflict, or fails with
-   * {@link org.masterha.ha.state.LeadershipLostException} when the fence's check failed. Only {@link Step#SEND}
-   * changes anything, and it is sent again only when the previous copy provably was not applied.
+   * One store or expunge. Completes with the new version, empty on a version conflict, or fails
+   * with {@link org.masterha.ha.state.LeadershipLostException} when the fence's check failed. Only
+   * {@link Step#SEND} changes anything, and it is sent again only when the previous copy provably
+   * was not applied.
    */
   private final class Write extends SessionAttempt {
     private final String name;
     private final String path;
     private final long expected;
+
     /** The znode data to write: the encoded value, or the tombstone for an expunge. */
     private final byte[] data;
+
     private final Optional<Membership> fence;
     private final CompletableFuture<OptionalLong> result;
     private Step step = Step.SEND;
+
     /** The data version of the tombstone a store at version 0 revives; -1 until one was found. */
     private int tombstone = -1;
+
     private boolean parentCreated;
 
     Write(String what, String name, long expected, byte[] data, Optional<Membership> fence) {
@@ -403,7 +517,8 @@ final class ZooKeeperState extends StoreState {
 
     private void sendMulti() {
       if (candidacy.isPresent() && candidacy.get().lost().isDone()) {
-        // Lost while this write waited for the connection: the local half of the fence, checked again.
+        // Lost while this write waited for the connection: the local half of the fence, checked
+        // again.
         abort(lost(name, candidacy.get().membership(), "its candidacy was lost"));
         return;
       }
@@ -417,31 +532,57 @@ final class ZooKeeperState extends StoreState {
         at = null; // never a version of ours: only the fence is checked, then it is a conflict
       }
       if (at != null && at == Integer.MAX_VALUE) {
-        abort(new HaException("cannot " + what() + ": ZooKeeper counts a znode's data version in 31 bits, and this variable's"
-            + " has reached " + Integer.MAX_VALUE + "; writing it again would wrap the version around; nothing was changed"));
+        abort(
+            new HaException(
+                "cannot "
+                    + what()
+                    + ": ZooKeeper counts a znode's data version in 31 bits, and this variable's"
+                    + " has reached "
+                    + Integer.MAX_VALUE
+                    + "; writing it again would wrap the version around; nothing was changed"));
         return;
       }
       boolean create = expected == 0 && tombstone < 0;
       long sid = session.currentSessionId();
       long sentAt = System.nanoTime();
-      issue(() -> {
-        List<CuratorOp> ops = new ArrayList<>();
-        if (fence.isPresent()) {
-          ops.add(session.client().transactionOp().check().withVersion(-1).forPath(memberPath(fence.get())));
-        }
-        int change = ops.size();
-        if (create) {
-          ops.add(session.client().transactionOp().create().withMode(CreateMode.PERSISTENT).withACL(acl).forPath(path, data));
-        } else if (at != null) {
-          ops.add(session.client().transactionOp().setData().withVersion(at).forPath(path, data));
-        }
-        if (ops.isEmpty()) {
-          result.complete(OptionalLong.empty()); // unfenced, and no znode can have the expected version
-          return;
-        }
-        session.client().transaction().inBackground(callback(e -> answered(e, change, create, sid, sentAt)), session.events())
-            .forOperations(ops);
-      });
+      issue(
+          () -> {
+            List<CuratorOp> ops = new ArrayList<>();
+            if (fence.isPresent()) {
+              ops.add(
+                  session
+                      .client()
+                      .transactionOp()
+                      .check()
+                      .withVersion(-1)
+                      .forPath(memberPath(fence.get())));
+            }
+            int change = ops.size();
+            if (create) {
+              ops.add(
+                  session
+                      .client()
+                      .transactionOp()
+                      .create()
+                      .withMode(CreateMode.PERSISTENT)
+                      .withACL(acl)
+                      .forPath(path, data));
+            } else if (at != null) {
+              ops.add(
+                  session.client().transactionOp().setData().withVersion(at).forPath(path, data));
+            }
+            if (ops.isEmpty()) {
+              result.complete(
+                  OptionalLong.empty()); // unfenced, and no znode can have the expected version
+              return;
+            }
+            session
+                .client()
+                .transaction()
+                .inBackground(
+                    callback(e -> answered(e, change, create, sid, sentAt)), session.events())
+                .forOperations(ops);
+          });
     }
 
     private void answered(CuratorEvent e, int change, boolean create, long sid, long sentAt) {
@@ -482,7 +623,8 @@ final class ZooKeeperState extends StoreState {
         } else {
           next(Step.CREATE_PARENT);
         }
-      } else if (!create && (changeRc == Code.BADVERSION.intValue() || changeRc == Code.NONODE.intValue())) {
+      } else if (!create
+          && (changeRc == Code.BADVERSION.intValue() || changeRc == Code.NONODE.intValue())) {
         log.debug("{}: version conflict ({})", what(), KeeperCodes.name(changeRc));
         result.complete(OptionalLong.empty());
       } else {
@@ -493,16 +635,25 @@ final class ZooKeeperState extends StoreState {
     /** The multi got no answer from the servers. */
     private void unanswered(int rc) {
       if (rc == Code.SESSIONEXPIRED.intValue() || rc == Code.SESSIONMOVED.intValue()) {
-        // Not applied: ZooKeeper's client fails a request with SESSIONEXPIRED only if it never sent it (a new
-        // connection sends nothing before the session is confirmed) or the servers refused it for the expired
-        // session; SESSIONMOVED is the servers refusing it. Send it again once connected (a fenced one will then
+        // Not applied: ZooKeeper's client fails a request with SESSIONEXPIRED only if it never sent
+        // it (a new
+        // connection sends nothing before the session is confirmed) or the servers refused it for
+        // the expired
+        // session; SESSIONMOVED is the servers refusing it. Send it again once connected (a fenced
+        // one will then
         // find its member gone with the session).
-        log.debug("{}: not applied ({}); sending it again once connected", what(), KeeperCodes.name(rc));
+        log.debug(
+            "{}: not applied ({}); sending it again once connected", what(), KeeperCodes.name(rc));
         session.retry(this);
       } else if (KeeperCodes.isOutcomeUnknown(rc)) {
-        abort(new OutcomeUnknownException(what() + ": the outcome is unknown, ZooKeeper may or may not have applied it (the"
-            + " connection was lost before its answer: " + KeeperCodes.name(rc) + "); it was not sent again, since a second"
-            + " attempt after one that was applied would report a false conflict: fetch the variable to learn its current version"));
+        abort(
+            new OutcomeUnknownException(
+                what()
+                    + ": the outcome is unknown, ZooKeeper may or may not have applied it (the"
+                    + " connection was lost before its answer: "
+                    + KeeperCodes.name(rc)
+                    + "); it was not sent again, since a second"
+                    + " attempt after one that was applied would report a false conflict: fetch the variable to learn its current version"));
       } else {
         abort(refused(rc));
       }
@@ -514,37 +665,63 @@ final class ZooKeeperState extends StoreState {
     }
 
     private void probeTombstone() {
-      issue(() -> session.client().checkExists().inBackground(callback(e -> {
-        int rc = e.getResultCode();
-        if (KeeperCodes.isRetryable(rc)) {
-          session.retry(this); // a read: safe to repeat
-        } else if (rc == Code.NONODE.intValue()) {
-          next(Step.SEND); // deleted meanwhile (not by us: we never delete): create it
-        } else if (rc != Code.OK.intValue()) {
-          abort(refused(rc));
-        } else if (e.getStat().getDataLength() == 0) {
-          tombstone = e.getStat().getVersion();
-          next(Step.SEND);
-        } else {
-          result.complete(OptionalLong.empty()); // a live variable: creating it is a conflict
-        }
-      }), session.events()).forPath(path));
+      issue(
+          () ->
+              session
+                  .client()
+                  .checkExists()
+                  .inBackground(
+                      callback(
+                          e -> {
+                            int rc = e.getResultCode();
+                            if (KeeperCodes.isRetryable(rc)) {
+                              session.retry(this); // a read: safe to repeat
+                            } else if (rc == Code.NONODE.intValue()) {
+                              next(Step.SEND); // deleted meanwhile (not by us: we never delete):
+                              // create it
+                            } else if (rc != Code.OK.intValue()) {
+                              abort(refused(rc));
+                            } else if (e.getStat().getDataLength() == 0) {
+                              tombstone = e.getStat().getVersion();
+                              next(Step.SEND);
+                            } else {
+                              result.complete(
+                                  OptionalLong
+                                      .empty()); // a live variable: creating it is a conflict
+                            }
+                          }),
+                      session.events())
+                  .forPath(path));
     }
 
     private void createParent() {
       parentCreated = true;
-      // The parents of <base>/state get the members' ACL (the session's ACL provider); <base>/state gets the state's.
-      issue(() -> session.client().create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT).withACL(acl)
-          .inBackground(callback(e -> {
-            int rc = e.getResultCode();
-            if (KeeperCodes.isRetryable(rc)) {
-              session.retry(this); // creating a persistent path again is harmless: NODEEXISTS
-            } else if (rc == Code.OK.intValue() || rc == Code.NODEEXISTS.intValue()) {
-              next(Step.SEND);
-            } else {
-              abort(refused(rc));
-            }
-          }), session.events()).forPath(statePath, new byte[0]));
+      // The parents of <base>/state get the members' ACL (the session's ACL provider); <base>/state
+      // gets the state's.
+      issue(
+          () ->
+              session
+                  .client()
+                  .create()
+                  .creatingParentsIfNeeded()
+                  .withMode(CreateMode.PERSISTENT)
+                  .withACL(acl)
+                  .inBackground(
+                      callback(
+                          e -> {
+                            int rc = e.getResultCode();
+                            if (KeeperCodes.isRetryable(rc)) {
+                              session.retry(
+                                  this); // creating a persistent path again is harmless: NODEEXISTS
+                            } else if (rc == Code.OK.intValue()
+                                || rc == Code.NODEEXISTS.intValue()) {
+                              next(Step.SEND);
+                            } else {
+                              abort(refused(rc));
+                            }
+                          }),
+                      session.events())
+                  .forPath(statePath, new byte[0]));
     }
 
     @Override
@@ -555,6 +732,9 @@ final class ZooKeeperState extends StoreState {
 
   @Override
   public String toString() {
-    return "ZooKeeperState[" + statePath + (candidacy.isPresent() ? ", fenced by " + candidacy.get().membership().id() : "") + "]";
+    return "ZooKeeperState["
+        + statePath
+        + (candidacy.isPresent() ? ", fenced by " + candidacy.get().membership().id() : "")
+        + "]";
   }
 }

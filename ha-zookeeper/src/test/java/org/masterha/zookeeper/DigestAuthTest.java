@@ -31,8 +31,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.masterha.ha.HaConfig;
-import org.masterha.ha.error.HaException;
 import org.masterha.ha.HaSession;
+import org.masterha.ha.error.HaException;
 import org.masterha.ha.group.Membership;
 import org.masterha.ha.leader.Candidacy;
 import org.masterha.ha.leader.Detector;
@@ -41,14 +41,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code zk://user:password@...} against a ZooKeeper server that refuses unauthenticated sessions
- * ({@code zookeeper.enforce.auth.enabled} with the digest scheme), with every log line of the test JVM captured at
- * DEBUG, the server's and Curator's included, to prove the password is never written anywhere.
+ * ({@code zookeeper.enforce.auth.enabled} with the digest scheme), with every log line of the test
+ * JVM captured at DEBUG, the server's and Curator's included, to prove the password is never
+ * written anywhere.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DigestAuthTest {
   private static final String USER = "mesos";
   private static final String PASSWORD = "Zk-Pa55w0rd-93417";
-  private static final String[] CAPTURED_LOGGERS = {"org.apache.zookeeper", "org.apache.curator", "org.masterha"};
+  private static final String[] CAPTURED_LOGGERS = {
+    "org.apache.zookeeper", "org.apache.curator", "org.masterha"
+  };
 
   private ZooKeeperServers server;
   private final Capture capture = new Capture();
@@ -94,13 +97,15 @@ class DigestAuthTest {
       logger.setLevel(Level.DEBUG);
       logger.setAdditive(false); // to the capture only: DEBUG would flood the test's output file
       logger.addAppender(capture);
-      restoreLogging.add(() -> {
-        logger.detachAppender(capture);
-        logger.setLevel(level);
-        logger.setAdditive(additive);
-      });
+      restoreLogging.add(
+          () -> {
+            logger.detachAppender(capture);
+            logger.setLevel(level);
+            logger.setAdditive(additive);
+          });
     }
-    // The server reads these when it starts; they are cleared at once so no other server in this JVM sees them.
+    // The server reads these when it starts; they are cleared at once so no other server in this
+    // JVM sees them.
     System.setProperty(AuthenticationHelper.ENFORCE_AUTH_ENABLED, "true");
     System.setProperty(AuthenticationHelper.ENFORCE_AUTH_SCHEMES, "digest");
     try {
@@ -122,8 +127,12 @@ class DigestAuthTest {
   }
 
   private HaSession open(String userInfo, String path) {
-    return new ZooKeeperBackend().open(HaConfig.builder().url("zk://" + userInfo + server.connectString() + path)
-        .sessionTimeout(Duration.ofSeconds(4)).build());
+    return new ZooKeeperBackend()
+        .open(
+            HaConfig.builder()
+                .url("zk://" + userInfo + server.connectString() + path)
+                .sessionTimeout(Duration.ofSeconds(4))
+                .build());
   }
 
   private static <T> T get(CompletableFuture<T> f) throws Exception {
@@ -133,17 +142,32 @@ class DigestAuthTest {
   @Test
   void userAndPasswordWorkAndMembersAreCreatorOnlyButWorldReadable() throws Exception {
     try (HaSession s = open(USER + ":" + PASSWORD + "@", "/secure/mesos");
-        RawClient admin = new RawClient(CuratorFrameworkFactory.builder().connectString(server.connectString())
-            .sessionTimeoutMs(10_000).retryPolicy(new RetryNTimes(20, 100)).ensembleTracker(false)
-            .authorization("digest", (USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8)))) {
-      Candidacy c = get(s.contender(MasterInfos.of("secure", "127.0.0.1", 5050, "localhost", "1.4.0")).contend());
+        RawClient admin =
+            new RawClient(
+                CuratorFrameworkFactory.builder()
+                    .connectString(server.connectString())
+                    .sessionTimeoutMs(10_000)
+                    .retryPolicy(new RetryNTimes(20, 100))
+                    .ensembleTracker(false)
+                    .authorization(
+                        "digest", (USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8)))) {
+      Candidacy c =
+          get(
+              s.contender(MasterInfos.of("secure", "127.0.0.1", 5050, "localhost", "1.4.0"))
+                  .contend());
       get(c.elected());
       Membership replica = get(s.pidGroup().join("log-replica(1)@127.0.0.1:5050"));
 
-      Id creator = new Id("digest", DigestAuthenticationProvider.generateDigest(USER + ":" + PASSWORD));
-      List<ACL> expected = List.of(new ACL(ZooDefs.Perms.ALL, creator), new ACL(ZooDefs.Perms.READ, ZooDefs.Ids.ANYONE_ID_UNSAFE));
-      assertThat(admin.curator().getACL().forPath("/secure/mesos/" + c.membership().id())).isEqualTo(expected);
-      assertThat(admin.curator().getACL().forPath("/secure/mesos/log_replicas/" + replica.id())).isEqualTo(expected);
+      Id creator =
+          new Id("digest", DigestAuthenticationProvider.generateDigest(USER + ":" + PASSWORD));
+      List<ACL> expected =
+          List.of(
+              new ACL(ZooDefs.Perms.ALL, creator),
+              new ACL(ZooDefs.Perms.READ, ZooDefs.Ids.ANYONE_ID_UNSAFE));
+      assertThat(admin.curator().getACL().forPath("/secure/mesos/" + c.membership().id()))
+          .isEqualTo(expected);
+      assertThat(admin.curator().getACL().forPath("/secure/mesos/log_replicas/" + replica.id()))
+          .isEqualTo(expected);
       // The parents we created carry the same ACL, as Mesos' do.
       assertThat(admin.curator().getACL().forPath("/secure/mesos")).isEqualTo(expected);
       assertThat(admin.curator().getACL().forPath("/secure")).isEqualTo(expected);
@@ -155,9 +179,11 @@ class DigestAuthTest {
   @Test
   void aSessionWithoutCredentialsIsRefusedWithAClearErrorNotAHang() throws Exception {
     try (HaSession s = open("", "/secure/anonymous")) {
-      assertThatThrownBy(() -> get(s.group("").members())).hasCauseInstanceOf(HaException.class)
+      assertThatThrownBy(() -> get(s.group("").members()))
+          .hasCauseInstanceOf(HaException.class)
           .hasMessageContaining("require an authenticated session");
-      assertThatThrownBy(() -> get(s.group("").join(new byte[0], Optional.of("json.info")))).hasCauseInstanceOf(HaException.class);
+      assertThatThrownBy(() -> get(s.group("").join(new byte[0], Optional.of("json.info"))))
+          .hasCauseInstanceOf(HaException.class);
     }
   }
 
@@ -167,13 +193,23 @@ class DigestAuthTest {
     try (HaSession owner = open(USER + ":" + PASSWORD + "@", "/secure/owned");
         HaSession intruder = open(USER + ":" + wrong + "@", "/secure/owned");
         Detector d = intruder.detector()) {
-      Candidacy c = get(owner.contender(MasterInfos.of("owner", "127.0.0.1", 5050, "localhost", "1.4.0")).contend());
+      Candidacy c =
+          get(
+              owner
+                  .contender(MasterInfos.of("owner", "127.0.0.1", 5050, "localhost", "1.4.0"))
+                  .contend());
       // World-readable: a detector with other credentials still finds the leader.
       assertThat(get(d.detect())).map(l -> l.membership()).contains(c.membership());
       // Only the creator may add members under the path it created.
-      Throwable refused = org.assertj.core.api.Assertions.catchThrowable(() -> get(intruder.group("").join(new byte[0], Optional.of("json.info"))));
+      Throwable refused =
+          org.assertj.core.api.Assertions.catchThrowable(
+              () -> get(intruder.group("").join(new byte[0], Optional.of("json.info"))));
       assertThat(refused).hasCauseInstanceOf(HaException.class);
-      assertThat(refused.getCause().getMessage()).contains("NOAUTH").contains("'" + USER + "'").doesNotContain(wrong).doesNotContain(PASSWORD);
+      assertThat(refused.getCause().getMessage())
+          .contains("NOAUTH")
+          .contains("'" + USER + "'")
+          .doesNotContain(wrong)
+          .doesNotContain(PASSWORD);
     }
   }
 
@@ -181,20 +217,37 @@ class DigestAuthTest {
   void thePasswordAppearsInNoLogLineInAnyForm() throws Exception {
     // A whole session of its own, so the check does not depend on which tests ran before it.
     try (HaSession s = open(USER + ":" + PASSWORD + "@", "/secure/logged")) {
-      Candidacy c = get(s.contender(MasterInfos.of("logged", "127.0.0.1", 5050, "localhost", "1.4.0")).contend());
+      Candidacy c =
+          get(
+              s.contender(MasterInfos.of("logged", "127.0.0.1", 5050, "localhost", "1.4.0"))
+                  .contend());
       get(c.elected());
-      assertThat(get(s.contender(MasterInfos.of("second", "127.0.0.1", 5051, "localhost", "1.4.0")).withdraw())).isFalse();
+      assertThat(
+              get(
+                  s.contender(MasterInfos.of("second", "127.0.0.1", 5051, "localhost", "1.4.0"))
+                      .withdraw()))
+          .isFalse();
     }
     String logs = capture.all();
-    assertThat(capture.size()).as("captured DEBUG log lines of ZooKeeper, Curator and masterha").isGreaterThan(100);
+    assertThat(capture.size())
+        .as("captured DEBUG log lines of ZooKeeper, Curator and masterha")
+        .isGreaterThan(100);
     assertThat(logs).as("the captured log has the session at work").contains("/secure/logged");
     byte[] secret = PASSWORD.getBytes(StandardCharsets.UTF_8);
     byte[] authData = (USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8);
-    for (String form : List.of(PASSWORD, HexFormat.of().formatHex(secret), HexFormat.of().withUpperCase().formatHex(secret),
-        Base64.getEncoder().encodeToString(secret), Base64.getEncoder().encodeToString(authData),
-        HexFormat.of().formatHex(authData), HexFormat.of().withUpperCase().formatHex(authData),
-        java.util.Arrays.toString(secret).replace("[", "").replace("]", ""))) {
-      assertThat(logs).as("the log in the form " + form.substring(0, 4) + "...").doesNotContain(form);
+    for (String form :
+        List.of(
+            PASSWORD,
+            HexFormat.of().formatHex(secret),
+            HexFormat.of().withUpperCase().formatHex(secret),
+            Base64.getEncoder().encodeToString(secret),
+            Base64.getEncoder().encodeToString(authData),
+            HexFormat.of().formatHex(authData),
+            HexFormat.of().withUpperCase().formatHex(authData),
+            java.util.Arrays.toString(secret).replace("[", "").replace("]", ""))) {
+      assertThat(logs)
+          .as("the log in the form " + form.substring(0, 4) + "...")
+          .doesNotContain(form);
     }
   }
 }

@@ -34,7 +34,8 @@ class MemberNameTest {
 
   @Test
   void largestSequence() {
-    assertThat(MemberName.parse("json.info_2147483647").orElseThrow().sequence()).isEqualTo(2147483647L);
+    assertThat(MemberName.parse("json.info_2147483647").orElseThrow().sequence())
+        .isEqualTo(2147483647L);
   }
 
   @Test
@@ -50,8 +51,19 @@ class MemberNameTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"log_replicas", "state", "json.info_", "json.info_123", "json.info_00000000012", "-2147483648",
-      "json.info-0000000001", "json.info_000000000x", "000000001", ""})
+  @ValueSource(
+      strings = {
+        "log_replicas",
+        "state",
+        "json.info_",
+        "json.info_123",
+        "json.info_00000000012",
+        "-2147483648",
+        "json.info-0000000001",
+        "json.info_000000000x",
+        "000000001",
+        ""
+      })
   void childrenWithoutATenDigitSequenceAreNotMembers(String name) {
     assertThat(MemberName.parse(name)).isEmpty();
   }
@@ -66,7 +78,12 @@ class MemberNameTest {
   void everyLabelTheKitAcceptsParsesBackFromItsZnodeName() {
     for (String label : new String[] {"json.info", "info", "log_replicas", "a_b_c", "A-1.b", "9"}) {
       assertThat(MemberLabels.refusal(Optional.of(label))).as(label).isEmpty();
-      assertThat(MemberName.parse(MemberName.prefix(Optional.of(label)) + "0000000003").orElseThrow().label()).as(label).contains(label);
+      assertThat(
+              MemberName.parse(MemberName.prefix(Optional.of(label)) + "0000000003")
+                  .orElseThrow()
+                  .label())
+          .as(label)
+          .contains(label);
     }
   }
 }

@@ -21,24 +21,32 @@ import org.masterha.proto.Address;
 import org.masterha.proto.MasterInfo;
 
 /**
- * Both directions of compatibility with Apache Mesos on a real ZooKeeper server: members written the way Mesos
- * writes them (by a plain client, byte for byte) are detected, and what masterha writes is what Mesos writes.
+ * Both directions of compatibility with Apache Mesos on a real ZooKeeper server: members written
+ * the way Mesos writes them (by a plain client, byte for byte) are detected, and what masterha
+ * writes is what Mesos writes.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MesosInteropTest {
-  /** The example in docs/contract.md: what a Mesos 1.4 master on localhost:5050 stores in {@code json.info_<sequence>}. */
-  private static final String MESOS_JSON = "{\"address\":{\"hostname\":\"localhost\",\"ip\":\"127.0.0.1\",\"port\":5050},"
-      + "\"hostname\":\"localhost\",\"id\":\"685fe32d-e30c-4df7-b891-3d96b06fee88\",\"ip\":16777343,"
-      + "\"pid\":\"master@127.0.0.1:5050\",\"port\":5050,\"version\":\"1.4.0\"}";
-  private static final MasterInfo MESOS_MASTER = MasterInfo.newBuilder()
-      .setId("685fe32d-e30c-4df7-b891-3d96b06fee88")
-      .setIp(16777343)
-      .setPort(5050)
-      .setPid("master@127.0.0.1:5050")
-      .setHostname("localhost")
-      .setVersion("1.4.0")
-      .setAddress(Address.newBuilder().setHostname("localhost").setIp("127.0.0.1").setPort(5050))
-      .build();
+  /**
+   * The example in docs/contract.md: what a Mesos 1.4 master on localhost:5050 stores in {@code
+   * json.info_<sequence>}.
+   */
+  private static final String MESOS_JSON =
+      "{\"address\":{\"hostname\":\"localhost\",\"ip\":\"127.0.0.1\",\"port\":5050},"
+          + "\"hostname\":\"localhost\",\"id\":\"685fe32d-e30c-4df7-b891-3d96b06fee88\",\"ip\":16777343,"
+          + "\"pid\":\"master@127.0.0.1:5050\",\"port\":5050,\"version\":\"1.4.0\"}";
+
+  private static final MasterInfo MESOS_MASTER =
+      MasterInfo.newBuilder()
+          .setId("685fe32d-e30c-4df7-b891-3d96b06fee88")
+          .setIp(16777343)
+          .setPort(5050)
+          .setPid("master@127.0.0.1:5050")
+          .setHostname("localhost")
+          .setVersion("1.4.0")
+          .setAddress(
+              Address.newBuilder().setHostname("localhost").setIp("127.0.0.1").setPort(5050))
+          .build();
 
   private final ZooKeeperFixture fixture = ZooKeeperFixture.singleServer();
   private RawClient mesos;
@@ -75,8 +83,10 @@ class MesosInteropTest {
 
   @Test
   void detectsAMesosMasterFromItsJsonMember(TestInfo info) throws Exception {
-    String created = mesos.createMember(base(info), "json.info_", MESOS_JSON.getBytes(StandardCharsets.UTF_8));
-    try (HaSession s = open(base(info)); Detector d = s.detector()) {
+    String created =
+        mesos.createMember(base(info), "json.info_", MESOS_JSON.getBytes(StandardCharsets.UTF_8));
+    try (HaSession s = open(base(info));
+        Detector d = s.detector()) {
       Leader leader = get(d.detect()).orElseThrow();
       assertThat(leader.info()).isEqualTo(MESOS_MASTER);
       assertThat(leader.epoch()).isEqualTo(sequenceOf(created));
@@ -87,7 +97,8 @@ class MesosInteropTest {
   @Test
   void detectsALegacyProtobufMember(TestInfo info) throws Exception {
     String created = mesos.createMember(base(info), "info_", MESOS_MASTER.toByteArray());
-    try (HaSession s = open(base(info)); Detector d = s.detector()) {
+    try (HaSession s = open(base(info));
+        Detector d = s.detector()) {
       Leader leader = get(d.detect()).orElseThrow();
       assertThat(leader.info()).isEqualTo(MESOS_MASTER);
       assertThat(leader.membership().label()).contains("info");
@@ -97,9 +108,12 @@ class MesosInteropTest {
 
   @Test
   void detectsABareUpidMember(TestInfo info) throws Exception {
-    String created = mesos.createMember(base(info), "", "master@127.0.0.1:5050".getBytes(StandardCharsets.UTF_8));
+    String created =
+        mesos.createMember(
+            base(info), "", "master@127.0.0.1:5050".getBytes(StandardCharsets.UTF_8));
     assertThat(created).matches(".*/mesos/\\d{10}");
-    try (HaSession s = open(base(info)); Detector d = s.detector()) {
+    try (HaSession s = open(base(info));
+        Detector d = s.detector()) {
       Leader leader = get(d.detect()).orElseThrow();
       assertThat(leader.membership().label()).isEmpty();
       assertThat(leader.info().getPid()).isEqualTo("master@127.0.0.1:5050");
@@ -109,14 +123,28 @@ class MesosInteropTest {
   }
 
   @Test
-  void theLowestSequenceLeadsWhateverItsLabelAndMesosMastersAndOursTakeTurns(TestInfo info) throws Exception {
+  void theLowestSequenceLeadsWhateverItsLabelAndMesosMastersAndOursTakeTurns(TestInfo info)
+      throws Exception {
     String path = base(info);
-    String bare = mesos.createMember(path, "", "master@127.0.0.1:5051".getBytes(StandardCharsets.UTF_8));
-    String legacy = mesos.createMember(path, "info_", MESOS_MASTER.toBuilder().setPort(5052).build().toByteArray());
-    String json = mesos.createMember(path, "json.info_", MESOS_JSON.getBytes(StandardCharsets.UTF_8));
-    mesos.curator().create().forPath(path + "/log_replicas"); // Mesos' replicated log lives here too
-    try (HaSession s = open(path); Detector d = s.detector()) {
-      MasterInfo ours = MESOS_MASTER.toBuilder().setId("masterha").setPort(5053).setPid("master@127.0.0.1:5053").build();
+    String bare =
+        mesos.createMember(path, "", "master@127.0.0.1:5051".getBytes(StandardCharsets.UTF_8));
+    String legacy =
+        mesos.createMember(
+            path, "info_", MESOS_MASTER.toBuilder().setPort(5052).build().toByteArray());
+    String json =
+        mesos.createMember(path, "json.info_", MESOS_JSON.getBytes(StandardCharsets.UTF_8));
+    mesos
+        .curator()
+        .create()
+        .forPath(path + "/log_replicas"); // Mesos' replicated log lives here too
+    try (HaSession s = open(path);
+        Detector d = s.detector()) {
+      MasterInfo ours =
+          MESOS_MASTER.toBuilder()
+              .setId("masterha")
+              .setPort(5053)
+              .setPid("master@127.0.0.1:5053")
+              .build();
       Candidacy c = get(s.contender(ours).contend());
 
       Optional<Leader> leader = get(d.detect());
@@ -147,12 +175,19 @@ class MesosInteropTest {
       assertThat(mesos.children(path)).containsExactly(name);
       assertThat(name).matches("json\\.info_\\d{10}");
       assertThat(name).isEqualTo(String.format("json.info_%010d", c.epoch()));
-      assertThat(new String(mesos.data(path + "/" + name), StandardCharsets.UTF_8)).isEqualTo(MESOS_JSON);
-      assertThat(mesos.stat(path + "/" + name).getEphemeralOwner()).isEqualTo(Long.decode(s.sessionId()));
-      assertThat(mesos.curator().getACL().forPath(path + "/" + name)).isEqualTo(ZooDefs.Ids.OPEN_ACL_UNSAFE);
+      assertThat(new String(mesos.data(path + "/" + name), StandardCharsets.UTF_8))
+          .isEqualTo(MESOS_JSON);
+      assertThat(mesos.stat(path + "/" + name).getEphemeralOwner())
+          .isEqualTo(Long.decode(s.sessionId()));
+      assertThat(mesos.curator().getACL().forPath(path + "/" + name))
+          .isEqualTo(ZooDefs.Ids.OPEN_ACL_UNSAFE);
       // The base path, and its parents, are plain persistent znodes, created when missing.
       assertThat(mesos.stat(path).getEphemeralOwner()).isZero();
-      assertThat(mesos.stat("/interop/" + info.getTestMethod().orElseThrow().getName()).getEphemeralOwner()).isZero();
+      assertThat(
+              mesos
+                  .stat("/interop/" + info.getTestMethod().orElseThrow().getName())
+                  .getEphemeralOwner())
+          .isZero();
     }
     assertThat(mesos.children(path)).isEmpty();
   }
@@ -160,14 +195,22 @@ class MesosInteropTest {
   @Test
   void replicatedLogReplicasInteroperate(TestInfo info) throws Exception {
     String path = base(info);
-    String theirs = mesos.createMember(path + "/log_replicas", "", "log-replica(1)@127.0.0.1:5050".getBytes(StandardCharsets.UTF_8));
+    String theirs =
+        mesos.createMember(
+            path + "/log_replicas",
+            "",
+            "log-replica(1)@127.0.0.1:5050".getBytes(StandardCharsets.UTF_8));
     try (HaSession s = open(path)) {
       var ours = get(s.pidGroup().join("log-replica(2)@127.0.0.1:5051"));
       assertThat(ours.id()).matches("\\d{10}");
-      assertThat(mesos.children(path + "/log_replicas")).containsExactly(theirs.substring(theirs.lastIndexOf('/') + 1), ours.id());
-      assertThat(new String(mesos.data(path + "/log_replicas/" + ours.id()), StandardCharsets.UTF_8))
+      assertThat(mesos.children(path + "/log_replicas"))
+          .containsExactly(theirs.substring(theirs.lastIndexOf('/') + 1), ours.id());
+      assertThat(
+              new String(mesos.data(path + "/log_replicas/" + ours.id()), StandardCharsets.UTF_8))
           .isEqualTo("log-replica(2)@127.0.0.1:5051");
-      assertThat(get(s.pidGroup().endpoints())).containsExactlyInAnyOrder("log-replica(1)@127.0.0.1:5050", "log-replica(2)@127.0.0.1:5051");
+      assertThat(get(s.pidGroup().endpoints()))
+          .containsExactlyInAnyOrder(
+              "log-replica(1)@127.0.0.1:5050", "log-replica(2)@127.0.0.1:5051");
       // Replicas are no masters: the masters' group does not list them.
       assertThat(get(s.group("").members())).isEmpty();
     }

@@ -10,15 +10,20 @@ import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.data.Stat;
 
 /**
- * A plain Curator client straight to the servers, playing a Mesos master (writing members the way Mesos' C++
- * client does) or an operator looking at the znodes.
+ * A plain Curator client straight to the servers, playing a Mesos master (writing members the way
+ * Mesos' C++ client does) or an operator looking at the znodes.
  */
 final class RawClient implements AutoCloseable {
   private final CuratorFramework client;
 
   RawClient(String connectString) {
-    this(CuratorFrameworkFactory.builder().connectString(connectString).sessionTimeoutMs(10_000)
-        .retryPolicy(new RetryNTimes(20, 100)).ensembleTracker(false).defaultData(new byte[0]));
+    this(
+        CuratorFrameworkFactory.builder()
+            .connectString(connectString)
+            .sessionTimeoutMs(10_000)
+            .retryPolicy(new RetryNTimes(20, 100))
+            .ensembleTracker(false)
+            .defaultData(new byte[0]));
   }
 
   RawClient(CuratorFrameworkFactory.Builder builder) {
@@ -42,18 +47,28 @@ final class RawClient implements AutoCloseable {
   String createMember(String path, String prefix, byte[] data) throws Exception {
     if (client.checkExists().forPath(path) == null) {
       try {
-        client.create().creatingParentsIfNeeded().withACL(ZooDefs.Ids.OPEN_ACL_UNSAFE).forPath(path, new byte[0]);
+        client
+            .create()
+            .creatingParentsIfNeeded()
+            .withACL(ZooDefs.Ids.OPEN_ACL_UNSAFE)
+            .forPath(path, new byte[0]);
       } catch (KeeperException.NodeExistsException createdMeanwhile) {
         // A session under test creates its base path in the background; either creation will do.
       }
     }
-    // An empty prefix gives "<path>/", which ZooKeeper accepts for a sequential node: the name is the sequence.
-    return client.create().withMode(CreateMode.EPHEMERAL_SEQUENTIAL).withACL(ZooDefs.Ids.OPEN_ACL_UNSAFE)
+    // An empty prefix gives "<path>/", which ZooKeeper accepts for a sequential node: the name is
+    // the sequence.
+    return client
+        .create()
+        .withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
+        .withACL(ZooDefs.Ids.OPEN_ACL_UNSAFE)
         .forPath(path + "/" + prefix, data);
   }
 
   List<String> children(String path) throws Exception {
-    return client.checkExists().forPath(path) == null ? List.of() : client.getChildren().forPath(path).stream().sorted().toList();
+    return client.checkExists().forPath(path) == null
+        ? List.of()
+        : client.getChildren().forPath(path).stream().sorted().toList();
   }
 
   byte[] data(String path) throws Exception {

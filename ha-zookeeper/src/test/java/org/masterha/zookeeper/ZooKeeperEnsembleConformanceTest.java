@@ -17,8 +17,9 @@ import org.masterha.tck.FaultInjector;
 import org.masterha.tck.TestClient;
 
 /**
- * The whole conformance suite against a real three-server ZooKeeper ensemble, plus what only an ensemble can
- * show: losing ZooKeeper's own leader server moves every client to another server within its session.
+ * The whole conformance suite against a real three-server ZooKeeper ensemble, plus what only an
+ * ensemble can show: losing ZooKeeper's own leader server moves every client to another server
+ * within its session.
  */
 class ZooKeeperEnsembleConformanceTest extends ConformanceSuite {
   @Override
@@ -27,10 +28,10 @@ class ZooKeeperEnsembleConformanceTest extends ConformanceSuite {
   }
 
   /**
-   * 6 s instead of the suite's 3 s: when ZooKeeper's leader server goes, every server drops its clients, and
-   * ZooKeeper's client waits a random 0 to 1 s before each reconnect attempt (and 1 s more after trying every
-   * server), so finding a server that serves again can take about 3 s. A session must outlive that with room
-   * to spare, as the 10 s default does in production.
+   * 6 s instead of the suite's 3 s: when ZooKeeper's leader server goes, every server drops its
+   * clients, and ZooKeeper's client waits a random 0 to 1 s before each reconnect attempt (and 1 s
+   * more after trying every server), so finding a server that serves again can take about 3 s. A
+   * session must outlive that with room to spare, as the 10 s default does in production.
    */
   @Override
   protected Duration sessionTimeout() {
@@ -49,7 +50,10 @@ class ZooKeeperEnsembleConformanceTest extends ConformanceSuite {
     Optional<Leader> leader = await(d.detect());
     assertThat(leader).map(Leader::membership).contains(c1.membership());
     CompletableFuture<Optional<Leader>> change = d.detect(leader);
-    List<ZooKeeperSession> sessions = List.of(a, b, watcher).stream().map(c -> c.session().unwrap(ZooKeeperSession.class)).toList();
+    List<ZooKeeperSession> sessions =
+        List.of(a, b, watcher).stream()
+            .map(c -> c.session().unwrap(ZooKeeperSession.class))
+            .toList();
     List<String> ids = sessions.stream().map(ZooKeeperSession::sessionId).toList();
     List<Integer> reconnections = sessions.stream().map(ZooKeeperSession::reconnections).toList();
     ZooKeeperServers servers = ((ZooKeeperFixture) fixture()).servers();
@@ -58,22 +62,31 @@ class ZooKeeperEnsembleConformanceTest extends ConformanceSuite {
     FaultInjector stopLeader = assumeFault(Fault.STOP_LEADER_SERVER);
     stopLeader.inject();
     try {
-      awaitUntil("a new ZooKeeper leader", () -> servers.leader().filter(i -> i != stopped).isPresent());
-      // Every server dropped its clients when the leader went; each came back with the session it had.
-      awaitUntil("every session reconnected", () -> {
-        for (int i = 0; i < sessions.size(); i++) {
-          ZooKeeperSession s = sessions.get(i);
-          if (s.reconnections() <= reconnections.get(i) || s.sessionState() != ZooKeeperSession.SessionState.CONNECTED) {
-            return false;
-          }
-        }
-        return true;
-      });
-      assertThat(sessions.stream().map(ZooKeeperSession::sessionId).toList()).as("session ids").isEqualTo(ids);
+      awaitUntil(
+          "a new ZooKeeper leader", () -> servers.leader().filter(i -> i != stopped).isPresent());
+      // Every server dropped its clients when the leader went; each came back with the session it
+      // had.
+      awaitUntil(
+          "every session reconnected",
+          () -> {
+            for (int i = 0; i < sessions.size(); i++) {
+              ZooKeeperSession s = sessions.get(i);
+              if (s.reconnections() <= reconnections.get(i)
+                  || s.sessionState() != ZooKeeperSession.SessionState.CONNECTED) {
+                return false;
+              }
+            }
+            return true;
+          });
+      assertThat(sessions.stream().map(ZooKeeperSession::sessionId).toList())
+          .as("session ids")
+          .isEqualTo(ids);
       assertThat(c1.lost()).as("the master leader's candidacy").isNotDone();
       assertThat(c2.elected()).as("the standby's election").isNotDone();
       assertThat(change).as("a detected leader change").isNotDone();
-      assertThat(await(detector(connect()).detect())).map(Leader::membership).contains(c1.membership());
+      assertThat(await(detector(connect()).detect()))
+          .map(Leader::membership)
+          .contains(c1.membership());
     } finally {
       stopLeader.heal();
     }

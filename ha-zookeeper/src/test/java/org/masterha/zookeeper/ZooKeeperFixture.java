@@ -25,11 +25,12 @@ import org.masterha.tck.TestClient;
 import org.masterha.tck.net.TcpProxy;
 
 /**
- * Real ZooKeeper for the conformance suite and this module's tests: one standalone server or a three-server
- * ensemble in the test JVM. Each client from {@link #connect} talks to every server through a proxy of its own,
- * so cutting one client's network leaves the others alone. Sessions are expired the way the servers expire
- * them: a second handle attaches to the session with its id and password and closes it, which makes the servers
- * end the session and delete its ephemeral nodes; the client learns it when it next reaches a server.
+ * Real ZooKeeper for the conformance suite and this module's tests: one standalone server or a
+ * three-server ensemble in the test JVM. Each client from {@link #connect} talks to every server
+ * through a proxy of its own, so cutting one client's network leaves the others alone. Sessions are
+ * expired the way the servers expire them: a second handle attaches to the session with its id and
+ * password and closes it, which makes the servers end the session and delete its ephemeral nodes;
+ * the client learns it when it next reaches a server.
  */
 public final class ZooKeeperFixture implements BackendFixture {
   private final int size;
@@ -64,13 +65,17 @@ public final class ZooKeeperFixture implements BackendFixture {
   /** Every fault; stopping the leader server only on an ensemble, where a quorum is left. */
   @Override
   public Optional<FaultInjector> fault(Fault fault) {
-    return Optional.ofNullable(switch (fault) {
-      case CUT_CONNECTION -> ProxiedClient.CUT;
-      case LOSE_ANSWER -> ProxiedClient.LOSE_ANSWER;
-      case EXPIRE_SESSION -> FaultInjector.onClient(this::expireSession, null);
-      case RESTART_SERVERS -> FaultInjector.onServers(x -> restartServers(), null);
-      case STOP_LEADER_SERVER -> size > 1 ? FaultInjector.onServers(x -> stopLeaderServer(), x -> startStoppedServers()) : null;
-    });
+    return Optional.ofNullable(
+        switch (fault) {
+          case CUT_CONNECTION -> ProxiedClient.CUT;
+          case LOSE_ANSWER -> ProxiedClient.LOSE_ANSWER;
+          case EXPIRE_SESSION -> FaultInjector.onClient(this::expireSession, null);
+          case RESTART_SERVERS -> FaultInjector.onServers(x -> restartServers(), null);
+          case STOP_LEADER_SERVER ->
+              size > 1
+                  ? FaultInjector.onServers(x -> stopLeaderServer(), x -> startStoppedServers())
+                  : null;
+        });
   }
 
   @Override
@@ -90,7 +95,10 @@ public final class ZooKeeperFixture implements BackendFixture {
 
   @Override
   public HaConfig config(String basePath, Duration sessionTimeout) {
-    return HaConfig.builder().url("zk://" + servers.connectString() + basePath).sessionTimeout(sessionTimeout).build();
+    return HaConfig.builder()
+        .url("zk://" + servers.connectString() + basePath)
+        .sessionTimeout(sessionTimeout)
+        .build();
   }
 
   @Override
@@ -104,8 +112,10 @@ public final class ZooKeeperFixture implements BackendFixture {
       proxies.forEach(TcpProxy::close);
       throw new UncheckedIOException(e);
     }
-    String hosts = proxies.stream().map(p -> "127.0.0.1:" + p.port()).collect(Collectors.joining(","));
-    HaConfig config = HaConfig.builder().url("zk://" + hosts + basePath).sessionTimeout(sessionTimeout).build();
+    String hosts =
+        proxies.stream().map(p -> "127.0.0.1:" + p.port()).collect(Collectors.joining(","));
+    HaConfig config =
+        HaConfig.builder().url("zk://" + hosts + basePath).sessionTimeout(sessionTimeout).build();
     Client client = new Client(backends.open(config), proxies);
     clients.add(client);
     return client;
@@ -123,16 +133,23 @@ public final class ZooKeeperFixture implements BackendFixture {
       throw new IllegalStateException(session + " has no session to expire yet");
     }
     CountDownLatch connected = new CountDownLatch(1);
-    Watcher watcher = event -> {
-      if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
-        connected.countDown();
-      }
-    };
-    ZooKeeper twin = new ZooKeeper(connectString, Math.toIntExact(session.negotiatedTimeout().toMillis()), watcher,
-        handle.id(), handle.password());
+    Watcher watcher =
+        event -> {
+          if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
+            connected.countDown();
+          }
+        };
+    ZooKeeper twin =
+        new ZooKeeper(
+            connectString,
+            Math.toIntExact(session.negotiatedTimeout().toMillis()),
+            watcher,
+            handle.id(),
+            handle.password());
     try {
       if (!connected.await(30, TimeUnit.SECONDS)) {
-        throw new IllegalStateException("could not attach to session 0x" + Long.toHexString(handle.id()) + " to expire it");
+        throw new IllegalStateException(
+            "could not attach to session 0x" + Long.toHexString(handle.id()) + " to expire it");
       }
     } finally {
       twin.close(); // closeSession: the servers end the session and delete its ephemeral nodes
@@ -144,7 +161,8 @@ public final class ZooKeeperFixture implements BackendFixture {
   }
 
   public void stopLeaderServer() throws Exception {
-    int leader = servers.leader().orElseThrow(() -> new IllegalStateException("no ZooKeeper server leads"));
+    int leader =
+        servers.leader().orElseThrow(() -> new IllegalStateException("no ZooKeeper server leads"));
     servers.stopServer(leader);
     stopped.add(leader);
   }

@@ -60,7 +60,8 @@ class ZooKeeperGroupTest {
   void joinCreatesAnEphemeralSequentialMemberUnderANewBasePath(TestInfo info) throws Exception {
     String path = base(info) + "/deeper";
     try (HaSession s = open(path)) {
-      Membership m = get(s.group("").join("hello".getBytes(StandardCharsets.UTF_8), Optional.of("json.info")));
+      Membership m =
+          get(s.group("").join("hello".getBytes(StandardCharsets.UTF_8), Optional.of("json.info")));
 
       assertThat(m.id()).matches("json\\.info_\\d{10}");
       assertThat(m.label()).contains("json.info");
@@ -78,7 +79,12 @@ class ZooKeeperGroupTest {
   @Test
   void unlabelledMembersAreNamedBySequenceAlone(TestInfo info) throws Exception {
     try (HaSession s = open(base(info))) {
-      Membership m = get(s.group("log_replicas").join("log-replica(1)@127.0.0.1:5050".getBytes(StandardCharsets.UTF_8), Optional.empty()));
+      Membership m =
+          get(
+              s.group("log_replicas")
+                  .join(
+                      "log-replica(1)@127.0.0.1:5050".getBytes(StandardCharsets.UTF_8),
+                      Optional.empty()));
 
       assertThat(m.id()).matches("\\d{10}");
       assertThat(m.label()).isEmpty();
@@ -101,7 +107,9 @@ class ZooKeeperGroupTest {
       raw.curator().create().forPath(path + "/info_123"); // too few digits for a sequence
 
       Set<Membership> seen = get(change);
-      assertThat(seen).extracting(Membership::id).containsExactly(created.substring(path.length() + 1));
+      assertThat(seen)
+          .extracting(Membership::id)
+          .containsExactly(created.substring(path.length() + 1));
       assertThat(get(g.members())).isEqualTo(seen);
       assertThat(get(g.data(seen.iterator().next()))).contains(new byte[] {1});
 
@@ -119,7 +127,9 @@ class ZooKeeperGroupTest {
       Membership a = get(g.join(new byte[0], Optional.of("json.info")));
       Membership b = get(g.join(new byte[0], Optional.of("info")));
       Membership c = get(g.join(new byte[0], Optional.empty()));
-      assertThat(List.of(a.sequence(), b.sequence(), c.sequence())).isSorted().doesNotHaveDuplicates();
+      assertThat(List.of(a.sequence(), b.sequence(), c.sequence()))
+          .isSorted()
+          .doesNotHaveDuplicates();
       assertThat(get(g.members())).containsExactly(a, b, c);
     }
   }
@@ -127,7 +137,8 @@ class ZooKeeperGroupTest {
   @Test
   void cancelDeletesOursAndRefusesOthers(TestInfo info) throws Exception {
     String path = base(info);
-    try (HaSession s = open(path); HaSession other = open(path)) {
+    try (HaSession s = open(path);
+        HaSession other = open(path)) {
       Membership mine = get(s.group("").join(new byte[] {7}, Optional.of("json.info")));
       Membership theirs = get(other.group("").join(new byte[] {8}, Optional.of("json.info")));
 
@@ -166,8 +177,10 @@ class ZooKeeperGroupTest {
     assertThat(raw.children(path + "/log_replicas")).isEmpty();
     assertThat(m.cancelled().getNow(null)).isTrue();
     assertThat(replica.cancelled().getNow(null)).isTrue();
-    assertThatThrownBy(() -> pendingWatch.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(SessionClosedException.class);
-    assertThatThrownBy(() -> g.join(new byte[0], Optional.empty()).get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(SessionClosedException.class);
+    assertThatThrownBy(() -> pendingWatch.get(5, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(SessionClosedException.class);
+    assertThatThrownBy(() -> g.join(new byte[0], Optional.empty()).get(5, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(SessionClosedException.class);
     assertThatThrownBy(() -> s.group("")).isInstanceOf(SessionClosedException.class);
     s.close(); // idempotent
   }
@@ -178,8 +191,11 @@ class ZooKeeperGroupTest {
     try {
       get(c.session().group("").members()); // connected once
       c.resetConnection();
-      await().atMost(20, TimeUnit.SECONDS).until(() -> c.zk().sessionState() != ZooKeeperSession.SessionState.CONNECTED);
-      CompletableFuture<Membership> join = c.session().group("").join(new byte[] {3}, Optional.of("json.info"));
+      await()
+          .atMost(20, TimeUnit.SECONDS)
+          .until(() -> c.zk().sessionState() != ZooKeeperSession.SessionState.CONNECTED);
+      CompletableFuture<Membership> join =
+          c.session().group("").join(new byte[] {3}, Optional.of("json.info"));
       c.restoreConnection();
       Membership m = get(join);
       assertThat(raw.children(base(info))).containsExactly(m.id());
@@ -191,8 +207,10 @@ class ZooKeeperGroupTest {
   @Test
   void badLabelsAreRefused(TestInfo info) {
     try (HaSession s = open(base(info))) {
-      assertThatThrownBy(() -> get(s.group("").join(new byte[0], Optional.of("a/b")))).hasCauseInstanceOf(IllegalArgumentException.class);
-      assertThatThrownBy(() -> get(s.group("").join(new byte[0], Optional.of("")))).hasCauseInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> get(s.group("").join(new byte[0], Optional.of("a/b"))))
+          .hasCauseInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> get(s.group("").join(new byte[0], Optional.of(""))))
+          .hasCauseInstanceOf(IllegalArgumentException.class);
     }
   }
 }

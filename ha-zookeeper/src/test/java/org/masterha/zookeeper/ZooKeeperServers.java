@@ -26,10 +26,11 @@ import org.apache.zookeeper.server.embedded.ZooKeeperServerEmbedded;
 import org.awaitility.Awaitility;
 
 /**
- * Real ZooKeeper servers inside the test JVM (ZooKeeper's own {@link ZooKeeperServerEmbedded}), one standalone
- * server or an ensemble, on free loopback ports with temporary data directories. Servers can be stopped and
- * started again with their data, one at a time or all together; {@link #leader()} asks each server for its
- * role with the {@code srvr} four-letter command, as an operator would.
+ * Real ZooKeeper servers inside the test JVM (ZooKeeper's own {@link ZooKeeperServerEmbedded}), one
+ * standalone server or an ensemble, on free loopback ports with temporary data directories. Servers
+ * can be stopped and started again with their data, one at a time or all together; {@link
+ * #leader()} asks each server for its role with the {@code srvr} four-letter command, as an
+ * operator would.
  */
 final class ZooKeeperServers implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
@@ -56,8 +57,8 @@ final class ZooKeeperServers implements AutoCloseable {
   }
 
   /**
-   * {@code size} servers (1: standalone); {@code settings} override the defaults (tick 200 ms, session timeouts
-   * from 500 ms to 60 s, generous init/sync limits for a busy 2-core machine).
+   * {@code size} servers (1: standalone); {@code settings} override the defaults (tick 200 ms,
+   * session timeouts from 500 ms to 60 s, generous init/sync limits for a busy 2-core machine).
    */
   ZooKeeperServers(int size, Map<String, String> settings) {
     try {
@@ -104,10 +105,15 @@ final class ZooKeeperServers implements AutoCloseable {
   }
 
   List<InetSocketAddress> clientAddresses() {
-    return nodes.stream().map(n -> new InetSocketAddress(InetAddress.getLoopbackAddress(), n.clientPort)).toList();
+    return nodes.stream()
+        .map(n -> new InetSocketAddress(InetAddress.getLoopbackAddress(), n.clientPort))
+        .toList();
   }
 
-  /** The index of the ensemble's current leader server (0 for a standalone server), if one is serving. */
+  /**
+   * The index of the ensemble's current leader server (0 for a standalone server), if one is
+   * serving.
+   */
   Optional<Integer> leader() {
     for (int i = 0; i < nodes.size(); i++) {
       if (nodes.get(i).server == null) {
@@ -144,17 +150,26 @@ final class ZooKeeperServers implements AutoCloseable {
     if (nodes.size() > 1) {
       Files.writeString(n.dir.resolve("data").resolve("myid"), String.valueOf(n.id));
       for (Node other : nodes) {
-        p.setProperty("server." + other.id, "127.0.0.1:" + other.quorumPort + ":" + other.electionPort + ";127.0.0.1:" + other.clientPort);
+        p.setProperty(
+            "server." + other.id,
+            "127.0.0.1:"
+                + other.quorumPort
+                + ":"
+                + other.electionPort
+                + ";127.0.0.1:"
+                + other.clientPort);
       }
     }
-    // A server whose port is still held by its previous incarnation fails to start: try a few times.
+    // A server whose port is still held by its previous incarnation fails to start: try a few
+    // times.
     Exception last = null;
     for (int attempt = 0; attempt < 3; attempt++) {
-      ZooKeeperServerEmbedded server = ZooKeeperServerEmbedded.builder()
-          .baseDir(n.dir)
-          .configuration(p)
-          .exitHandler(ExitHandler.LOG_ONLY)
-          .build();
+      ZooKeeperServerEmbedded server =
+          ZooKeeperServerEmbedded.builder()
+              .baseDir(n.dir)
+              .configuration(p)
+              .exitHandler(ExitHandler.LOG_ONLY)
+              .build();
       try {
         server.start(START_TIMEOUT.toMillis());
         n.server = server;
@@ -168,7 +183,10 @@ final class ZooKeeperServers implements AutoCloseable {
     throw last;
   }
 
-  /** Stops every server, then starts them all again with their data (ZooKeeper keeps sessions across this). */
+  /**
+   * Stops every server, then starts them all again with their data (ZooKeeper keeps sessions across
+   * this).
+   */
   void restartAll() throws Exception {
     for (int i = 0; i < nodes.size(); i++) {
       stopServer(i);
@@ -178,8 +196,11 @@ final class ZooKeeperServers implements AutoCloseable {
 
   /** Waits until every running server serves clients and, for an ensemble, one of them leads. */
   void awaitServing() {
-    Awaitility.await("ZooKeeper servers serving, one of them leading").atMost(START_TIMEOUT)
-        .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50)).until(this::servingWithALeader);
+    Awaitility.await("ZooKeeper servers serving, one of them leading")
+        .atMost(START_TIMEOUT)
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(50))
+        .until(this::servingWithALeader);
   }
 
   private boolean servingWithALeader() {
@@ -199,7 +220,9 @@ final class ZooKeeperServers implements AutoCloseable {
   /** The server's role from {@code srvr}: leader, follower, standalone, or "not serving". */
   String mode(int index) {
     try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), nodes.get(index).clientPort), 2000);
+      s.connect(
+          new InetSocketAddress(InetAddress.getLoopbackAddress(), nodes.get(index).clientPort),
+          2000);
       s.setSoTimeout(2000);
       OutputStream out = s.getOutputStream();
       out.write("srvr".getBytes(StandardCharsets.US_ASCII));

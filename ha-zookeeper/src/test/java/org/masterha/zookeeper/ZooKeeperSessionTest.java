@@ -22,17 +22,18 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.masterha.ha.HaConfig;
-import org.masterha.ha.error.HaConfigException;
 import org.masterha.ha.HaSession;
+import org.masterha.ha.error.HaConfigException;
 import org.masterha.ha.group.Membership;
 import org.masterha.ha.leader.Candidacy;
 import org.masterha.masterinfo.MasterInfos;
 import org.masterha.proto.MasterInfo;
 
 /**
- * ZooKeeper's session semantics, beyond what the conformance suite asks of every backend: when the local
- * deadline fires relative to the servers' expiry, what happens to members declared lost whose session lives on,
- * a create whose reply was lost, and session timeouts the servers do not grant as asked.
+ * ZooKeeper's session semantics, beyond what the conformance suite asks of every backend: when the
+ * local deadline fires relative to the servers' expiry, what happens to members declared lost whose
+ * session lives on, a create whose reply was lost, and session timeouts the servers do not grant as
+ * asked.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
@@ -83,8 +84,9 @@ class ZooKeeperSessionTest {
   }
 
   /**
-   * The safety net of issue 10: a member znode owned by the session itself that no membership of this client
-   * stands on is deleted by the next check (after each connection, and when the joins under way end).
+   * The safety net of issue 10: a member znode owned by the session itself that no membership of
+   * this client stands on is deleted by the next check (after each connection, and when the joins
+   * under way end).
    */
   @Test
   void aMemberOwnedByOurSessionWithoutAMembershipIsDeleted(TestInfo info) throws Exception {
@@ -92,13 +94,21 @@ class ZooKeeperSessionTest {
     try {
       ZooKeeperSession s = a.session().unwrap(ZooKeeperSession.class);
       org.masterha.ha.group.Group group = s.group("");
-      Membership first = get(group.join("first".getBytes(StandardCharsets.UTF_8), Optional.of("json.info")));
-      // Made through the session's own handle, behind the group's back: owned by the session, known to nobody.
-      String ghost = s.client().create().withMode(org.apache.zookeeper.CreateMode.EPHEMERAL_SEQUENTIAL)
-          .forPath(base(info) + "/json.info_", "ghost".getBytes(StandardCharsets.UTF_8));
-      Membership second = get(group.join("second".getBytes(StandardCharsets.UTF_8), Optional.of("json.info")));
+      Membership first =
+          get(group.join("first".getBytes(StandardCharsets.UTF_8), Optional.of("json.info")));
+      // Made through the session's own handle, behind the group's back: owned by the session, known
+      // to nobody.
+      String ghost =
+          s.client()
+              .create()
+              .withMode(org.apache.zookeeper.CreateMode.EPHEMERAL_SEQUENTIAL)
+              .forPath(base(info) + "/json.info_", "ghost".getBytes(StandardCharsets.UTF_8));
+      Membership second =
+          get(group.join("second".getBytes(StandardCharsets.UTF_8), Optional.of("json.info")));
       await().atMost(Duration.ofSeconds(30)).until(() -> raw.stat(ghost) == null);
-      assertThat(raw.children(base(info))).as("members after the sweep").containsExactlyInAnyOrder(first.id(), second.id());
+      assertThat(raw.children(base(info)))
+          .as("members after the sweep")
+          .containsExactlyInAnyOrder(first.id(), second.id());
       assertThat(first.cancelled()).isNotDone();
       assertThat(second.cancelled()).isNotDone();
     } finally {
@@ -107,13 +117,15 @@ class ZooKeeperSessionTest {
   }
 
   /**
-   * The ghost of issue 10: a join handed to Curator while this client still believed its session connected (its
-   * event thread stood still, as in a paused process), whose create Curator then ran on the <em>next</em> session
-   * after the old one expired. The member must be tracked under the session that really made it, or deleted;
-   * never left behind, owned by a live session that no membership of this client stands on.
+   * The ghost of issue 10: a join handed to Curator while this client still believed its session
+   * connected (its event thread stood still, as in a paused process), whose create Curator then ran
+   * on the <em>next</em> session after the old one expired. The member must be tracked under the
+   * session that really made it, or deleted; never left behind, owned by a live session that no
+   * membership of this client stands on.
    */
   @Test
-  void aCreateThatRunsOnTheNextSessionIsTrackedNeverLeftBehindAsAGhost(TestInfo info) throws Exception {
+  void aCreateThatRunsOnTheNextSessionIsTrackedNeverLeftBehindAsAGhost(TestInfo info)
+      throws Exception {
     Duration timeout = Duration.ofSeconds(4);
     ZooKeeperFixture.Client a = connect(info, timeout);
     try {
@@ -122,31 +134,46 @@ class ZooKeeperSessionTest {
       get(group.members());
       long before = s.handleForFaultInjection().id();
       java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-      s.events().execute(() -> {
-        try {
-          release.await(60, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
+      s.events()
+          .execute(
+              () -> {
+                try {
+                  release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              });
       // Queued behind the stalled event thread, ahead of every connection event that follows.
-      CompletableFuture<Membership> join = group.join("ghost?".getBytes(StandardCharsets.UTF_8), Optional.of("json.info"));
+      CompletableFuture<Membership> join =
+          group.join("ghost?".getBytes(StandardCharsets.UTF_8), Optional.of("json.info"));
       a.cutConnection();
-      await().atMost(Duration.ofSeconds(30)).until(() -> !s.client().getZookeeperClient().isConnected());
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> !s.client().getZookeeperClient().isConnected());
       ZooKeeperFixture.expire(s, fixture.connectString());
       release.countDown();
       a.restoreConnection();
 
       Membership m = get(join);
-      await().atMost(Duration.ofSeconds(30)).until(() -> s.handleForFaultInjection().id() != before);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> s.handleForFaultInjection().id() != before);
       long after = s.handleForFaultInjection().id();
       String path = base(info);
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-        List<String> children = raw.children(path);
-        assertThat(children).as("members under %s: exactly the one the join returned, owned by the new session", path)
-            .containsExactly(m.id());
-        assertThat(raw.stat(path + "/" + m.id()).getEphemeralOwner()).as("owner of %s", m.id()).isEqualTo(after);
-      });
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () -> {
+                List<String> children = raw.children(path);
+                assertThat(children)
+                    .as(
+                        "members under %s: exactly the one the join returned, owned by the new session",
+                        path)
+                    .containsExactly(m.id());
+                assertThat(raw.stat(path + "/" + m.id()).getEphemeralOwner())
+                    .as("owner of %s", m.id())
+                    .isEqualTo(after);
+              });
       assertThat(m.cancelled()).as("the membership the join returned stays live").isNotDone();
       assertThat(m.isHeld()).as("the membership is held").isTrue();
     } finally {
@@ -155,30 +182,37 @@ class ZooKeeperSessionTest {
   }
 
   /**
-   * Rule 2 from ZooKeeper's side: the leader that is cut off learns it lost within one session timeout of the
-   * cut, while its member still exists on the server, i.e. before the server could have let anyone else lead.
+   * Rule 2 from ZooKeeper's side: the leader that is cut off learns it lost within one session
+   * timeout of the cut, while its member still exists on the server, i.e. before the server could
+   * have let anyone else lead.
    */
   @Test
-  void aCutLeaderLosesItsCandidacyWhileTheServerStillHoldsItsMember(TestInfo info) throws Exception {
+  void aCutLeaderLosesItsCandidacyWhileTheServerStillHoldsItsMember(TestInfo info)
+      throws Exception {
     Duration timeout = Duration.ofSeconds(5);
     ZooKeeperFixture.Client a = connect(info, timeout);
     try {
       Candidacy c = elect(a.session(), 5050);
       String node = base(info) + "/" + c.membership().id();
       AtomicLong lostAt = new AtomicLong();
-      CompletableFuture<Stat> statAfterLost = c.lost().thenApplyAsync(v -> {
-        lostAt.set(System.nanoTime());
-        try {
-          return raw.stat(node);
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      });
+      CompletableFuture<Stat> statAfterLost =
+          c.lost()
+              .thenApplyAsync(
+                  v -> {
+                    lostAt.set(System.nanoTime());
+                    try {
+                      return raw.stat(node);
+                    } catch (Exception e) {
+                      throw new IllegalStateException(e);
+                    }
+                  });
       long cutAt = System.nanoTime();
       a.cutConnection();
 
       Stat stat = get(statAfterLost);
-      assertThat(Duration.ofNanos(lostAt.get() - cutAt)).as("cut to lost()").isLessThanOrEqualTo(timeout);
+      assertThat(Duration.ofNanos(lostAt.get() - cutAt))
+          .as("cut to lost()")
+          .isLessThanOrEqualTo(timeout);
       assertThat(stat).as("the member on the server when lost() completed").isNotNull();
       assertThat(c.membership().cancelled().getNow(null)).isFalse();
       // The server expires the session in its own time and then the member goes.
@@ -189,8 +223,9 @@ class ZooKeeperSessionTest {
   }
 
   /**
-   * A member we declared lost must not go on leading if its session turns out to have survived (the servers
-   * renew every session when they start again): it is deleted as soon as the same session reconnects.
+   * A member we declared lost must not go on leading if its session turns out to have survived (the
+   * servers renew every session when they start again): it is deleted as soon as the same session
+   * reconnects.
    */
   @Test
   void aMemberDeclaredLostIsDeletedWhenItsSessionReconnects(TestInfo info) throws Exception {
@@ -200,19 +235,25 @@ class ZooKeeperSessionTest {
       Candidacy c = elect(a.session(), 5050);
       String node = base(info) + "/" + c.membership().id();
       String sessionId = a.session().sessionId();
-      // A partition that the servers do not see as one: they stop, so nothing expires while we are away.
+      // A partition that the servers do not see as one: they stop, so nothing expires while we are
+      // away.
       a.cutConnection();
       fixture.servers().stopServer(0);
-      assertThat(get(c.membership().cancelled())).as("cancelled() when the deadline passed").isFalse();
+      assertThat(get(c.membership().cancelled()))
+          .as("cancelled() when the deadline passed")
+          .isFalse();
       restartServerAndRestore(a);
 
-      await().atMost(30, TimeUnit.SECONDS).until(() -> a.zk().sessionState() == ZooKeeperSession.SessionState.CONNECTED);
+      await()
+          .atMost(30, TimeUnit.SECONDS)
+          .until(() -> a.zk().sessionState() == ZooKeeperSession.SessionState.CONNECTED);
       assertThat(a.session().sessionId()).as("the same session reconnected").isEqualTo(sessionId);
       await().atMost(10, TimeUnit.SECONDS).until(() -> raw.stat(node) == null);
       assertThat(a.session().sessionId()).isEqualTo(sessionId);
       // The session is alive and usable; the lost member is not listed meanwhile or after.
       Membership again = get(a.session().group("").join(new byte[0], Optional.of("json.info")));
-      assertThat(raw.stat(base(info) + "/" + again.id()).getEphemeralOwner()).isEqualTo(Long.decode(sessionId));
+      assertThat(raw.stat(base(info) + "/" + again.id()).getEphemeralOwner())
+          .isEqualTo(Long.decode(sessionId));
       assertThat(get(a.session().group("").members())).containsExactly(again);
     } finally {
       a.close();
@@ -220,9 +261,9 @@ class ZooKeeperSessionTest {
   }
 
   /**
-   * Curator gives a session up after a whole timeout without a connection and opens a new one, even when the
-   * servers kept the old one: what the old session held is deleted once the new one is connected, instead of
-   * leading until the servers expire the old session.
+   * Curator gives a session up after a whole timeout without a connection and opens a new one, even
+   * when the servers kept the old one: what the old session held is deleted once the new one is
+   * connected, instead of leading until the servers expire the old session.
    */
   @Test
   void membersOfASessionCuratorGaveUpAreDeletedByItsSuccessor(TestInfo info) throws Exception {
@@ -234,14 +275,18 @@ class ZooKeeperSessionTest {
       String oldSession = a.session().sessionId();
       a.cutConnection();
       fixture.servers().stopServer(0);
-      await().atMost(30, TimeUnit.SECONDS).until(() -> a.zk().sessionState() == ZooKeeperSession.SessionState.EXPIRED);
+      await()
+          .atMost(30, TimeUnit.SECONDS)
+          .until(() -> a.zk().sessionState() == ZooKeeperSession.SessionState.EXPIRED);
       assertThat(c.lost()).isDone();
 
       long startedAt = System.nanoTime();
       restartServerAndRestore(a);
-      // The servers renewed the old session when they started: left alone, its member would stay for a timeout.
+      // The servers renewed the old session when they started: left alone, its member would stay
+      // for a timeout.
       await().atMost(30, TimeUnit.SECONDS).until(() -> raw.stat(node) == null);
-      assertThat(Duration.ofNanos(System.nanoTime() - startedAt)).as("restart to deletion of the old session's member")
+      assertThat(Duration.ofNanos(System.nanoTime() - startedAt))
+          .as("restart to deletion of the old session's member")
           .isLessThan(timeout);
       assertThat(a.session().sessionId()).isNotEqualTo(oldSession);
     } finally {
@@ -250,8 +295,9 @@ class ZooKeeperSessionTest {
   }
 
   /**
-   * ZooKeeper's client declares a reset connection lost at once; what counts is when the server last heard from
-   * us. A reset shorter than the session timeout, here longer than a third of it, keeps the candidacy.
+   * ZooKeeper's client declares a reset connection lost at once; what counts is when the server
+   * last heard from us. A reset shorter than the session timeout, here longer than a third of it,
+   * keeps the candidacy.
    */
   @Test
   void aConnectionResetShorterThanTheTimeoutKeepsTheCandidacy(TestInfo info) throws Exception {
@@ -261,26 +307,36 @@ class ZooKeeperSessionTest {
       Candidacy c = elect(a.session(), 5050);
       String sessionId = a.session().sessionId();
       a.resetConnection();
-      await().atMost(10, TimeUnit.SECONDS).until(() -> a.zk().sessionState() == ZooKeeperSession.SessionState.SUSPENDED);
-      // Refused for longer than a "SUSPENDED minus two thirds of the timeout" estimate of the last contact would
-      // allow (it would give up 2.2 s after the reset): watched for that window, ended early by a loss.
-      assertThatThrownBy(() -> c.lost().get(2500, TimeUnit.MILLISECONDS)).as("lost() within 2.5 s of the reset")
+      await()
+          .atMost(10, TimeUnit.SECONDS)
+          .until(() -> a.zk().sessionState() == ZooKeeperSession.SessionState.SUSPENDED);
+      // Refused for longer than a "SUSPENDED minus two thirds of the timeout" estimate of the last
+      // contact would
+      // allow (it would give up 2.2 s after the reset): watched for that window, ended early by a
+      // loss.
+      assertThatThrownBy(() -> c.lost().get(2500, TimeUnit.MILLISECONDS))
+          .as("lost() within 2.5 s of the reset")
           .isInstanceOf(TimeoutException.class);
       a.restoreConnection();
-      await().atMost(30, TimeUnit.SECONDS).until(() -> a.zk().sessionState() == ZooKeeperSession.SessionState.CONNECTED);
+      await()
+          .atMost(30, TimeUnit.SECONDS)
+          .until(() -> a.zk().sessionState() == ZooKeeperSession.SessionState.CONNECTED);
       assertThat(a.session().sessionId()).isEqualTo(sessionId);
       assertThat(c.lost()).isNotDone();
       assertThat(raw.stat(base(info) + "/" + c.membership().id())).isNotNull();
-      assertThat(get(a.session().detector().detect())).map(l -> l.membership()).contains(c.membership());
+      assertThat(get(a.session().detector().detect()))
+          .map(l -> l.membership())
+          .contains(c.membership());
     } finally {
       a.close();
     }
   }
 
   /**
-   * A create that reached the server but whose reply was lost with the connection: the join finds the member it
-   * made (same session, same data) and adopts it instead of making a second one. The kit's proxy loses every
-   * answer on the connection from the create on, and resets it when restored.
+   * A create that reached the server but whose reply was lost with the connection: the join finds
+   * the member it made (same session, same data) and adopts it instead of making a second one. The
+   * kit's proxy loses every answer on the connection from the create on, and resets it when
+   * restored.
    */
   @Test
   void aCreateWhoseReplyWasLostIsAdoptedNotRepeated(TestInfo info) throws Exception {
@@ -291,7 +347,8 @@ class ZooKeeperSessionTest {
       String sessionId = s.sessionId();
       byte[] data = "orphan?".getBytes(StandardCharsets.UTF_8);
 
-      // The create reaches the server and is applied, but no reply comes back; restoring resets the connection
+      // The create reaches the server and is applied, but no reply comes back; restoring resets the
+      // connection
       // with the create unanswered, and the client reconnects the same session.
       client.loseAnswersAfterSending(data);
       CompletableFuture<Membership> join;
@@ -310,7 +367,8 @@ class ZooKeeperSessionTest {
       assertThat(m.id()).isEqualTo(orphan);
       assertThat(client.timesSent()).as("creates sent with the member's data").isEqualTo(1);
       assertThat(raw.children(base(info))).as("members after the join").containsExactly(orphan);
-      assertThat(raw.stat(base(info) + "/" + m.id()).getEphemeralOwner()).isEqualTo(Long.decode(sessionId));
+      assertThat(raw.stat(base(info) + "/" + m.id()).getEphemeralOwner())
+          .isEqualTo(Long.decode(sessionId));
       assertThat(m.cancelled()).isNotDone();
       assertThat(get(s.group("").cancel(m))).isTrue();
       assertThat(raw.children(base(info))).isEmpty();
@@ -319,21 +377,33 @@ class ZooKeeperSessionTest {
 
   @Test
   void aSessionTimeoutBelowTheServersMinimumIsRefused() throws Exception {
-    try (ZooKeeperServers strict = new ZooKeeperServers(1, Map.of("minSessionTimeout", "2000", "maxSessionTimeout", "5000"))) {
+    try (ZooKeeperServers strict =
+        new ZooKeeperServers(1, Map.of("minSessionTimeout", "2000", "maxSessionTimeout", "5000"))) {
       strict.start();
-      HaConfig tooShort = HaConfig.builder().url("zk://" + strict.connectString() + "/strict").sessionTimeout(Duration.ofSeconds(1)).build();
+      HaConfig tooShort =
+          HaConfig.builder()
+              .url("zk://" + strict.connectString() + "/strict")
+              .sessionTimeout(Duration.ofSeconds(1))
+              .build();
       try (HaSession s = new ZooKeeperBackend().open(tooShort)) {
         assertThatThrownBy(() -> get(s.group("").join(new byte[0], Optional.of("json.info"))))
-            .hasCauseInstanceOf(HaConfigException.class).hasMessageContaining("session timeout 1s")
+            .hasCauseInstanceOf(HaConfigException.class)
+            .hasMessageContaining("session timeout 1s")
             .hasMessageContaining("granted 2s");
-        assertThatThrownBy(() -> get(s.group("").members())).hasCauseInstanceOf(HaConfigException.class);
+        assertThatThrownBy(() -> get(s.group("").members()))
+            .hasCauseInstanceOf(HaConfigException.class);
       }
       try (RawClient strictRaw = new RawClient(strict.connectString())) {
         assertThat(strictRaw.children("/strict")).as("nothing was left behind").isEmpty();
       }
 
-      // Above the servers' maximum the session is shorter than asked, which is safe: the deadline follows it.
-      HaConfig tooLong = HaConfig.builder().url("zk://" + strict.connectString() + "/strict").sessionTimeout(Duration.ofSeconds(8)).build();
+      // Above the servers' maximum the session is shorter than asked, which is safe: the deadline
+      // follows it.
+      HaConfig tooLong =
+          HaConfig.builder()
+              .url("zk://" + strict.connectString() + "/strict")
+              .sessionTimeout(Duration.ofSeconds(8))
+              .build();
       try (HaSession s = new ZooKeeperBackend().open(tooLong)) {
         get(s.group("").join(new byte[0], Optional.of("json.info")));
         assertThat(((ZooKeeperSession) s).negotiatedTimeout()).isEqualTo(Duration.ofSeconds(5));
@@ -343,7 +413,8 @@ class ZooKeeperSessionTest {
 
   /** Server-side expiry while the detector on the same session follows our own leadership. */
   @Test
-  void afterExpiryTheSessionsOwnDetectorNoLongerReportsItsFormerSelf(TestInfo info) throws Exception {
+  void afterExpiryTheSessionsOwnDetectorNoLongerReportsItsFormerSelf(TestInfo info)
+      throws Exception {
     ZooKeeperFixture.Client a = connect(info, Duration.ofSeconds(3));
     try {
       Candidacy c = elect(a.session(), 5050);

@@ -6,32 +6,36 @@ import java.util.Optional;
 import org.masterha.proto.MasterInfo;
 
 /**
- * MasterInfo as Mesos stores it in a group member, by label: {@code json.info} holds JSON exactly as a Mesos
- * master writes it, {@code info} a binary protobuf (Mesos before 0.24), and a member with no label a bare UPID
- * such as {@code master@127.0.0.1:5050} (older still).
+ * MasterInfo as Mesos stores it in a group member, by label: {@code json.info} holds JSON exactly
+ * as a Mesos master writes it, {@code info} a binary protobuf (Mesos before 0.24), and a member
+ * with no label a bare UPID such as {@code master@127.0.0.1:5050} (older still).
  *
  * <p>What Mesos does, and where: the contender ({@code src/master/contender/zookeeper.cpp}) writes
  * {@code stringify(JSON::protobuf(masterInfo))} under the label {@code json.info}; the detector
- * ({@code src/master/detector/zookeeper.cpp}) reads the three forms by label and fails on any other label.
- * {@link MesosJsonWriter} and {@link MesosJsonReader} describe the JSON rules (stout's {@code protobuf.hpp},
- * {@code json.hpp}, {@code jsonify.hpp}).
+ * ({@code src/master/detector/zookeeper.cpp}) reads the three forms by label and fails on any other
+ * label. {@link MesosJsonWriter} and {@link MesosJsonReader} describe the JSON rules (stout's
+ * {@code protobuf.hpp}, {@code json.hpp}, {@code jsonify.hpp}).
  */
 public final class MasterInfoCodec {
   /** The label of a member holding MasterInfo as JSON; the one masterha writes. */
   public static final String JSON_LABEL = "json.info";
+
   /** The label of a legacy member holding a binary protobuf MasterInfo. */
   public static final String PROTOBUF_LABEL = "info";
 
   private MasterInfoCodec() {}
 
-  /** JSON byte-for-byte as Mesos writes it: sorted keys, proto field names, enums by name, no white space. */
+  /**
+   * JSON byte-for-byte as Mesos writes it: sorted keys, proto field names, enums by name, no white
+   * space.
+   */
   public static byte[] toJson(MasterInfo info) {
     return toJson(info, MesosJsonDialect.RAPIDJSON);
   }
 
   /**
-   * JSON byte-for-byte as the given generation of Mesos writes it; the dialects differ only in how strings
-   * with {@code '/'} or control characters are escaped.
+   * JSON byte-for-byte as the given generation of Mesos writes it; the dialects differ only in how
+   * strings with {@code '/'} or control characters are escaped.
    *
    * @throws IllegalArgumentException when a required field is unset (a partially built message)
    */
@@ -39,8 +43,10 @@ public final class MasterInfoCodec {
     Objects.requireNonNull(info, "info");
     Objects.requireNonNull(dialect, "dialect");
     if (!info.isInitialized()) {
-      throw new IllegalArgumentException("MasterInfo is missing required field(s): "
-          + String.join(", ", info.findInitializationErrors()) + "; build it with MasterInfo.Builder.build()");
+      throw new IllegalArgumentException(
+          "MasterInfo is missing required field(s): "
+              + String.join(", ", info.findInitializationErrors())
+              + "; build it with MasterInfo.Builder.build()");
     }
     return MesosJsonWriter.write(info, dialect);
   }
@@ -54,19 +60,28 @@ public final class MasterInfoCodec {
   }
 
   /**
-   * Decodes a member's data according to its label: {@code json.info} (JSON), {@code info} (binary protobuf,
-   * Mesos before 0.24) or no label (a bare UPID, see {@link MasterInfos#fromUpid}).
+   * Decodes a member's data according to its label: {@code json.info} (JSON), {@code info} (binary
+   * protobuf, Mesos before 0.24) or no label (a bare UPID, see {@link MasterInfos#fromUpid}).
    *
-   * @throws MalformedMasterInfoException when the data is not what the label promises, or the label is unknown
+   * @throws MalformedMasterInfoException when the data is not what the label promises, or the label
+   *     is unknown
    */
   public static MasterInfo decode(Optional<String> label, byte[] data) {
     Objects.requireNonNull(label, "label");
     Objects.requireNonNull(data, "data");
-    String what = label.map(l -> "'" + Upid.printable(l) + "' member data").orElse("unlabelled member data");
-    if (label.isPresent() && !label.get().equals(JSON_LABEL) && !label.get().equals(PROTOBUF_LABEL)) {
-      throw new MalformedMasterInfoException("unsupported label '" + Upid.printable(label.get())
-          + "'; a MasterInfo member has the label " + JSON_LABEL + " (JSON), " + PROTOBUF_LABEL
-          + " (binary protobuf) or none (bare UPID)");
+    String what =
+        label.map(l -> "'" + Upid.printable(l) + "' member data").orElse("unlabelled member data");
+    if (label.isPresent()
+        && !label.get().equals(JSON_LABEL)
+        && !label.get().equals(PROTOBUF_LABEL)) {
+      throw new MalformedMasterInfoException(
+          "unsupported label '"
+              + Upid.printable(label.get())
+              + "'; a MasterInfo member has the label "
+              + JSON_LABEL
+              + " (JSON), "
+              + PROTOBUF_LABEL
+              + " (binary protobuf) or none (bare UPID)");
     }
     if (data.length == 0) {
       throw new MalformedMasterInfoException(what + " is empty; expected a MasterInfo");
@@ -92,12 +107,15 @@ public final class MasterInfoCodec {
     try {
       info = MasterInfo.parser().parsePartialFrom(data);
     } catch (InvalidProtocolBufferException e) {
-      throw new MalformedMasterInfoException(what + " is not a binary protobuf MasterInfo: " + e.getMessage(), e);
+      throw new MalformedMasterInfoException(
+          what + " is not a binary protobuf MasterInfo: " + e.getMessage(), e);
     }
     if (!info.isInitialized()) {
       // Mesos' detector uses ParseFromString, which refuses a message without its required fields.
-      throw new MalformedMasterInfoException(what + " (binary protobuf MasterInfo) is missing required field(s): "
-          + String.join(", ", info.findInitializationErrors()));
+      throw new MalformedMasterInfoException(
+          what
+              + " (binary protobuf MasterInfo) is missing required field(s): "
+              + String.join(", ", info.findInitializationErrors()));
     }
     return info;
   }

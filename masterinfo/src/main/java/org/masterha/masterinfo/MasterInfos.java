@@ -14,10 +14,10 @@ public final class MasterInfos {
   private MasterInfos() {}
 
   /**
-   * A MasterInfo as a Mesos master fills in its own ({@code Master::Master} in {@code src/master/master.cpp}):
-   * {@code id}, {@code ip} (Mesos' little-endian s_addr, see {@link Ipv4}), {@code port},
-   * {@code pid = master@ip:port}, {@code hostname}, {@code version}, and {@code address} with the same
-   * hostname, dotted ip and port.
+   * A MasterInfo as a Mesos master fills in its own ({@code Master::Master} in {@code
+   * src/master/master.cpp}): {@code id}, {@code ip} (Mesos' little-endian s_addr, see {@link
+   * Ipv4}), {@code port}, {@code pid = master@ip:port}, {@code hostname}, {@code version}, and
+   * {@code address} with the same hostname, dotted ip and port.
    *
    * @param id the master's id (Mesos uses a random UUID)
    * @param ip the IPv4 address the master is reachable on, dotted
@@ -31,13 +31,15 @@ public final class MasterInfos {
   }
 
   /** Like {@link #of}, but a builder, to add {@code domain} or {@code capabilities}. */
-  public static MasterInfo.Builder builder(String id, String ip, int port, String hostname, String version) {
+  public static MasterInfo.Builder builder(
+      String id, String ip, int port, String hostname, String version) {
     requireText(id, "id");
     requireText(hostname, "hostname");
     requireText(version, "version");
     Objects.requireNonNull(ip, "ip");
     if (port < 1 || port > 65535) {
-      throw new IllegalArgumentException("MasterInfo port " + port + " is out of range; accepted: 1 to 65535");
+      throw new IllegalArgumentException(
+          "MasterInfo port " + port + " is out of range; accepted: 1 to 65535");
     }
     Upid pid = new Upid(MASTER_PROCESS_ID, ip, port);
     return MasterInfo.newBuilder()
@@ -51,15 +53,16 @@ public final class MasterInfos {
   }
 
   /**
-   * The MasterInfo of a legacy member that holds only a UPID, as Mesos' {@code createMasterInfo(const UPID&)}
-   * ({@code src/common/protobuf_utils.cpp}) builds it: {@code id = <pid>-<uuid>}, {@code ip}, {@code port},
-   * {@code pid}, and {@code address} {ip, port}.
+   * The MasterInfo of a legacy member that holds only a UPID, as Mesos' {@code
+   * createMasterInfo(const UPID&)} ({@code src/common/protobuf_utils.cpp}) builds it: {@code id =
+   * <pid>-<uuid>}, {@code ip}, {@code port}, {@code pid}, and {@code address} {ip, port}.
    *
-   * <p>Two deliberate differences. Mesos appends a random UUID to the id; here it is derived from the UPID, so
-   * decoding the same member twice gives equal MasterInfos and a detector does not report a leader change
-   * that did not happen. And Mesos sets {@code hostname} (and {@code address.hostname}) by a reverse DNS lookup
-   * and adds its own version's master capabilities; a decoder here does no network look-ups and does not
-   * claim capabilities for a master that predates them, so those fields stay unset.
+   * <p>Two deliberate differences. Mesos appends a random UUID to the id; here it is derived from
+   * the UPID, so decoding the same member twice gives equal MasterInfos and a detector does not
+   * report a leader change that did not happen. And Mesos sets {@code hostname} (and {@code
+   * address.hostname}) by a reverse DNS lookup and adds its own version's master capabilities; a
+   * decoder here does no network look-ups and does not claim capabilities for a master that
+   * predates them, so those fields stay unset.
    */
   public static MasterInfo fromUpid(Upid pid) {
     Objects.requireNonNull(pid, "pid");

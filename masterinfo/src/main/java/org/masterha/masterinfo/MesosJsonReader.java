@@ -21,62 +21,80 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
- * Reads JSON into a protobuf message with the semantics of Mesos' {@code ::protobuf::parse<T>(JSON::Object)}
- * (stout's {@code protobuf.hpp}), and with errors that name the field and the type it needs:
+ * Reads JSON into a protobuf message with the semantics of Mesos' {@code
+ * ::protobuf::parse<T>(JSON::Object)} (stout's {@code protobuf.hpp}), and with errors that name the
+ * field and the type it needs:
  *
  * <ul>
- *   <li>keys are proto field names; unknown keys are ignored at every level (a newer Mesos adds fields);
+ *   <li>keys are proto field names; unknown keys are ignored at every level (a newer Mesos adds
+ *       fields);
  *   <li>{@code null} leaves a field unset;
- *   <li>numbers must be JSON numbers (Mesos does not accept numeric strings, MESOS-5995), integral and in the
- *       field's range (Mesos would silently wrap an out-of-range value; a value that only wraps into range is
- *       not a MasterInfo anyone wrote);
- *   <li>enums must be value names; an unknown name leaves an optional field unset (proto2 semantics, as Mesos
- *       does) and is an error for a required one;
+ *   <li>numbers must be JSON numbers (Mesos does not accept numeric strings, MESOS-5995), integral
+ *       and in the field's range (Mesos would silently wrap an out-of-range value; a value that
+ *       only wraps into range is not a MasterInfo anyone wrote);
+ *   <li>enums must be value names; an unknown name leaves an optional field unset (proto2
+ *       semantics, as Mesos does) and is an error for a required one;
  *   <li>required fields must all be present once parsing is done.
  * </ul>
  *
- * Stricter than Mesos' parser where the input is ambiguous or not JSON at all: the bytes must be valid UTF-8, a
- * key must not repeat, and a repeated field must be an array.
+ * Stricter than Mesos' parser where the input is ambiguous or not JSON at all: the bytes must be
+ * valid UTF-8, a key must not repeat, and a repeated field must be an array.
  */
 final class MesosJsonReader {
-  private static final ObjectReader JSON = JsonMapper.builder()
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-      .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
-      .build()
-      .reader();
+  private static final ObjectReader JSON =
+      JsonMapper.builder()
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
+          .build()
+          .reader();
 
   private MesosJsonReader() {}
 
-  /** Parses {@code json} into {@code builder}; the builder is left initialized or an exception is thrown. */
+  /**
+   * Parses {@code json} into {@code builder}; the builder is left initialized or an exception is
+   * thrown.
+   */
   static void read(byte[] json, Message.Builder builder, String what) {
     String text = utf8(json, what);
     JsonNode root;
     try {
       root = JSON.readTree(text);
     } catch (JsonProcessingException e) {
-      String where = e.getLocation() == null ? ""
-          : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
-      throw new MalformedMasterInfoException(what + " is not valid JSON: " + e.getOriginalMessage() + where, e);
+      String where =
+          e.getLocation() == null
+              ? ""
+              : " (line "
+                  + e.getLocation().getLineNr()
+                  + ", column "
+                  + e.getLocation().getColumnNr()
+                  + ")";
+      throw new MalformedMasterInfoException(
+          what + " is not valid JSON: " + e.getOriginalMessage() + where, e);
     }
     if (root == null || root.isMissingNode()) {
       throw new MalformedMasterInfoException(what + " is empty; expected a JSON object");
     }
     if (!root.isObject()) {
-      throw new MalformedMasterInfoException(what + " must be a JSON object, got " + describe(root));
+      throw new MalformedMasterInfoException(
+          what + " must be a JSON object, got " + describe(root));
     }
     object(root, builder, "", what);
     if (!builder.isInitialized()) {
-      throw new MalformedMasterInfoException(what + " is missing required field(s): "
-          + String.join(", ", builder.findInitializationErrors()));
+      throw new MalformedMasterInfoException(
+          what
+              + " is missing required field(s): "
+              + String.join(", ", builder.findInitializationErrors()));
     }
   }
 
   static String utf8(byte[] data, String what) {
-    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
     ByteBuffer in = ByteBuffer.wrap(data);
     CharBuffer out = CharBuffer.allocate(data.length);
     CoderResult result = decoder.decode(in, out, true);
@@ -84,8 +102,12 @@ final class MesosJsonReader {
       result = decoder.flush(out);
     }
     if (result.isError()) {
-      throw new MalformedMasterInfoException(what + " is not valid UTF-8: invalid byte 0x"
-          + String.format("%02X", data[in.position()] & 0xFF) + " at offset " + in.position());
+      throw new MalformedMasterInfoException(
+          what
+              + " is not valid UTF-8: invalid byte 0x"
+              + String.format("%02X", data[in.position()] & 0xFF)
+              + " at offset "
+              + in.position());
     }
     return out.flip().toString();
   }
@@ -122,8 +144,12 @@ final class MesosJsonReader {
     }
   }
 
-  /** The value for {@code field}, or null when proto2 drops it (an unknown name for an optional enum). */
-  private static Object convert(JsonNode value, FieldDescriptor field, Message.Builder parent, String path, String what) {
+  /**
+   * The value for {@code field}, or null when proto2 drops it (an unknown name for an optional
+   * enum).
+   */
+  private static Object convert(
+      JsonNode value, FieldDescriptor field, Message.Builder parent, String path, String what) {
     switch (field.getType()) {
       case STRING -> {
         requireType(value.isTextual(), what, path, field, value);
@@ -134,7 +160,8 @@ final class MesosJsonReader {
         try {
           return ByteString.copyFrom(java.util.Base64.getDecoder().decode(value.textValue()));
         } catch (IllegalArgumentException e) {
-          throw new MalformedMasterInfoException(what + ": field '" + path + "' is not valid base64: " + e.getMessage());
+          throw new MalformedMasterInfoException(
+              what + ": field '" + path + "' is not valid base64: " + e.getMessage());
         }
       }
       case BOOL -> {
@@ -142,16 +169,39 @@ final class MesosJsonReader {
         return value.booleanValue();
       }
       case UINT32, FIXED32 -> {
-        return (int) integer(value, field, path, what, BigInteger.ZERO, BigInteger.valueOf(0xFFFF_FFFFL)).longValue();
+        return (int)
+            integer(value, field, path, what, BigInteger.ZERO, BigInteger.valueOf(0xFFFF_FFFFL))
+                .longValue();
       }
       case INT32, SINT32, SFIXED32 -> {
-        return integer(value, field, path, what, BigInteger.valueOf(Integer.MIN_VALUE), BigInteger.valueOf(Integer.MAX_VALUE)).intValue();
+        return integer(
+                value,
+                field,
+                path,
+                what,
+                BigInteger.valueOf(Integer.MIN_VALUE),
+                BigInteger.valueOf(Integer.MAX_VALUE))
+            .intValue();
       }
       case UINT64, FIXED64 -> {
-        return integer(value, field, path, what, BigInteger.ZERO, BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE)).longValue();
+        return integer(
+                value,
+                field,
+                path,
+                what,
+                BigInteger.ZERO,
+                BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE))
+            .longValue();
       }
       case INT64, SINT64, SFIXED64 -> {
-        return integer(value, field, path, what, BigInteger.valueOf(Long.MIN_VALUE), BigInteger.valueOf(Long.MAX_VALUE)).longValue();
+        return integer(
+                value,
+                field,
+                path,
+                what,
+                BigInteger.valueOf(Long.MIN_VALUE),
+                BigInteger.valueOf(Long.MAX_VALUE))
+            .longValue();
       }
       case FLOAT -> {
         requireType(value.isNumber(), what, path, field, value);
@@ -166,9 +216,16 @@ final class MesosJsonReader {
         EnumValueDescriptor named = field.getEnumType().findValueByName(value.textValue());
         if (named == null) {
           if (field.isRequired()) {
-            throw new MalformedMasterInfoException(what + ": field '" + path + "' has the unknown value '"
-                + Upid.printable(value.textValue()) + "'; accepted: " + field.getEnumType().getValues().stream()
-                    .map(EnumValueDescriptor::getName).toList());
+            throw new MalformedMasterInfoException(
+                what
+                    + ": field '"
+                    + path
+                    + "' has the unknown value '"
+                    + Upid.printable(value.textValue())
+                    + "'; accepted: "
+                    + field.getEnumType().getValues().stream()
+                        .map(EnumValueDescriptor::getName)
+                        .toList());
           }
           return null;
         }
@@ -184,31 +241,56 @@ final class MesosJsonReader {
     throw new AssertionError("unhandled field type " + field.getType());
   }
 
-  private static BigInteger integer(JsonNode value, FieldDescriptor field, String path, String what, BigInteger min, BigInteger max) {
+  private static BigInteger integer(
+      JsonNode value,
+      FieldDescriptor field,
+      String path,
+      String what,
+      BigInteger min,
+      BigInteger max) {
     requireType(value.isNumber(), what, path, field, value);
     BigDecimal number = value.decimalValue();
-    // Compare before converting: BigDecimal compares by magnitude first, so "1e999999999" costs nothing here.
+    // Compare before converting: BigDecimal compares by magnitude first, so "1e999999999" costs
+    // nothing here.
     if (number.compareTo(new BigDecimal(min)) < 0 || number.compareTo(new BigDecimal(max)) > 0) {
-      throw new MalformedMasterInfoException(what + ": field '" + path + "' must be " + expected(field)
-          + ", got " + value.asText() + ", which is out of range");
+      throw new MalformedMasterInfoException(
+          what
+              + ": field '"
+              + path
+              + "' must be "
+              + expected(field)
+              + ", got "
+              + value.asText()
+              + ", which is out of range");
     }
     BigDecimal stripped = number.stripTrailingZeros();
     if (stripped.scale() > 0) {
-      throw new MalformedMasterInfoException(what + ": field '" + path + "' must be " + expected(field)
-          + ", got " + value.asText() + ", which is not a whole number");
+      throw new MalformedMasterInfoException(
+          what
+              + ": field '"
+              + path
+              + "' must be "
+              + expected(field)
+              + ", got "
+              + value.asText()
+              + ", which is not a whole number");
     }
-    // An integral float such as 16777343.0 is accepted: Mesos' own parser takes any JSON number here.
+    // An integral float such as 16777343.0 is accepted: Mesos' own parser takes any JSON number
+    // here.
     return stripped.toBigIntegerExact();
   }
 
-  private static void requireType(boolean ok, String what, String path, FieldDescriptor field, JsonNode value) {
+  private static void requireType(
+      boolean ok, String what, String path, FieldDescriptor field, JsonNode value) {
     if (!ok) {
       throw wrongType(what, path, field, expected(field), value);
     }
   }
 
-  private static MalformedMasterInfoException wrongType(String what, String path, FieldDescriptor field, String expected, JsonNode got) {
-    return new MalformedMasterInfoException(what + ": field '" + path + "' must be " + expected + ", got " + describe(got));
+  private static MalformedMasterInfoException wrongType(
+      String what, String path, FieldDescriptor field, String expected, JsonNode got) {
+    return new MalformedMasterInfoException(
+        what + ": field '" + path + "' must be " + expected + ", got " + describe(got));
   }
 
   private static String expected(FieldDescriptor field) {
@@ -219,7 +301,8 @@ final class MesosJsonReader {
       case UINT32, FIXED32 -> "a number from 0 to 4294967295 (uint32)";
       case INT32, SINT32, SFIXED32 -> "a number from -2147483648 to 2147483647 (int32)";
       case UINT64, FIXED64 -> "a number from 0 to 18446744073709551615 (uint64)";
-      case INT64, SINT64, SFIXED64 -> "a number from -9223372036854775808 to 9223372036854775807 (int64)";
+      case INT64, SINT64, SFIXED64 ->
+          "a number from -9223372036854775808 to 9223372036854775807 (int64)";
       case FLOAT, DOUBLE -> "a number";
       case ENUM -> "a string naming a " + field.getEnumType().getName() + " value";
       case MESSAGE, GROUP -> "an object (" + field.getMessageType().getName() + ")";

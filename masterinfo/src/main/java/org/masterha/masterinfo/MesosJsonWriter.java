@@ -15,17 +15,19 @@ import java.util.List;
  * Writes a protobuf message the way Mesos' {@code stringify(JSON::protobuf(message))} does (stout's
  * {@code protobuf.hpp} and {@code json.hpp}), byte for byte.
  *
- * <p>A hand-written writer, not Jackson's generator: the output must match stout's escaping exactly, in either
- * {@link MesosJsonDialect}, and must not change when a library upgrade changes its own choices.
+ * <p>A hand-written writer, not Jackson's generator: the output must match stout's escaping
+ * exactly, in either {@link MesosJsonDialect}, and must not change when a library upgrade changes
+ * its own choices.
  *
  * <ul>
- *   <li>Fields: every repeated field with at least one element, and every singular field that is set <em>or</em>
- *       has an explicit {@code [default = ...]} and is not deprecated (stout writes those defaults even when
- *       unset; in MasterInfo that is only {@code port}, which is required anyway).
+ *   <li>Fields: every repeated field with at least one element, and every singular field that is
+ *       set <em>or</em> has an explicit {@code [default = ...]} and is not deprecated (stout writes
+ *       those defaults even when unset; in MasterInfo that is only {@code port}, which is required
+ *       anyway).
  *   <li>Keys: the proto field names, sorted byte-wise ({@code JSON::Object} is a {@code std::map}).
- *   <li>Values: strings escaped per dialect; 32/64-bit integers in decimal, unsigned types unsigned; booleans;
- *       enums by value name; bytes as standard base64 with padding; messages as objects; repeated fields as
- *       arrays. No white space anywhere.
+ *   <li>Values: strings escaped per dialect; 32/64-bit integers in decimal, unsigned types
+ *       unsigned; booleans; enums by value name; bytes as standard base64 with padding; messages as
+ *       objects; repeated fields as arrays. No white space anywhere.
  * </ul>
  */
 final class MesosJsonWriter {
@@ -52,11 +54,13 @@ final class MesosJsonWriter {
         if (message.getRepeatedFieldCount(field) > 0) {
           fields.add(field);
         }
-      } else if (message.hasField(field) || (field.hasDefaultValue() && !field.getOptions().getDeprecated())) {
+      } else if (message.hasField(field)
+          || (field.hasDefaultValue() && !field.getOptions().getDeprecated())) {
         fields.add(field);
       }
     }
-    // std::map<std::string, ...> orders by unsigned bytes; proto field names are ASCII identifiers, for which
+    // std::map<std::string, ...> orders by unsigned bytes; proto field names are ASCII identifiers,
+    // for which
     // String order is the same.
     fields.sort(Comparator.comparing(FieldDescriptor::getName));
 
@@ -97,10 +101,15 @@ final class MesosJsonWriter {
       case BYTES -> string(Base64.getEncoder().encodeToString(((ByteString) value).toByteArray()));
       case ENUM -> string(((EnumValueDescriptor) value).getName());
       case MESSAGE, GROUP -> message((Message) value);
-      // Neither Mesos dialect's floating-point text (printf "%#.15g" trimmed, or rapidjson's Grisu) is
-      // reproduced here, and MasterInfo has no such field: refuse rather than write something not Mesos-exact.
-      case FLOAT, DOUBLE -> throw new IllegalArgumentException("field '" + field.getFullName()
-          + "' is floating point, which the Mesos-exact JSON writer does not support");
+      // Neither Mesos dialect's floating-point text (printf "%#.15g" trimmed, or rapidjson's Grisu)
+      // is
+      // reproduced here, and MasterInfo has no such field: refuse rather than write something not
+      // Mesos-exact.
+      case FLOAT, DOUBLE ->
+          throw new IllegalArgumentException(
+              "field '"
+                  + field.getFullName()
+                  + "' is floating point, which the Mesos-exact JSON writer does not support");
     }
   }
 

@@ -5,24 +5,24 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class Ipv4Test {
   @ParameterizedTest
   @CsvSource({
-      // dotted, Mesos MasterInfo.ip (the little-endian s_addr, printed unsigned)
-      "127.0.0.1, 16777343",
-      "0.0.0.0, 0",
-      "255.255.255.255, 4294967295",
-      "10.0.0.1, 16777226",
-      "1.0.0.0, 1",
-      "0.0.0.1, 16777216",
-      "192.168.1.2, 33663168",
-      "128.0.0.0, 128",
-      "0.0.0.128, 2147483648",
+    // dotted, Mesos MasterInfo.ip (the little-endian s_addr, printed unsigned)
+    "127.0.0.1, 16777343",
+    "0.0.0.0, 0",
+    "255.255.255.255, 4294967295",
+    "10.0.0.1, 16777226",
+    "1.0.0.0, 1",
+    "0.0.0.1, 16777216",
+    "192.168.1.2, 33663168",
+    "128.0.0.0, 128",
+    "0.0.0.128, 2147483648",
   })
   void encodesTheFirstOctetAsTheLowByte(String dotted, long mesos) {
     int encoded = Ipv4.toMesos(dotted);
@@ -33,7 +33,8 @@ class Ipv4Test {
 
   @Test
   void agreesWithTheJdksAddressBytes() throws Exception {
-    Inet4Address address = (Inet4Address) InetAddress.getByAddress(new byte[] {(byte) 172, 16, (byte) 254, 3});
+    Inet4Address address =
+        (Inet4Address) InetAddress.getByAddress(new byte[] {(byte) 172, 16, (byte) 254, 3});
 
     assertThat(Ipv4.toMesos(address)).isEqualTo(Ipv4.toMesos("172.16.254.3"));
     assertThat(Ipv4.parse("172.16.254.3")).containsExactly(address.getAddress());
@@ -48,8 +49,25 @@ class Ipv4Test {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "1.2.3", "1.2.3.4.5", "256.0.0.1", "1.2.3.-4", "01.2.3.4", "1..3.4", "a.b.c.d",
-      " 1.2.3.4", "1.2.3.4 ", "localhost", "::1", "1.2.3.4:5050", "+1.2.3.4", "1.2.3.1000", "\u0661.2.3.4"})
+  @ValueSource(
+      strings = {
+        "",
+        "1.2.3",
+        "1.2.3.4.5",
+        "256.0.0.1",
+        "1.2.3.-4",
+        "01.2.3.4",
+        "1..3.4",
+        "a.b.c.d",
+        " 1.2.3.4",
+        "1.2.3.4 ",
+        "localhost",
+        "::1",
+        "1.2.3.4:5050",
+        "+1.2.3.4",
+        "1.2.3.1000",
+        "\u0661.2.3.4"
+      })
   void refusesAnythingButAPlainDottedQuad(String text) {
     assertThat(Ipv4.isValid(text)).isFalse();
     assertThatThrownBy(() -> Ipv4.parse(text))
@@ -60,9 +78,12 @@ class Ipv4Test {
 
   @Test
   void saysWhichPartIsWrong() {
-    assertThatThrownBy(() -> Ipv4.parse("10.300.0.1")).hasMessageContaining("part '300' is greater than 255");
-    assertThatThrownBy(() -> Ipv4.parse("10.0.01.1")).hasMessageContaining("part '01' has a leading zero");
-    assertThatThrownBy(() -> Ipv4.parse("10.0.1")).hasMessageContaining("does not have four dot-separated parts");
+    assertThatThrownBy(() -> Ipv4.parse("10.300.0.1"))
+        .hasMessageContaining("part '300' is greater than 255");
+    assertThatThrownBy(() -> Ipv4.parse("10.0.01.1"))
+        .hasMessageContaining("part '01' has a leading zero");
+    assertThatThrownBy(() -> Ipv4.parse("10.0.1"))
+        .hasMessageContaining("does not have four dot-separated parts");
   }
 
   @Test

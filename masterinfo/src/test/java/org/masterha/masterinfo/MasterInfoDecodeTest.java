@@ -22,7 +22,8 @@ class MasterInfoDecodeTest {
 
   @Test
   void jsonInfoMemberIsJson() {
-    assertThat(MasterInfoCodec.decode(JSON, DESIGN_GOLDEN.getBytes(UTF_8))).isEqualTo(designExample());
+    assertThat(MasterInfoCodec.decode(JSON, DESIGN_GOLDEN.getBytes(UTF_8)))
+        .isEqualTo(designExample());
   }
 
   @Test
@@ -34,8 +35,14 @@ class MasterInfoDecodeTest {
 
   @Test
   void infoMemberIsABinaryProtobufAsMesosBefore024WroteIt() {
-    MasterInfo legacy = MasterInfo.newBuilder().setId("20150101-1").setIp(Ipv4.toMesos("10.0.0.1")).setPort(5050)
-        .setPid("master@10.0.0.1:5050").setHostname("m1").build();
+    MasterInfo legacy =
+        MasterInfo.newBuilder()
+            .setId("20150101-1")
+            .setIp(Ipv4.toMesos("10.0.0.1"))
+            .setPort(5050)
+            .setPid("master@10.0.0.1:5050")
+            .setHostname("m1")
+            .build();
 
     assertThat(MasterInfoCodec.decode(PROTOBUF, legacy.toByteArray())).isEqualTo(legacy);
   }
@@ -56,11 +63,17 @@ class MasterInfoDecodeTest {
 
   @Test
   void infoMemberWithoutRequiredFieldsIsRefusedNamingThem() {
-    byte[] partial = MasterInfo.newBuilder().setId("x").setAddress(Address.newBuilder().setIp("1.2.3.4").buildPartial()).buildPartial().toByteArray();
+    byte[] partial =
+        MasterInfo.newBuilder()
+            .setId("x")
+            .setAddress(Address.newBuilder().setIp("1.2.3.4").buildPartial())
+            .buildPartial()
+            .toByteArray();
 
     assertThatThrownBy(() -> MasterInfoCodec.decode(PROTOBUF, partial))
         .isInstanceOf(MalformedMasterInfoException.class)
-        .hasMessage("'info' member data (binary protobuf MasterInfo) is missing required field(s): ip, port, address.port");
+        .hasMessage(
+            "'info' member data (binary protobuf MasterInfo) is missing required field(s): ip, port, address.port");
   }
 
   @Test
@@ -84,11 +97,13 @@ class MasterInfoDecodeTest {
     MasterInfo info = MasterInfoCodec.decode(NONE, "master@10.0.0.1:5051".getBytes(UTF_8));
 
     assertThat(info.getId()).startsWith("master@10.0.0.1:5051-");
-    assertThat(java.util.UUID.fromString(info.getId().substring("master@10.0.0.1:5051-".length()))).isNotNull();
+    assertThat(java.util.UUID.fromString(info.getId().substring("master@10.0.0.1:5051-".length())))
+        .isNotNull();
     assertThat(info.getIp()).isEqualTo(16777226);
     assertThat(info.getPort()).isEqualTo(5051);
     assertThat(info.getPid()).isEqualTo("master@10.0.0.1:5051");
-    assertThat(info.getAddress()).isEqualTo(Address.newBuilder().setIp("10.0.0.1").setPort(5051).build());
+    assertThat(info.getAddress())
+        .isEqualTo(Address.newBuilder().setIp("10.0.0.1").setPort(5051).build());
     assertThat(info.hasHostname()).isFalse();
     assertThat(info.getCapabilitiesCount()).isZero();
   }
@@ -104,16 +119,18 @@ class MasterInfoDecodeTest {
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "garbage | has no '@'",
-      "master@localhost:5050 | host 'localhost', which is not an IPv4 address",
-      "master@127.0.0.1 | has no ':port'",
-      "master@127.0.0.1:65536 | port '65536', which is not a port number; accepted: 0 to 65535",
-      "master@127.0.0.1:50x | port '50x'",
-      "@127.0.0.1:5050 | empty process id",
-      "master@127.0.0.1:5050 trailing | contains white space",
-      "{\"id\":\"x\"} | has no '@'",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "garbage | has no '@'",
+        "master@localhost:5050 | host 'localhost', which is not an IPv4 address",
+        "master@127.0.0.1 | has no ':port'",
+        "master@127.0.0.1:65536 | port '65536', which is not a port number; accepted: 0 to 65535",
+        "master@127.0.0.1:50x | port '50x'",
+        "@127.0.0.1:5050 | empty process id",
+        "master@127.0.0.1:5050 trailing | contains white space",
+        "{\"id\":\"x\"} | has no '@'",
+      })
   void unlabelledMemberThatIsNotAUpidIsRefused(String data, String message) {
     assertThatThrownBy(() -> MasterInfoCodec.decode(NONE, data.getBytes(UTF_8)))
         .isInstanceOf(MalformedMasterInfoException.class)
@@ -149,7 +166,8 @@ class MasterInfoDecodeTest {
   @ParameterizedTest
   @ValueSource(strings = {"log_replicas", "json", "JSON.INFO", "", "info.json"})
   void anyOtherLabelIsUnsupported(String label) {
-    assertThatThrownBy(() -> MasterInfoCodec.decode(Optional.of(label), DESIGN_GOLDEN.getBytes(UTF_8)))
+    assertThatThrownBy(
+            () -> MasterInfoCodec.decode(Optional.of(label), DESIGN_GOLDEN.getBytes(UTF_8)))
         .isInstanceOf(MalformedMasterInfoException.class)
         .hasMessageStartingWith("unsupported label '" + label + "'")
         .hasMessageContaining("json.info (JSON), info (binary protobuf) or none (bare UPID)");

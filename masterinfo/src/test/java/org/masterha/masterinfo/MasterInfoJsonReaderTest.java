@@ -31,16 +31,19 @@ class MasterInfoJsonReaderTest {
 
   @Test
   void everyFieldRoundTrips() {
-    MasterInfo info = designExample().toBuilder()
-        .setIp(Ipv4.toMesos("255.255.255.255"))
-        .setHostname("h\u00e9/\"\\\u0001\u007f\ud83d\ude00")
-        .setDomain(domain("r", "z"))
-        .addCapabilities(Capability.newBuilder().setType(Capability.Type.AGENT_UPDATE))
-        .addCapabilities(Capability.getDefaultInstance())
-        .build();
+    MasterInfo info =
+        designExample().toBuilder()
+            .setIp(Ipv4.toMesos("255.255.255.255"))
+            .setHostname("h\u00e9/\"\\\u0001\u007f\ud83d\ude00")
+            .setDomain(domain("r", "z"))
+            .addCapabilities(Capability.newBuilder().setType(Capability.Type.AGENT_UPDATE))
+            .addCapabilities(Capability.getDefaultInstance())
+            .build();
 
     for (MesosJsonDialect dialect : MesosJsonDialect.values()) {
-      assertThat(MasterInfoCodec.fromJson(MasterInfoCodec.toJson(info, dialect))).as(dialect.name()).isEqualTo(info);
+      assertThat(MasterInfoCodec.fromJson(MasterInfoCodec.toJson(info, dialect)))
+          .as(dialect.name())
+          .isEqualTo(info);
     }
   }
 
@@ -48,37 +51,47 @@ class MasterInfoJsonReaderTest {
   void keyOrderAndWhiteSpaceDoNotMatter() {
     MasterInfo info = read(" {\n \"port\" : 5050 , \"ip\":16777343,\t\"id\":\"x\" }\n");
 
-    assertThat(info).isEqualTo(MasterInfo.newBuilder().setId("x").setIp(16777343).setPort(5050).build());
+    assertThat(info)
+        .isEqualTo(MasterInfo.newBuilder().setId("x").setIp(16777343).setPort(5050).build());
   }
 
   @Test
   void escapesAreDecodedIncludingSlashAndSurrogatePairs() {
-    MasterInfo info = read("{\"id\":\"x\",\"ip\":1,\"port\":2,\"hostname\":\"a\\/b\\u00e9\\u00E9\\ud83d\\ude00\\n\"}");
+    MasterInfo info =
+        read(
+            "{\"id\":\"x\",\"ip\":1,\"port\":2,\"hostname\":\"a\\/b\\u00e9\\u00E9\\ud83d\\ude00\\n\"}");
 
     assertThat(info.getHostname()).isEqualTo("a/b\u00e9\u00e9\ud83d\ude00\n");
   }
 
   @Test
   void rawUtf8IsDecoded() {
-    assertThat(read("{\"id\":\"\u30db\u30b9\u30c8\",\"ip\":1,\"port\":2}").getId()).isEqualTo("\u30db\u30b9\u30c8");
+    assertThat(read("{\"id\":\"\u30db\u30b9\u30c8\",\"ip\":1,\"port\":2}").getId())
+        .isEqualTo("\u30db\u30b9\u30c8");
   }
 
   @Test
   void unknownFieldsFromANewerMesosAreIgnoredAtEveryLevel() {
-    MasterInfo info = read("{\"id\":\"x\",\"ip\":1,\"port\":2,\"future\":{\"a\":[1,2]},\"flag\":true,"
-        + "\"address\":{\"ip\":\"0.0.0.1\",\"port\":2,\"scheme\":\"https\"},"
-        + "\"domain\":{\"fault_domain\":{\"region\":{\"name\":\"r\",\"x\":1},\"zone\":{\"name\":\"z\"}},\"rack\":\"7\"},"
-        + "\"capabilities\":[{\"type\":\"AGENT_UPDATE\",\"since\":\"1.5\"}]}");
+    MasterInfo info =
+        read(
+            "{\"id\":\"x\",\"ip\":1,\"port\":2,\"future\":{\"a\":[1,2]},\"flag\":true,"
+                + "\"address\":{\"ip\":\"0.0.0.1\",\"port\":2,\"scheme\":\"https\"},"
+                + "\"domain\":{\"fault_domain\":{\"region\":{\"name\":\"r\",\"x\":1},\"zone\":{\"name\":\"z\"}},\"rack\":\"7\"},"
+                + "\"capabilities\":[{\"type\":\"AGENT_UPDATE\",\"since\":\"1.5\"}]}");
 
     assertThat(info.getAddress().getIp()).isEqualTo("0.0.0.1");
     assertThat(info.getDomain()).isEqualTo(domain("r", "z"));
-    assertThat(info.getCapabilitiesList()).extracting(Capability::getType).containsExactly(Capability.Type.AGENT_UPDATE);
+    assertThat(info.getCapabilitiesList())
+        .extracting(Capability::getType)
+        .containsExactly(Capability.Type.AGENT_UPDATE);
   }
 
   @Test
   void anUnknownCapabilityNameIsKeptAsACapabilityWithoutType() {
     // proto2 drops an unknown value of an optional enum; Mesos' JSON parser does the same.
-    MasterInfo info = read("{\"id\":\"x\",\"ip\":1,\"port\":2,\"capabilities\":[{\"type\":\"TELEPORT\"},{\"type\":\"QUOTA_V2\"}]}");
+    MasterInfo info =
+        read(
+            "{\"id\":\"x\",\"ip\":1,\"port\":2,\"capabilities\":[{\"type\":\"TELEPORT\"},{\"type\":\"QUOTA_V2\"}]}");
 
     assertThat(info.getCapabilitiesCount()).isEqualTo(2);
     assertThat(info.getCapabilities(0).hasType()).isFalse();
@@ -87,7 +100,9 @@ class MasterInfoJsonReaderTest {
 
   @Test
   void nullLeavesAFieldUnset() {
-    MasterInfo info = read("{\"id\":\"x\",\"ip\":1,\"port\":2,\"hostname\":null,\"address\":null,\"capabilities\":null}");
+    MasterInfo info =
+        read(
+            "{\"id\":\"x\",\"ip\":1,\"port\":2,\"hostname\":null,\"address\":null,\"capabilities\":null}");
 
     assertThat(info.hasHostname()).isFalse();
     assertThat(info.hasAddress()).isFalse();
@@ -96,16 +111,20 @@ class MasterInfoJsonReaderTest {
 
   @Test
   void anIntegralFloatIsAcceptedForAnIntegerField() {
-    // Mesos' parser takes any JSON number for an integer field; a writer printing doubles gives these.
+    // Mesos' parser takes any JSON number for an integer field; a writer printing doubles gives
+    // these.
     assertThat(read("{\"id\":\"x\",\"ip\":16777343.0,\"port\":5.05e3}").getPort()).isEqualTo(5050);
     assertThat(read("{\"id\":\"x\",\"ip\":1.6777343E7,\"port\":1}").getIp()).isEqualTo(16777343);
   }
 
   @Test
   void ipCoversTheWholeUint32Range() {
-    assertThat(read("{\"id\":\"x\",\"ip\":4294967295,\"port\":1}").getIp()).isEqualTo(Ipv4.toMesos("255.255.255.255"));
-    assertThat(read("{\"id\":\"x\",\"ip\":0,\"port\":1}").getIp()).isEqualTo(Ipv4.toMesos("0.0.0.0"));
-    assertThat(read("{\"id\":\"x\",\"ip\":16777226,\"port\":1}").getIp()).isEqualTo(Ipv4.toMesos("10.0.0.1"));
+    assertThat(read("{\"id\":\"x\",\"ip\":4294967295,\"port\":1}").getIp())
+        .isEqualTo(Ipv4.toMesos("255.255.255.255"));
+    assertThat(read("{\"id\":\"x\",\"ip\":0,\"port\":1}").getIp())
+        .isEqualTo(Ipv4.toMesos("0.0.0.0"));
+    assertThat(read("{\"id\":\"x\",\"ip\":16777226,\"port\":1}").getIp())
+        .isEqualTo(Ipv4.toMesos("10.0.0.1"));
   }
 
   static Stream<Arguments> malformed() {
@@ -116,31 +135,59 @@ class MasterInfoJsonReaderTest {
         Arguments.of("{\"id\":\"x\",\"ip\":1}", "missing required field(s): port"),
         Arguments.of("{}", "missing required field(s): id, ip, port"),
         Arguments.of("{\"id\":null,\"ip\":1,\"port\":2}", "missing required field(s): id"),
-        Arguments.of("{\"id\":\"x\",\"ip\":1,\"port\":2,\"address\":{\"ip\":\"1.2.3.4\"}}", "missing required field(s): address.port"),
-        Arguments.of("{\"id\":\"x\",\"ip\":1,\"port\":2,\"domain\":{\"fault_domain\":{\"region\":{\"name\":\"r\"}}}}",
+        Arguments.of(
+            "{\"id\":\"x\",\"ip\":1,\"port\":2,\"address\":{\"ip\":\"1.2.3.4\"}}",
+            "missing required field(s): address.port"),
+        Arguments.of(
+            "{\"id\":\"x\",\"ip\":1,\"port\":2,\"domain\":{\"fault_domain\":{\"region\":{\"name\":\"r\"}}}}",
             "missing required field(s): domain.fault_domain.zone"),
         // Wrong types, naming the field and what it needs.
-        Arguments.of("{\"id\":5,\"ip\":1,\"port\":2}", "field 'id' must be a string, got the number 5"),
-        Arguments.of("{\"id\":\"x\",\"ip\":\"127.0.0.1\",\"port\":2}", "field 'ip' must be a number from 0 to 4294967295 (uint32), got a string"),
-        Arguments.of("{\"id\":\"x\",\"ip\":1,\"port\":\"5050\"}", "field 'port' must be a number from 0 to 4294967295 (uint32), got a string"),
-        Arguments.of("{\"id\":\"x\",\"ip\":true,\"port\":2}", "field 'ip' must be a number from 0 to 4294967295 (uint32), got true"),
-        Arguments.of("{\"id\":\"x\",\"ip\":-1,\"port\":2}", "field 'ip' must be a number from 0 to 4294967295 (uint32), got -1, which is out of range"),
-        Arguments.of("{\"id\":\"x\",\"ip\":4294967296,\"port\":2}", "field 'ip' must be a number from 0 to 4294967295 (uint32), got 4294967296, which is out of range"),
-        Arguments.of("{\"id\":\"x\",\"ip\":1e999999999,\"port\":2}", "field 'ip' must be a number from 0 to 4294967295 (uint32), got 1E+999999999, which is out of range"),
-        Arguments.of("{\"id\":\"x\",\"ip\":1.5,\"port\":2}", "field 'ip' must be a number from 0 to 4294967295 (uint32), got 1.5, which is not a whole number"),
-        Arguments.of("{\"id\":\"x\",\"ip\":1,\"port\":2,\"address\":\"127.0.0.1:5050\"}", "field 'address' must be an object (Address), got a string"),
-        Arguments.of("{\"id\":\"x\",\"ip\":1,\"port\":2,\"address\":{\"port\":2147483648}}",
+        Arguments.of(
+            "{\"id\":5,\"ip\":1,\"port\":2}", "field 'id' must be a string, got the number 5"),
+        Arguments.of(
+            "{\"id\":\"x\",\"ip\":\"127.0.0.1\",\"port\":2}",
+            "field 'ip' must be a number from 0 to 4294967295 (uint32), got a string"),
+        Arguments.of(
+            "{\"id\":\"x\",\"ip\":1,\"port\":\"5050\"}",
+            "field 'port' must be a number from 0 to 4294967295 (uint32), got a string"),
+        Arguments.of(
+            "{\"id\":\"x\",\"ip\":true,\"port\":2}",
+            "field 'ip' must be a number from 0 to 4294967295 (uint32), got true"),
+        Arguments.of(
+            "{\"id\":\"x\",\"ip\":-1,\"port\":2}",
+            "field 'ip' must be a number from 0 to 4294967295 (uint32), got -1, which is out of range"),
+        Arguments.of(
+            "{\"id\":\"x\",\"ip\":4294967296,\"port\":2}",
+            "field 'ip' must be a number from 0 to 4294967295 (uint32), got 4294967296, which is out of range"),
+        Arguments.of(
+            "{\"id\":\"x\",\"ip\":1e999999999,\"port\":2}",
+            "field 'ip' must be a number from 0 to 4294967295 (uint32), got 1E+999999999, which is out of range"),
+        Arguments.of(
+            "{\"id\":\"x\",\"ip\":1.5,\"port\":2}",
+            "field 'ip' must be a number from 0 to 4294967295 (uint32), got 1.5, which is not a whole number"),
+        Arguments.of(
+            "{\"id\":\"x\",\"ip\":1,\"port\":2,\"address\":\"127.0.0.1:5050\"}",
+            "field 'address' must be an object (Address), got a string"),
+        Arguments.of(
+            "{\"id\":\"x\",\"ip\":1,\"port\":2,\"address\":{\"port\":2147483648}}",
             "field 'address.port' must be a number from -2147483648 to 2147483647 (int32), got 2147483648, which is out of range"),
-        Arguments.of("{\"id\":\"x\",\"ip\":1,\"port\":2,\"address\":{\"port\":1,\"hostname\":[\"a\"]}}", "field 'address.hostname' must be a string, got an array"),
-        Arguments.of("{\"id\":\"x\",\"ip\":1,\"port\":2,\"capabilities\":{\"type\":\"AGENT_UPDATE\"}}",
+        Arguments.of(
+            "{\"id\":\"x\",\"ip\":1,\"port\":2,\"address\":{\"port\":1,\"hostname\":[\"a\"]}}",
+            "field 'address.hostname' must be a string, got an array"),
+        Arguments.of(
+            "{\"id\":\"x\",\"ip\":1,\"port\":2,\"capabilities\":{\"type\":\"AGENT_UPDATE\"}}",
             "field 'capabilities' must be an array of Capability objects, got an object"),
-        Arguments.of("{\"id\":\"x\",\"ip\":1,\"port\":2,\"capabilities\":[\"AGENT_UPDATE\"]}",
+        Arguments.of(
+            "{\"id\":\"x\",\"ip\":1,\"port\":2,\"capabilities\":[\"AGENT_UPDATE\"]}",
             "field 'capabilities[0]' must be an object (Capability), got a string"),
-        Arguments.of("{\"id\":\"x\",\"ip\":1,\"port\":2,\"capabilities\":[{},null]}",
+        Arguments.of(
+            "{\"id\":\"x\",\"ip\":1,\"port\":2,\"capabilities\":[{},null]}",
             "field 'capabilities[1]' must be an object (Capability), got null"),
-        Arguments.of("{\"id\":\"x\",\"ip\":1,\"port\":2,\"capabilities\":[{\"type\":1}]}",
+        Arguments.of(
+            "{\"id\":\"x\",\"ip\":1,\"port\":2,\"capabilities\":[{\"type\":1}]}",
             "field 'capabilities[0].type' must be a string naming a Type value, got the number 1"),
-        Arguments.of("{\"id\":\"x\",\"ip\":1,\"port\":2,\"domain\":{\"fault_domain\":{\"region\":{\"name\":{}},\"zone\":{\"name\":\"z\"}}}}",
+        Arguments.of(
+            "{\"id\":\"x\",\"ip\":1,\"port\":2,\"domain\":{\"fault_domain\":{\"region\":{\"name\":{}},\"zone\":{\"name\":\"z\"}}}}",
             "field 'domain.fault_domain.region.name' must be a string, got an object"),
         // Not a JSON object at all.
         Arguments.of("[1,2]", "must be a JSON object, got an array"),
@@ -185,7 +232,9 @@ class MasterInfoJsonReaderTest {
 
   @Test
   void latin1IsNotUtf8() {
-    byte[] data = "{\"id\":\"h\u00e9\",\"ip\":1,\"port\":2}".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    byte[] data =
+        "{\"id\":\"h\u00e9\",\"ip\":1,\"port\":2}"
+            .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
 
     assertThatThrownBy(() -> MasterInfoCodec.fromJson(data))
         .isInstanceOf(MalformedMasterInfoException.class)

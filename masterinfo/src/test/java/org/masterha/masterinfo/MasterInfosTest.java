@@ -22,34 +22,43 @@ class MasterInfosTest {
 
   @Test
   void builderTakesDomainAndCapabilities() {
-    MasterInfo info = MasterInfos.builder("m2", "10.0.0.1", 5051, "m2.example", "0.1.0")
-        .setDomain(MasterInfoJsonWriterTest.domain("eu", "eu-1"))
-        .addCapabilities(Capability.newBuilder().setType(Capability.Type.AGENT_UPDATE))
-        .build();
+    MasterInfo info =
+        MasterInfos.builder("m2", "10.0.0.1", 5051, "m2.example", "0.1.0")
+            .setDomain(MasterInfoJsonWriterTest.domain("eu", "eu-1"))
+            .addCapabilities(Capability.newBuilder().setType(Capability.Type.AGENT_UPDATE))
+            .build();
 
-    assertThat(new String(MasterInfoCodec.toJson(info), UTF_8)).isEqualTo(
-        "{\"address\":{\"hostname\":\"m2.example\",\"ip\":\"10.0.0.1\",\"port\":5051},"
-            + "\"capabilities\":[{\"type\":\"AGENT_UPDATE\"}],"
-            + "\"domain\":{\"fault_domain\":{\"region\":{\"name\":\"eu\"},\"zone\":{\"name\":\"eu-1\"}}},"
-            + "\"hostname\":\"m2.example\",\"id\":\"m2\",\"ip\":16777226,\"pid\":\"master@10.0.0.1:5051\","
-            + "\"port\":5051,\"version\":\"0.1.0\"}");
+    assertThat(new String(MasterInfoCodec.toJson(info), UTF_8))
+        .isEqualTo(
+            "{\"address\":{\"hostname\":\"m2.example\",\"ip\":\"10.0.0.1\",\"port\":5051},"
+                + "\"capabilities\":[{\"type\":\"AGENT_UPDATE\"}],"
+                + "\"domain\":{\"fault_domain\":{\"region\":{\"name\":\"eu\"},\"zone\":{\"name\":\"eu-1\"}}},"
+                + "\"hostname\":\"m2.example\",\"id\":\"m2\",\"ip\":16777226,\"pid\":\"master@10.0.0.1:5051\","
+                + "\"port\":5051,\"version\":\"0.1.0\"}");
   }
 
   @Test
   void refusesWhatNoMasterCouldAdvertise() {
-    assertThatThrownBy(() -> MasterInfos.of("", "127.0.0.1", 5050, "h", "v")).hasMessageContaining("id must not be empty");
-    assertThatThrownBy(() -> MasterInfos.of("i", "localhost", 5050, "h", "v")).hasMessageContaining("is not an IPv4 address");
-    assertThatThrownBy(() -> MasterInfos.of("i", "127.0.0.1", 0, "h", "v")).hasMessageContaining("accepted: 1 to 65535");
-    assertThatThrownBy(() -> MasterInfos.of("i", "127.0.0.1", 65536, "h", "v")).hasMessageContaining("accepted: 1 to 65535");
-    assertThatThrownBy(() -> MasterInfos.of("i", "127.0.0.1", 1, "", "v")).hasMessageContaining("hostname must not be empty");
-    assertThatThrownBy(() -> MasterInfos.of("i", "127.0.0.1", 1, "h", "")).hasMessageContaining("version must not be empty");
+    assertThatThrownBy(() -> MasterInfos.of("", "127.0.0.1", 5050, "h", "v"))
+        .hasMessageContaining("id must not be empty");
+    assertThatThrownBy(() -> MasterInfos.of("i", "localhost", 5050, "h", "v"))
+        .hasMessageContaining("is not an IPv4 address");
+    assertThatThrownBy(() -> MasterInfos.of("i", "127.0.0.1", 0, "h", "v"))
+        .hasMessageContaining("accepted: 1 to 65535");
+    assertThatThrownBy(() -> MasterInfos.of("i", "127.0.0.1", 65536, "h", "v"))
+        .hasMessageContaining("accepted: 1 to 65535");
+    assertThatThrownBy(() -> MasterInfos.of("i", "127.0.0.1", 1, "", "v"))
+        .hasMessageContaining("hostname must not be empty");
+    assertThatThrownBy(() -> MasterInfos.of("i", "127.0.0.1", 1, "h", ""))
+        .hasMessageContaining("version must not be empty");
   }
 
   @Test
   void fromUpidIsDeterministic() {
     Upid pid = Upid.parse("master@127.0.0.1:5050");
 
-    assertThat(MasterInfos.fromUpid(pid)).isEqualTo(MasterInfos.fromUpid(Upid.parse("master@127.0.0.1:5050")));
+    assertThat(MasterInfos.fromUpid(pid))
+        .isEqualTo(MasterInfos.fromUpid(Upid.parse("master@127.0.0.1:5050")));
     assertThat(MasterInfos.fromUpid(pid).isInitialized()).isTrue();
   }
 }

@@ -14,21 +14,29 @@ public final class AgentMain {
   }
 
   static int run(String[] args) {
-    return Cli.run("masterha agent", AgentOptions.USAGE, System.err, () -> {
-      Flags.Parsed flags = AgentOptions.FLAGS.parse(args);
-      if (flags.help()) {
-        System.out.print(AgentOptions.USAGE);
-        return Cli.EXIT_OK;
-      }
-      HaBackends backends = HaBackends.load();
-      AgentOptions options = AgentOptions.parse(flags, backends);
-      LeaderSource source = options.ha().<LeaderSource>map(ha -> new HaLeaderSource(backends, ha))
-          .orElseGet(() -> new StreamLeaderSource(options.masters(), options.heartbeatInterval()));
-      CompletableFuture<Integer> exitCode = new CompletableFuture<>();
-      DemoAgent agent = new DemoAgent(options, source, exitCode::complete);
-      Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "agent-shutdown"));
-      agent.start();
-      return exitCode.join();
-    });
+    return Cli.run(
+        "masterha agent",
+        AgentOptions.USAGE,
+        System.err,
+        () -> {
+          Flags.Parsed flags = AgentOptions.FLAGS.parse(args);
+          if (flags.help()) {
+            System.out.print(AgentOptions.USAGE);
+            return Cli.EXIT_OK;
+          }
+          HaBackends backends = HaBackends.load();
+          AgentOptions options = AgentOptions.parse(flags, backends);
+          LeaderSource source =
+              options
+                  .ha()
+                  .<LeaderSource>map(ha -> new HaLeaderSource(backends, ha))
+                  .orElseGet(
+                      () -> new StreamLeaderSource(options.masters(), options.heartbeatInterval()));
+          CompletableFuture<Integer> exitCode = new CompletableFuture<>();
+          DemoAgent agent = new DemoAgent(options, source, exitCode::complete);
+          Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "agent-shutdown"));
+          agent.start();
+          return exitCode.join();
+        });
   }
 }

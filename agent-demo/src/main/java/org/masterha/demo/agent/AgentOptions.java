@@ -11,35 +11,61 @@ import org.masterha.demo.common.UsageException;
 import org.masterha.ha.HaBackends;
 import org.masterha.ha.HaConfig;
 
-/** An agent's settings, from its command line. Exactly one of {@code ha} and {@code masters} is set. */
-public record AgentOptions(String id, String name, String hostname, int port, Duration heartbeatInterval, long minEpoch,
-    Optional<HaConfig> ha, List<String> masters) {
-  public static final Flags FLAGS = HaFlags.define(Flags.builder(), "10s")
-      .value("master", "HOST:PORT[,HOST:PORT...]", "follow the leader through these masters' WatchLeader streams instead of --ha-url", null)
-      .value("id", "ID", "the agent's id", "a random UUID")
-      .value("name", "NAME", "a short name for logs and events, e.g. a1", "the id")
-      .value("hostname", "NAME", "the host name the agent reports", "localhost")
-      .value("port", "PORT", "the port the agent reports", "5051")
-      .value("heartbeat-interval", "DURATION", "time between heartbeats (and registration retries)", "500ms")
-      .value("min-epoch", "N", "refuse every master whose epoch is below N, as if epoch N had been seen (e.g. from a previous run)", null)
-      .build();
+/**
+ * An agent's settings, from its command line. Exactly one of {@code ha} and {@code masters} is set.
+ */
+public record AgentOptions(
+    String id,
+    String name,
+    String hostname,
+    int port,
+    Duration heartbeatInterval,
+    long minEpoch,
+    Optional<HaConfig> ha,
+    List<String> masters) {
+  public static final Flags FLAGS =
+      HaFlags.define(Flags.builder(), "10s")
+          .value(
+              "master",
+              "HOST:PORT[,HOST:PORT...]",
+              "follow the leader through these masters' WatchLeader streams instead of --ha-url",
+              null)
+          .value("id", "ID", "the agent's id", "a random UUID")
+          .value("name", "NAME", "a short name for logs and events, e.g. a1", "the id")
+          .value("hostname", "NAME", "the host name the agent reports", "localhost")
+          .value("port", "PORT", "the port the agent reports", "5051")
+          .value(
+              "heartbeat-interval",
+              "DURATION",
+              "time between heartbeats (and registration retries)",
+              "500ms")
+          .value(
+              "min-epoch",
+              "N",
+              "refuse every master whose epoch is below N, as if epoch N had been seen (e.g. from a previous run)",
+              null)
+          .build();
 
-  public static final String USAGE = "Usage: masterha agent (--ha-url=URL | --master=HOST:PORT[,...]) [flags]\n\n"
-      + "Runs an agent that detects the leading master, registers with it and sends heartbeats; it follows failovers\n"
-      + "and refuses any master whose epoch is below the highest it has seen.\n"
-      + "Exit codes: 0 --help, 1 fatal error, 2 bad flags, 130 stopped by Ctrl-C (SIGINT), 143 stopped by SIGTERM.\n\n"
-      + "Flags:\n" + FLAGS.describe();
+  public static final String USAGE =
+      "Usage: masterha agent (--ha-url=URL | --master=HOST:PORT[,...]) [flags]\n\n"
+          + "Runs an agent that detects the leading master, registers with it and sends heartbeats; it follows failovers\n"
+          + "and refuses any master whose epoch is below the highest it has seen.\n"
+          + "Exit codes: 0 --help, 1 fatal error, 2 bad flags, 130 stopped by Ctrl-C (SIGINT), 143 stopped by SIGTERM.\n\n"
+          + "Flags:\n"
+          + FLAGS.describe();
 
   public static AgentOptions parse(Flags.Parsed p, HaBackends backends) {
     if (!p.positionals().isEmpty()) {
-      throw new UsageException("unexpected argument '" + p.positionals().get(0) + "'; flags look like --name=value");
+      throw new UsageException(
+          "unexpected argument '" + p.positionals().get(0) + "'; flags look like --name=value");
     }
     boolean viaHa = HaFlags.given(p);
     boolean viaMaster = p.given("master");
     if (viaHa == viaMaster) {
-      throw new UsageException(viaHa
-          ? "flags --master and --ha-url/--ha-backend both name a leader source; give one of them"
-          : "no leader source: give --ha-url=URL (detect through the store) or --master=HOST:PORT (a master's leader stream)");
+      throw new UsageException(
+          viaHa
+              ? "flags --master and --ha-url/--ha-backend both name a leader source; give one of them"
+              : "no leader source: give --ha-url=URL (detect through the store) or --master=HOST:PORT (a master's leader stream)");
     }
     List<String> masters = new ArrayList<>();
     if (viaMaster) {
@@ -47,12 +73,20 @@ public record AgentOptions(String id, String name, String hostname, int port, Du
         masters.add(hostPort(m.strip()));
       }
     }
-    Optional<HaConfig> ha = viaHa ? Optional.of(HaFlags.config(p, Optional.empty(), backends)) : Optional.empty();
+    Optional<HaConfig> ha =
+        viaHa ? Optional.of(HaFlags.config(p, Optional.empty(), backends)) : Optional.empty();
     String id = p.given("id") ? p.required("id", "agent-1") : UUID.randomUUID().toString();
     String name = p.given("name") ? p.required("name", "a1") : id;
     long minEpoch = p.given("min-epoch") ? p.longValue("min-epoch", 0) : -1;
-    return new AgentOptions(id, name, p.get("hostname").orElseThrow(), p.integer("port", 0, 65535),
-        p.duration("heartbeat-interval", Duration.ofMillis(50), Duration.ofMinutes(1)), minEpoch, ha, masters);
+    return new AgentOptions(
+        id,
+        name,
+        p.get("hostname").orElseThrow(),
+        p.integer("port", 0, 65535),
+        p.duration("heartbeat-interval", Duration.ofMillis(50), Duration.ofMinutes(1)),
+        minEpoch,
+        ha,
+        masters);
   }
 
   private static String hostPort(String m) {
@@ -67,7 +101,8 @@ public record AgentOptions(String id, String name, String hostname, int port, Du
         throw new NumberFormatException();
       }
     } catch (NumberFormatException e) {
-      throw new UsageException("flag --master: '" + m + "' has a bad port (accepted: 1 to 65535)" + accepted);
+      throw new UsageException(
+          "flag --master: '" + m + "' has a bad port (accepted: 1 to 65535)" + accepted);
     }
     return m;
   }

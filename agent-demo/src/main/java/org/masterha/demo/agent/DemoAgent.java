@@ -24,15 +24,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An agent: it follows the leader its {@link LeaderSource} reports, registers with it, sends heartbeats, and on a
- * failover registers again with the new leader.
+ * An agent: it follows the leader its {@link LeaderSource} reports, registers with it, sends
+ * heartbeats, and on a failover registers again with the new leader.
  *
- * <p>Fencing: it remembers the highest epoch it has seen (from the source, from redirects and from masters'
- * answers) and refuses any master whose epoch is lower, with an {@code EVENT refused} line saying why. A master
- * that was frozen or partitioned while another was elected therefore never gets this agent back.
+ * <p>Fencing: it remembers the highest epoch it has seen (from the source, from redirects and from
+ * masters' answers) and refuses any master whose epoch is lower, with an {@code EVENT refused} line
+ * saying why. A master that was frozen or partitioned while another was elected therefore never
+ * gets this agent back.
  *
- * <p>Everything runs on one thread; gRPC calls are blocking with a short deadline so a dead master cannot stall
- * the agent for long.
+ * <p>Everything runs on one thread; gRPC calls are blocking with a short deadline so a dead master
+ * cannot stall the agent for long.
  */
 public final class DemoAgent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DemoAgent.class);
@@ -42,17 +43,20 @@ public final class DemoAgent implements AutoCloseable {
   private final Events events;
   private final IntConsumer exit;
   private final Duration callTimeout;
-  private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "agent-state");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService loop =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "agent-state");
+            t.setDaemon(true);
+            return t;
+          });
 
   // Confined to the loop thread.
   private long highestEpoch;
   private Target target;
   private String registeredWith;
   private boolean closed;
+
   /** What the agent is registered with right now, for tests and logs: a pid and epoch, or null. */
   private volatile String registeredNow;
 
@@ -94,8 +98,16 @@ public final class DemoAgent implements AutoCloseable {
   }
 
   public void start() {
-    events.emit("started", "id", options.id(), "source", source.describe(), "min_epoch", options.minEpoch() < 0 ? "none" : options.minEpoch(),
-        "os_pid", ProcessHandle.current().pid());
+    events.emit(
+        "started",
+        "id",
+        options.id(),
+        "source",
+        source.describe(),
+        "min_epoch",
+        options.minEpoch() < 0 ? "none" : options.minEpoch(),
+        "os_pid",
+        ProcessHandle.current().pid());
     source.start(s -> loop.execute(() -> onSighting(s)), e -> loop.execute(() -> fatal(e)));
   }
 
@@ -121,7 +133,15 @@ public final class DemoAgent implements AutoCloseable {
     LeaderSource.Sighting s = sighting.get();
     String pid = MasterEndpoints.describe(s.info());
     if (s.epoch() < highestEpoch) {
-      refuse(pid, s.epoch(), s.via(), "its epoch " + s.epoch() + " is below epoch " + highestEpoch + ", the highest this agent has seen: a stale master");
+      refuse(
+          pid,
+          s.epoch(),
+          s.via(),
+          "its epoch "
+              + s.epoch()
+              + " is below epoch "
+              + highestEpoch
+              + ", the highest this agent has seen: a stale master");
       return;
     }
     if (target != null && target.epoch == s.epoch() && target.pid.equals(pid)) {
@@ -136,7 +156,18 @@ public final class DemoAgent implements AutoCloseable {
   }
 
   private void refuse(String pid, long epoch, String via, String reason) {
-    events.emit("refused", "master", pid, "epoch", epoch, "known_epoch", highestEpoch, "via", via, "reason", reason);
+    events.emit(
+        "refused",
+        "master",
+        pid,
+        "epoch",
+        epoch,
+        "known_epoch",
+        highestEpoch,
+        "via",
+        via,
+        "reason",
+        reason);
     log.warn("Refusing master {} (epoch {}): {}", pid, epoch, reason);
   }
 
@@ -154,10 +185,18 @@ public final class DemoAgent implements AutoCloseable {
     }
     RegisterAgentResponse response;
     try {
-      response = t.stub.withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS).register(RegisterAgentRequest.newBuilder()
-          .setAgent(AgentInfo.newBuilder().setId(options.id()).setHostname(options.hostname()).setPort(options.port()))
-          .setKnownEpoch(Math.max(highestEpoch, 0))
-          .build());
+      response =
+          t.stub
+              .withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
+              .register(
+                  RegisterAgentRequest.newBuilder()
+                      .setAgent(
+                          AgentInfo.newBuilder()
+                              .setId(options.id())
+                              .setHostname(options.hostname())
+                              .setPort(options.port()))
+                      .setKnownEpoch(Math.max(highestEpoch, 0))
+                      .build());
     } catch (StatusRuntimeException e) {
       unreachable(t, "register", e);
       retry(t, () -> register(t));
@@ -169,19 +208,36 @@ public final class DemoAgent implements AutoCloseable {
     }
     Leader master = response.getRegistered().getMaster();
     if (master.getEpoch() < highestEpoch) {
-      refuse(t.pid, master.getEpoch(), "registration answer", "it accepted the agent with epoch " + master.getEpoch()
-          + ", below epoch " + highestEpoch + ", the highest this agent has seen: a stale master");
+      refuse(
+          t.pid,
+          master.getEpoch(),
+          "registration answer",
+          "it accepted the agent with epoch "
+              + master.getEpoch()
+              + ", below epoch "
+              + highestEpoch
+              + ", the highest this agent has seen: a stale master");
       retry(t, () -> register(t));
       return;
     }
     highestEpoch = master.getEpoch();
     t.registered = true;
     t.reportedUnreachable = false;
-    events.emit(registeredWith == null ? "registered" : "reregistered", "master", t.pid, "epoch", master.getEpoch(),
-        "previous", registeredWith == null ? "none" : registeredWith, "master_knew_agent", response.getRegistered().getReregistered());
+    events.emit(
+        registeredWith == null ? "registered" : "reregistered",
+        "master",
+        t.pid,
+        "epoch",
+        master.getEpoch(),
+        "previous",
+        registeredWith == null ? "none" : registeredWith,
+        "master_knew_agent",
+        response.getRegistered().getReregistered());
     registeredWith = t.pid;
     registeredNow = t.pid + "#" + master.getEpoch();
-    t.next = loop.schedule(() -> heartbeat(t), options.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
+    t.next =
+        loop.schedule(
+            () -> heartbeat(t), options.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void heartbeat(Target t) {
@@ -190,8 +246,14 @@ public final class DemoAgent implements AutoCloseable {
     }
     HeartbeatResponse response;
     try {
-      response = t.stub.withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS).heartbeat(HeartbeatRequest.newBuilder()
-          .setAgentId(options.id()).setKnownEpoch(Math.max(highestEpoch, 0)).build());
+      response =
+          t.stub
+              .withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
+              .heartbeat(
+                  HeartbeatRequest.newBuilder()
+                      .setAgentId(options.id())
+                      .setKnownEpoch(Math.max(highestEpoch, 0))
+                      .build());
     } catch (StatusRuntimeException e) {
       // The master may be gone; keep trying until the leader source names another.
       unreachable(t, "heartbeat", e);
@@ -201,8 +263,15 @@ public final class DemoAgent implements AutoCloseable {
     switch (response.getResultCase()) {
       case ACCEPTED -> {
         if (response.getAccepted().getEpoch() < highestEpoch) {
-          refuse(t.pid, response.getAccepted().getEpoch(), "heartbeat answer", "it answered as leader of epoch "
-              + response.getAccepted().getEpoch() + ", below epoch " + highestEpoch + ": a stale master");
+          refuse(
+              t.pid,
+              response.getAccepted().getEpoch(),
+              "heartbeat answer",
+              "it answered as leader of epoch "
+                  + response.getAccepted().getEpoch()
+                  + ", below epoch "
+                  + highestEpoch
+                  + ": a stale master");
           t.registered = false;
           registeredNow = null;
           return;
@@ -219,7 +288,10 @@ public final class DemoAgent implements AutoCloseable {
         notLeader(t, response.getNotLeader(), () -> register(t));
       }
       case UNKNOWN_AGENT -> {
-        log.info("Master {} does not know this agent ({}); registering again", t.pid, response.getUnknownAgent());
+        log.info(
+            "Master {} does not know this agent ({}); registering again",
+            t.pid,
+            response.getUnknownAgent());
         t.registered = false;
         registeredNow = null;
         t.next = loop.schedule(() -> register(t), 0, TimeUnit.MILLISECONDS);
@@ -228,7 +300,10 @@ public final class DemoAgent implements AutoCloseable {
     }
   }
 
-  /** A master that is not (or no longer) the leader answered; follow its redirect if it names a newer leader. */
+  /**
+   * A master that is not (or no longer) the leader answered; follow its redirect if it names a
+   * newer leader.
+   */
   private void notLeader(Target t, NotLeader answer, Runnable again) {
     log.info("Master {} is not the leader: {}", t.pid, answer.getMessage());
     if (answer.hasLeader()) {
@@ -236,7 +311,9 @@ public final class DemoAgent implements AutoCloseable {
       String pid = MasterEndpoints.describe(l.getInfo());
       boolean sameAsTarget = pid.equals(t.pid) && l.getEpoch() == t.epoch;
       if (!sameAsTarget && l.getEpoch() >= highestEpoch) {
-        onSighting(Optional.of(new LeaderSource.Sighting(l.getInfo(), l.getEpoch(), "redirect from " + t.pid)));
+        onSighting(
+            Optional.of(
+                new LeaderSource.Sighting(l.getInfo(), l.getEpoch(), "redirect from " + t.pid)));
         return;
       }
     }
@@ -246,7 +323,16 @@ public final class DemoAgent implements AutoCloseable {
   private void unreachable(Target t, String what, StatusRuntimeException e) {
     if (!t.reportedUnreachable) {
       t.reportedUnreachable = true;
-      events.emit("master-unreachable", "master", t.pid, "epoch", t.epoch, "call", what, "status", e.getStatus().getCode());
+      events.emit(
+          "master-unreachable",
+          "master",
+          t.pid,
+          "epoch",
+          t.epoch,
+          "call",
+          what,
+          "status",
+          e.getStatus().getCode());
     }
     source.unreachable(t.endpoint);
     log.debug("{} to {} failed: {}", what, t.pid, e.getStatus());
@@ -269,15 +355,22 @@ public final class DemoAgent implements AutoCloseable {
       return;
     }
     try {
-      loop.submit(() -> {
-        closed = true;
-        dropTarget();
-      }).get(2, TimeUnit.SECONDS);
+      loop.submit(
+              () -> {
+                closed = true;
+                dropTarget();
+              })
+          .get(2, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.warn("Could not stop the agent's state machine in time: {}", e.toString());
     }
     source.close();
     loop.shutdownNow();
-    events.emit("stopped", "last_master", registeredWith == null ? "none" : registeredWith, "highest_epoch", highestEpoch);
+    events.emit(
+        "stopped",
+        "last_master",
+        registeredWith == null ? "none" : registeredWith,
+        "highest_epoch",
+        highestEpoch);
   }
 }

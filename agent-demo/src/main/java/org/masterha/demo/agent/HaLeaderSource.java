@@ -29,22 +29,28 @@ final class HaLeaderSource implements LeaderSource {
   public void start(Consumer<Optional<Sighting>> onChange, Consumer<Throwable> onFatal) {
     session = backends.open(config);
     detector = session.detector();
-    following = detector.follow(new LeaderListener() {
-      @Override
-      public void leaderChanged(Optional<Leader> leader) {
-        if (!closed) {
-          onChange.accept(leader.map(l -> new Sighting(l.info(), l.epoch(), session.backend())));
-        }
-      }
+    following =
+        detector.follow(
+            new LeaderListener() {
+              @Override
+              public void leaderChanged(Optional<Leader> leader) {
+                if (!closed) {
+                  onChange.accept(
+                      leader.map(l -> new Sighting(l.info(), l.epoch(), session.backend())));
+                }
+              }
 
-      @Override
-      public void detectionFailed(Throwable cause) {
-        Throwable c = cause instanceof CompletionException && cause.getCause() != null ? cause.getCause() : cause;
-        if (!closed && !(c instanceof CancellationException)) {
-          onFatal.accept(c);
-        }
-      }
-    });
+              @Override
+              public void detectionFailed(Throwable cause) {
+                Throwable c =
+                    cause instanceof CompletionException && cause.getCause() != null
+                        ? cause.getCause()
+                        : cause;
+                if (!closed && !(c instanceof CancellationException)) {
+                  onFatal.accept(c);
+                }
+              }
+            });
   }
 
   @Override

@@ -10,14 +10,15 @@ interface LeaderSource extends AutoCloseable {
   record Sighting(MasterInfo info, long epoch, String via) {}
 
   /**
-   * Starts reporting: {@code onChange} gets each new answer, empty for "no leader"; {@code onFatal} gets an error
-   * after which nothing more will be reported.
+   * Starts reporting: {@code onChange} gets each new answer, empty for "no leader"; {@code onFatal}
+   * gets an error after which nothing more will be reported.
    */
   void start(Consumer<Optional<Sighting>> onChange, Consumer<Throwable> onFatal);
 
   /**
-   * The agent cannot reach the master at {@code endpoint} ({@code host:port}). A source that listens to that very
-   * master moves on: a frozen master keeps its streams open but silent, so they would never report its successor.
+   * The agent cannot reach the master at {@code endpoint} ({@code host:port}). A source that
+   * listens to that very master moves on: a frozen master keeps its streams open but silent, so
+   * they would never report its successor.
    */
   default void unreachable(String endpoint) {}
 

@@ -18,26 +18,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows the leader through masters' WatchLeader streams: one stream at a time, moving on to the next master in
- * the list when a stream breaks. A broken stream says nothing about the leader, so it reports nothing; the next
- * master's first event says who leads.
+ * Follows the leader through masters' WatchLeader streams: one stream at a time, moving on to the
+ * next master in the list when a stream breaks. A broken stream says nothing about the leader, so
+ * it reports nothing; the next master's first event says who leads.
  */
 final class StreamLeaderSource implements LeaderSource {
   private static final Logger log = LoggerFactory.getLogger(StreamLeaderSource.class);
 
   private final List<String> masters;
   private final Duration retry;
-  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "leader-stream");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService scheduler =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "leader-stream");
+            t.setDaemon(true);
+            return t;
+          });
   private ManagedChannel channel;
   private ClientCallStreamObserver<WatchLeaderRequest> call;
   private int next;
   private String current;
+
   /** Which connect() the live call belongs to; a stale call's end must not start another. */
   private volatile int generation;
+
   private volatile boolean closed;
 
   StreamLeaderSource(List<String> masters, Duration retry) {
@@ -62,46 +66,60 @@ final class StreamLeaderSource implements LeaderSource {
     }
     channel = NettyChannelBuilder.forTarget(target).usePlaintext().build();
     log.info("Watching the leader through {}'s stream", target);
-    MasterServiceGrpc.newStub(channel).watchLeader(WatchLeaderRequest.getDefaultInstance(),
-        new ClientResponseObserver<WatchLeaderRequest, LeaderEvent>() {
-          @Override
-          public void beforeStart(ClientCallStreamObserver<WatchLeaderRequest> requestStream) {
-            call = requestStream;
-          }
+    MasterServiceGrpc.newStub(channel)
+        .watchLeader(
+            WatchLeaderRequest.getDefaultInstance(),
+            new ClientResponseObserver<WatchLeaderRequest, LeaderEvent>() {
+              @Override
+              public void beforeStart(ClientCallStreamObserver<WatchLeaderRequest> requestStream) {
+                call = requestStream;
+              }
 
-          @Override
-          public void onNext(LeaderEvent event) {
-            if (!closed && gen == generation) {
-              onChange.accept(event.hasLeader()
-                  ? Optional.of(new Sighting(event.getLeader().getInfo(), event.getLeader().getEpoch(), "stream@" + target))
-                  : Optional.empty());
-            }
-          }
+              @Override
+              public void onNext(LeaderEvent event) {
+                if (!closed && gen == generation) {
+                  onChange.accept(
+                      event.hasLeader()
+                          ? Optional.of(
+                              new Sighting(
+                                  event.getLeader().getInfo(),
+                                  event.getLeader().getEpoch(),
+                                  "stream@" + target))
+                          : Optional.empty());
+                }
+              }
 
-          @Override
-          public void onError(Throwable t) {
-            if (!closed && gen == generation) {
-              log.info("Leader stream from {} ended: {}; trying the next master", target, t.toString());
-              scheduler.schedule(() -> connect(onChange), retry.toMillis(), TimeUnit.MILLISECONDS);
-            }
-          }
+              @Override
+              public void onError(Throwable t) {
+                if (!closed && gen == generation) {
+                  log.info(
+                      "Leader stream from {} ended: {}; trying the next master",
+                      target,
+                      t.toString());
+                  scheduler.schedule(
+                      () -> connect(onChange), retry.toMillis(), TimeUnit.MILLISECONDS);
+                }
+              }
 
-          @Override
-          public void onCompleted() {
-            onError(new IllegalStateException("the master closed the stream"));
-          }
-        });
+              @Override
+              public void onCompleted() {
+                onError(new IllegalStateException("the master closed the stream"));
+              }
+            });
   }
 
   @Override
   public void unreachable(String endpoint) {
-    scheduler.execute(() -> {
-      if (!closed && endpoint.equals(current) && call != null) {
-        log.info("The leader stream's master {} does not answer; switching to the next master", endpoint);
-        // Cancelling fails the call with CANCELLED; onError then connects to the next master.
-        call.cancel("master " + endpoint + " does not answer", null);
-      }
-    });
+    scheduler.execute(
+        () -> {
+          if (!closed && endpoint.equals(current) && call != null) {
+            log.info(
+                "The leader stream's master {} does not answer; switching to the next master",
+                endpoint);
+            // Cancelling fails the call with CANCELLED; onError then connects to the next master.
+            call.cancel("master " + endpoint + " does not answer", null);
+          }
+        });
   }
 
   @Override
@@ -112,14 +130,15 @@ final class StreamLeaderSource implements LeaderSource {
   @Override
   public void close() {
     closed = true;
-    scheduler.execute(() -> {
-      if (call != null) {
-        call.cancel("agent stopping", null);
-      }
-      if (channel != null) {
-        channel.shutdownNow();
-      }
-    });
+    scheduler.execute(
+        () -> {
+          if (call != null) {
+            call.cancel("agent stopping", null);
+          }
+          if (channel != null) {
+            channel.shutdownNow();
+          }
+        });
     scheduler.shutdown();
   }
 }

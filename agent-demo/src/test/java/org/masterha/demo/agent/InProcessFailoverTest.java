@@ -16,8 +16,9 @@ import org.masterha.ha.HaBackends;
 import org.masterha.ha.HaConfig;
 
 /**
- * The master and agent state machines together in one JVM on the standalone backend (its store is shared by the
- * sessions of one HaBackends): election, registration, clean handover, re-registration and fencing.
+ * The master and agent state machines together in one JVM on the standalone backend (its store is
+ * shared by the sessions of one HaBackends): election, registration, clean handover,
+ * re-registration and fencing.
  */
 class InProcessFailoverTest {
   private final HaBackends backends = HaBackends.load();
@@ -32,8 +33,15 @@ class InProcessFailoverTest {
   }
 
   private DemoMaster master(String name, CompletableFuture<Integer> exit) throws Exception {
-    MasterOptions o = MasterOptions.parse(MasterOptions.FLAGS.parse("--ha-backend=standalone", "--ha-url=standalone:///inproc",
-        "--port=0", "--name=" + name, "--session-timeout=2s"), backends);
+    MasterOptions o =
+        MasterOptions.parse(
+            MasterOptions.FLAGS.parse(
+                "--ha-backend=standalone",
+                "--ha-url=standalone:///inproc",
+                "--port=0",
+                "--name=" + name,
+                "--session-timeout=2s"),
+            backends);
     DemoMaster m = new DemoMaster(o, backends, exit::complete);
     m.start();
     open.add(m);
@@ -41,11 +49,18 @@ class InProcessFailoverTest {
   }
 
   private DemoAgent agent(String name, long minEpoch) {
-    List<String> args = new ArrayList<>(List.of("--ha-url=standalone:///inproc", "--name=" + name, "--id=" + name, "--heartbeat-interval=100ms"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--ha-url=standalone:///inproc",
+                "--name=" + name,
+                "--id=" + name,
+                "--heartbeat-interval=100ms"));
     if (minEpoch >= 0) {
       args.add("--min-epoch=" + minEpoch);
     }
-    AgentOptions o = AgentOptions.parse(AgentOptions.FLAGS.parse(args.toArray(String[]::new)), backends);
+    AgentOptions o =
+        AgentOptions.parse(AgentOptions.FLAGS.parse(args.toArray(String[]::new)), backends);
     HaConfig ha = o.ha().orElseThrow();
     DemoAgent a = new DemoAgent(o, new HaLeaderSource(backends, ha), code -> {});
     a.start();
@@ -65,16 +80,30 @@ class InProcessFailoverTest {
 
     DemoAgent a1 = agent("a1", -1);
     long epoch1 = m1.view().epoch();
-    await().atMost(Duration.ofSeconds(10)).until(() -> a1.registeredWith().equals(java.util.Optional.of(m1.info().getPid() + "#" + epoch1)));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                a1.registeredWith()
+                    .equals(java.util.Optional.of(m1.info().getPid() + "#" + epoch1)));
 
     m1.close();
     await().atMost(Duration.ofSeconds(10)).until(() -> m2.view().leading());
     assertThat(m2.view().epoch()).isGreaterThan(epoch1);
-    await().atMost(Duration.ofSeconds(10)).until(() -> a1.registeredWith().equals(java.util.Optional.of(m2.info().getPid() + "#" + m2.view().epoch())));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                a1.registeredWith()
+                    .equals(java.util.Optional.of(m2.info().getPid() + "#" + m2.view().epoch())));
 
-    // An agent that has seen a later epoch (say, before a restart) will not register with this leader.
+    // An agent that has seen a later epoch (say, before a restart) will not register with this
+    // leader.
     DemoAgent a2 = agent("a2", m2.view().epoch() + 100);
-    await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(3)).until(() -> a2.registeredWith().isEmpty());
+    await()
+        .during(Duration.ofMillis(800))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> a2.registeredWith().isEmpty());
     assertThat(exit1).isNotDone();
   }
 }

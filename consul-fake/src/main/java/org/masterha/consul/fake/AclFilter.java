@@ -14,47 +14,49 @@ import java.security.MessageDigest;
  */
 final class AclFilter {
 
-    private final byte[] token;
+  private final byte[] token;
 
-    /** @param token the one valid token, or null when ACLs are disabled */
-    AclFilter(String token) {
-        this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
-    }
+  /**
+   * @param token the one valid token, or null when ACLs are disabled
+   */
+  AclFilter(String token) {
+    this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
+  }
 
-    boolean enabled() {
-        return token != null;
-    }
+  boolean enabled() {
+    return token != null;
+  }
 
-    Principal authenticate(ApiRequest r) {
-        if (token == null) {
-            return Principal.FULL_ACCESS;
-        }
-        String presented = presentedToken(r);
-        if (presented.isEmpty()) {
-            return Principal.ANONYMOUS;
-        }
-        if (MessageDigest.isEqual(token, presented.getBytes(StandardCharsets.UTF_8))) {
-            return Principal.FULL_ACCESS;
-        }
-        throw new ConsulHttpException(403, "ACL not found");
+  Principal authenticate(ApiRequest r) {
+    if (token == null) {
+      return Principal.FULL_ACCESS;
     }
+    String presented = presentedToken(r);
+    if (presented.isEmpty()) {
+      return Principal.ANONYMOUS;
+    }
+    if (MessageDigest.isEqual(token, presented.getBytes(StandardCharsets.UTF_8))) {
+      return Principal.FULL_ACCESS;
+    }
+    throw new ConsulHttpException(403, "ACL not found");
+  }
 
-    static String presentedToken(ApiRequest r) {
-        String q = r.param("token");
-        if (!q.isEmpty()) {
-            return q;
-        }
-        String header = r.header("X-Consul-Token");
-        if (header != null && !header.isEmpty()) {
-            return header;
-        }
-        String auth = r.header("Authorization");
-        if (auth != null) {
-            String[] parts = auth.trim().split("\\s+");
-            if (parts.length == 2 && parts[0].equalsIgnoreCase("bearer")) {
-                return parts[1].trim();
-            }
-        }
-        return "";
+  static String presentedToken(ApiRequest r) {
+    String q = r.param("token");
+    if (!q.isEmpty()) {
+      return q;
     }
+    String header = r.header("X-Consul-Token");
+    if (header != null && !header.isEmpty()) {
+      return header;
+    }
+    String auth = r.header("Authorization");
+    if (auth != null) {
+      String[] parts = auth.trim().split("\\s+");
+      if (parts.length == 2 && parts[0].equalsIgnoreCase("bearer")) {
+        return parts[1].trim();
+      }
+    }
+    return "";
+  }
 }

@@ -7,27 +7,27 @@ package org.masterha.consul.fake;
  */
 final class ConsulHttpException extends RuntimeException {
 
-    private final int status;
+  private final int status;
 
-    ConsulHttpException(int status, String body) {
-        super(body, null, false, false);
-        this.status = status;
-    }
+  ConsulHttpException(int status, String body) {
+    super(body, null, false, false);
+    this.status = status;
+  }
 
-    int status() {
-        return status;
-    }
+  int status() {
+    return status;
+  }
 
-    /** Consul's catch-all for errors coming back from its server RPC layer. */
-    static ConsulHttpException internal(String body) {
-        return new ConsulHttpException(500, body);
-    }
+  /** Consul's catch-all for errors coming back from its server RPC layer. */
+  static ConsulHttpException internal(String body) {
+    return new ConsulHttpException(500, body);
+  }
 
-    static ConsulHttpException badRequest(String body) {
-        return new ConsulHttpException(400, body);
-    }
+  static ConsulHttpException badRequest(String body) {
+    return new ConsulHttpException(400, body);
+  }
 
-    ApiResponse toResponse() {
-        return ApiResponse.text(status, getMessage());
-    }
+  ApiResponse toResponse() {
+    return ApiResponse.text(status, getMessage());
+  }
 }

@@ -9,21 +9,19 @@ package org.masterha.consul.fake;
  */
 public interface FakeClock {
 
-    /** Monotonic nanoseconds; only differences are meaningful. */
-    long nanoTime();
+  /** Monotonic nanoseconds; only differences are meaningful. */
+  long nanoTime();
 
-    /**
-     * Registers a callback run after the clock jumps forward, so that expiries due at the new time
-     * happen at once rather than on the fake's next poll. A real-time clock never jumps: no-op.
-     */
-    default void onAdvance(Runnable listener) {
-    }
+  /**
+   * Registers a callback run after the clock jumps forward, so that expiries due at the new time
+   * happen at once rather than on the fake's next poll. A real-time clock never jumps: no-op.
+   */
+  default void onAdvance(Runnable listener) {}
 
-    /** Removes a callback registered with {@link #onAdvance(Runnable)}. */
-    default void removeOnAdvance(Runnable listener) {
-    }
+  /** Removes a callback registered with {@link #onAdvance(Runnable)}. */
+  default void removeOnAdvance(Runnable listener) {}
 
-    static FakeClock system() {
-        return System::nanoTime;
-    }
+  static FakeClock system() {
+    return System::nanoTime;
+  }
 }

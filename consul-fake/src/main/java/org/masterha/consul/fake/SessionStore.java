@@ -15,82 +15,87 @@ import java.util.TreeMap;
  */
 final class SessionStore {
 
-    /** Sorted by ID like Consul's memdb ID index, so /v1/session/list comes back in the same order. */
-    private final TreeMap<String, SessionRecord> sessions;
-    /** Monotonic-clock deadline per TTL session. */
-    private final Map<String, Long> deadlines;
-    private long tableIndex;
+  /**
+   * Sorted by ID like Consul's memdb ID index, so /v1/session/list comes back in the same order.
+   */
+  private final TreeMap<String, SessionRecord> sessions;
 
-    SessionStore() {
-        this(new TreeMap<>(), new HashMap<>(), 0);
-    }
+  /** Monotonic-clock deadline per TTL session. */
+  private final Map<String, Long> deadlines;
 
-    private SessionStore(TreeMap<String, SessionRecord> sessions, Map<String, Long> deadlines, long tableIndex) {
-        this.sessions = sessions;
-        this.deadlines = deadlines;
-        this.tableIndex = tableIndex;
-    }
+  private long tableIndex;
 
-    /** A copy of the Raft state only: deadlines are re-armed by whoever restores it. */
-    SessionStore copyWithoutTimers() {
-        return new SessionStore(new TreeMap<>(sessions), new HashMap<>(), tableIndex);
-    }
+  SessionStore() {
+    this(new TreeMap<>(), new HashMap<>(), 0);
+  }
 
-    long tableIndex() {
-        return tableIndex;
-    }
+  private SessionStore(
+      TreeMap<String, SessionRecord> sessions, Map<String, Long> deadlines, long tableIndex) {
+    this.sessions = sessions;
+    this.deadlines = deadlines;
+    this.tableIndex = tableIndex;
+  }
 
-    SessionRecord get(String id) {
-        return sessions.get(id);
-    }
+  /** A copy of the Raft state only: deadlines are re-armed by whoever restores it. */
+  SessionStore copyWithoutTimers() {
+    return new SessionStore(new TreeMap<>(sessions), new HashMap<>(), tableIndex);
+  }
 
-    boolean contains(String id) {
-        return sessions.containsKey(id);
-    }
+  long tableIndex() {
+    return tableIndex;
+  }
 
-    List<SessionRecord> list() {
-        return new ArrayList<>(sessions.values());
-    }
+  SessionRecord get(String id) {
+    return sessions.get(id);
+  }
 
-    void create(SessionRecord s, long deadlineNanosOrZero) {
-        sessions.put(s.id(), s);
-        tableIndex = s.modifyIndex();
-        if (s.ttlNanos() > 0) {
-            deadlines.put(s.id(), deadlineNanosOrZero);
-        }
-    }
+  boolean contains(String id) {
+    return sessions.containsKey(id);
+  }
 
-    SessionRecord remove(long idx, String id) {
-        SessionRecord s = sessions.remove(id);
-        deadlines.remove(id);
-        if (s != null) {
-            tableIndex = idx;
-        }
-        return s;
-    }
+  List<SessionRecord> list() {
+    return new ArrayList<>(sessions.values());
+  }
 
-    void setDeadline(String id, long deadline) {
-        if (sessions.containsKey(id) && sessions.get(id).ttlNanos() > 0) {
-            deadlines.put(id, deadline);
-        }
+  void create(SessionRecord s, long deadlineNanosOrZero) {
+    sessions.put(s.id(), s);
+    tableIndex = s.modifyIndex();
+    if (s.ttlNanos() > 0) {
+      deadlines.put(s.id(), deadlineNanosOrZero);
     }
+  }
 
-    /** Sessions whose deadline has passed at {@code now}, in ID order for a deterministic reap. */
-    List<String> expired(long now) {
-        List<String> out = new ArrayList<>();
-        for (Map.Entry<String, Long> e : new TreeMap<>(deadlines).entrySet()) {
-            if (now - e.getValue() >= 0) {
-                out.add(e.getKey());
-            }
-        }
-        return out;
+  SessionRecord remove(long idx, String id) {
+    SessionRecord s = sessions.remove(id);
+    deadlines.remove(id);
+    if (s != null) {
+      tableIndex = idx;
     }
+    return s;
+  }
 
-    OptionalLong earliestDeadline() {
-        return deadlines.values().stream().mapToLong(Long::longValue).min();
+  void setDeadline(String id, long deadline) {
+    if (sessions.containsKey(id) && sessions.get(id).ttlNanos() > 0) {
+      deadlines.put(id, deadline);
     }
+  }
 
-    int size() {
-        return sessions.size();
+  /** Sessions whose deadline has passed at {@code now}, in ID order for a deterministic reap. */
+  List<String> expired(long now) {
+    List<String> out = new ArrayList<>();
+    for (Map.Entry<String, Long> e : new TreeMap<>(deadlines).entrySet()) {
+      if (now - e.getValue() >= 0) {
+        out.add(e.getKey());
+      }
     }
+    return out;
+  }
+
+  OptionalLong earliestDeadline() {
+    return deadlines.values().stream().mapToLong(Long::longValue).min();
+  }
+
+  int size() {
+    return sessions.size();
+  }
 }

@@ -1,6 +1,5 @@
 package org.masterha.consul.fake;
 
-import java.util.logging.SimpleFormatter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.masterha.consul.fake.ConsulTestSupport.get;
@@ -12,6 +11,7 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,113 +26,122 @@ import org.kiwiproject.consul.model.session.ImmutableSession;
  */
 class AclTest {
 
-    private static final String TOKEN = "5ecr3t-t0ken";
+  private static final String TOKEN = "5ecr3t-t0ken";
 
-    private FakeConsul fake;
+  private FakeConsul fake;
 
-    @BeforeEach
-    void startFake() {
-        fake = FakeConsul.builder().aclToken(TOKEN).build().start();
-    }
+  @BeforeEach
+  void startFake() {
+    fake = FakeConsul.builder().aclToken(TOKEN).build().start();
+  }
 
-    @AfterEach
-    void stopFake() {
-        fake.close();
-    }
+  @AfterEach
+  void stopFake() {
+    fake.close();
+  }
 
-    @Test
-    void withoutATokenRequestsAreAnonymousAndDenied() {
-        ConsulTestSupport.Reply read = get(fake, "/v1/kv/secret");
-        assertThat(read.status()).isEqualTo(403);
-        assertThat(read.body()).isEqualTo("Permission denied: anonymous token lacks permission 'key:read' on \"secret\"."
+  @Test
+  void withoutATokenRequestsAreAnonymousAndDenied() {
+    ConsulTestSupport.Reply read = get(fake, "/v1/kv/secret");
+    assertThat(read.status()).isEqualTo(403);
+    assertThat(read.body())
+        .isEqualTo(
+            "Permission denied: anonymous token lacks permission 'key:read' on \"secret\"."
                 + " The anonymous token is used implicitly when a request does not specify a token.");
-        assertThat(put(fake, "/v1/kv/secret", "x").body())
-                .startsWith("Permission denied: anonymous token lacks permission 'key:write' on \"secret\"");
-        assertThat(put(fake, "/v1/session/create", "{}").status()).isEqualTo(403);
-        assertThat(get(fake, "/v1/agent/self").status()).isEqualTo(403);
-        assertThat(get(fake, "/v1/kv/secret", "X-Consul-Token", TOKEN).status()).isEqualTo(404); // nothing was written
+    assertThat(put(fake, "/v1/kv/secret", "x").body())
+        .startsWith(
+            "Permission denied: anonymous token lacks permission 'key:write' on \"secret\"");
+    assertThat(put(fake, "/v1/session/create", "{}").status()).isEqualTo(403);
+    assertThat(get(fake, "/v1/agent/self").status()).isEqualTo(403);
+    assertThat(get(fake, "/v1/kv/secret", "X-Consul-Token", TOKEN).status())
+        .isEqualTo(404); // nothing was written
+  }
+
+  @Test
+  void anUnknownTokenIsAclNotFound() {
+    ConsulTestSupport.Reply reply = get(fake, "/v1/kv/k", "X-Consul-Token", "not-the-token");
+    assertThat(reply.status()).isEqualTo(403);
+    assertThat(reply.body()).isEqualTo("ACL not found");
+  }
+
+  @Test
+  void theTokenIsAcceptedFromHeaderBearerOrQuery() {
+    assertThat(put(fake, "/v1/kv/k", "v", "X-Consul-Token", TOKEN).status()).isEqualTo(200);
+    assertThat(get(fake, "/v1/kv/k", "Authorization", "Bearer " + TOKEN).status()).isEqualTo(200);
+    assertThat(get(fake, "/v1/kv/k?token=" + TOKEN).status()).isEqualTo(200);
+  }
+
+  @Test
+  void anonymousListsAreFilteredRatherThanRefused() {
+    // Consul filters list results by ACL and flags it with X-Consul-Results-Filtered-By-ACLs.
+    put(fake, "/v1/kv/dir/a", "v", "X-Consul-Token", TOKEN);
+    put(fake, "/v1/session/create", "{}", "X-Consul-Token", TOKEN);
+    ConsulTestSupport.Reply list = get(fake, "/v1/kv/dir/?recurse");
+    assertThat(list.status()).isEqualTo(404);
+    assertThat(list.header("X-Consul-Results-Filtered-By-ACLs")).isEqualTo("true");
+    ConsulTestSupport.Reply sessions = get(fake, "/v1/session/list");
+    assertThat(sessions.body()).isEqualTo("[]");
+    assertThat(sessions.header("X-Consul-Results-Filtered-By-ACLs")).isEqualTo("true");
+  }
+
+  @Test
+  void theRealClientWorksWithTheTokenAndIsRefusedWithoutIt() {
+    Consul withToken = ConsulTestSupport.client(fake, TOKEN);
+    // Consul.builder() pings /v1/status/leader, which needs no token, so building works either way.
+    Consul without = ConsulTestSupport.client(fake);
+    try {
+      String id =
+          withToken
+              .sessionClient()
+              .createSession(ImmutableSession.builder().name("m").build())
+              .getId();
+      assertThat(withToken.keyValueClient().acquireLock("leader", "me", id)).isTrue();
+      assertThat(withToken.keyValueClient().getSession("leader")).contains(id);
+
+      assertThatThrownBy(() -> without.keyValueClient().getValue("leader"))
+          .isInstanceOfSatisfying(
+              ConsulException.class, e -> assertThat(e.getCode()).isEqualTo(403));
+      assertThat(without.statusClient().getLeader()).isNotBlank();
+    } finally {
+      ConsulTestSupport.closeQuietly(withToken);
+      ConsulTestSupport.closeQuietly(without);
     }
+  }
 
-    @Test
-    void anUnknownTokenIsAclNotFound() {
-        ConsulTestSupport.Reply reply = get(fake, "/v1/kv/k", "X-Consul-Token", "not-the-token");
-        assertThat(reply.status()).isEqualTo(403);
-        assertThat(reply.body()).isEqualTo("ACL not found");
-    }
+  @Test
+  void theTokenIsNeverLogged() {
+    Logger logger = Logger.getLogger(FakeConsul.class.getName());
+    List<LogRecord> records = new CopyOnWriteArrayList<>();
+    Handler capture =
+        new Handler() {
+          @Override
+          public void publish(LogRecord record) {
+            records.add(record);
+          }
 
-    @Test
-    void theTokenIsAcceptedFromHeaderBearerOrQuery() {
-        assertThat(put(fake, "/v1/kv/k", "v", "X-Consul-Token", TOKEN).status()).isEqualTo(200);
-        assertThat(get(fake, "/v1/kv/k", "Authorization", "Bearer " + TOKEN).status()).isEqualTo(200);
-        assertThat(get(fake, "/v1/kv/k?token=" + TOKEN).status()).isEqualTo(200);
-    }
+          @Override
+          public void flush() {}
 
-    @Test
-    void anonymousListsAreFilteredRatherThanRefused() {
-        // Consul filters list results by ACL and flags it with X-Consul-Results-Filtered-By-ACLs.
-        put(fake, "/v1/kv/dir/a", "v", "X-Consul-Token", TOKEN);
-        put(fake, "/v1/session/create", "{}", "X-Consul-Token", TOKEN);
-        ConsulTestSupport.Reply list = get(fake, "/v1/kv/dir/?recurse");
-        assertThat(list.status()).isEqualTo(404);
-        assertThat(list.header("X-Consul-Results-Filtered-By-ACLs")).isEqualTo("true");
-        ConsulTestSupport.Reply sessions = get(fake, "/v1/session/list");
-        assertThat(sessions.body()).isEqualTo("[]");
-        assertThat(sessions.header("X-Consul-Results-Filtered-By-ACLs")).isEqualTo("true");
-    }
-
-    @Test
-    void theRealClientWorksWithTheTokenAndIsRefusedWithoutIt() {
-        Consul withToken = ConsulTestSupport.client(fake, TOKEN);
-        // Consul.builder() pings /v1/status/leader, which needs no token, so building works either way.
-        Consul without = ConsulTestSupport.client(fake);
-        try {
-            String id = withToken.sessionClient().createSession(ImmutableSession.builder().name("m").build()).getId();
-            assertThat(withToken.keyValueClient().acquireLock("leader", "me", id)).isTrue();
-            assertThat(withToken.keyValueClient().getSession("leader")).contains(id);
-
-            assertThatThrownBy(() -> without.keyValueClient().getValue("leader"))
-                    .isInstanceOfSatisfying(ConsulException.class, e -> assertThat(e.getCode()).isEqualTo(403));
-            assertThat(without.statusClient().getLeader()).isNotBlank();
-        } finally {
-            ConsulTestSupport.closeQuietly(withToken);
-            ConsulTestSupport.closeQuietly(without);
-        }
-    }
-
-    @Test
-    void theTokenIsNeverLogged() {
-        Logger logger = Logger.getLogger(FakeConsul.class.getName());
-        List<LogRecord> records = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                records.add(record);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
+          @Override
+          public void close() {}
         };
-        Level old = logger.getLevel();
-        logger.setLevel(Level.ALL);
-        logger.addHandler(capture);
-        try {
-            get(fake, "/v1/kv/k?token=" + TOKEN);
-            get(fake, "/v1/kv/k?token=wrong-" + TOKEN);
-            put(fake, "/v1/kv/k", "v", "X-Consul-Token", TOKEN);
-            fake.restart();
-        } finally {
-            logger.removeHandler(capture);
-            logger.setLevel(old);
-        }
-        assertThat(records).isNotEmpty();
-        assertThat(records).extracting(r -> new SimpleFormatter().formatMessage(r))
-                .noneMatch(m -> m.contains(TOKEN))
-                .anyMatch(m -> m.contains("token=<hidden>"));
-        assertThat(fake.toString()).doesNotContain(TOKEN);
+    Level old = logger.getLevel();
+    logger.setLevel(Level.ALL);
+    logger.addHandler(capture);
+    try {
+      get(fake, "/v1/kv/k?token=" + TOKEN);
+      get(fake, "/v1/kv/k?token=wrong-" + TOKEN);
+      put(fake, "/v1/kv/k", "v", "X-Consul-Token", TOKEN);
+      fake.restart();
+    } finally {
+      logger.removeHandler(capture);
+      logger.setLevel(old);
     }
+    assertThat(records).isNotEmpty();
+    assertThat(records)
+        .extracting(r -> new SimpleFormatter().formatMessage(r))
+        .noneMatch(m -> m.contains(TOKEN))
+        .anyMatch(m -> m.contains("token=<hidden>"));
+    assertThat(fake.toString()).doesNotContain(TOKEN);
+  }
 }

@@ -8,15 +8,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One line per state change, machine-parsable so the demo launcher and the end-to-end tests can follow a process
- * without scraping prose: {@code EVENT <kind> name=m1 k=v ... t=<epoch millis>}. Values with spaces are quoted.
- * They go to the {@code masterha.event} logger, which the bundled logback.xml prints on standard output.
+ * One line per state change, machine-parsable so the demo launcher and the end-to-end tests can
+ * follow a process without scraping prose: {@code EVENT <kind> name=m1 k=v ... t=<epoch millis>}.
+ * Values with spaces are quoted. They go to the {@code masterha.event} logger, which the bundled
+ * logback.xml prints on standard output.
  */
 public final class Events {
   public static final String LOGGER = "masterha.event";
   private static final Logger log = LoggerFactory.getLogger(LOGGER);
   private static final Pattern LINE = Pattern.compile("EVENT (\\S+)(.*)$");
-  private static final Pattern PAIR = Pattern.compile("(\\w[\\w.-]*)=(\"((?:[^\"\\\\]|\\\\.)*)\"|\\S*)");
+  private static final Pattern PAIR =
+      Pattern.compile("(\\w[\\w.-]*)=(\"((?:[^\"\\\\]|\\\\.)*)\"|\\S*)");
 
   private final String name;
 
@@ -28,7 +30,9 @@ public final class Events {
     return name;
   }
 
-  /** Emits {@code EVENT kind name=<name> k1=v1 ...}; {@code keyValues} alternate keys and values. */
+  /**
+   * Emits {@code EVENT kind name=<name> k1=v1 ...}; {@code keyValues} alternate keys and values.
+   */
   public void emit(String kind, Object... keyValues) {
     log.info(format(kind, name, System.currentTimeMillis(), keyValues));
   }
@@ -37,9 +41,13 @@ public final class Events {
     if (keyValues.length % 2 != 0) {
       throw new IllegalArgumentException("keys and values come in pairs");
     }
-    StringBuilder sb = new StringBuilder("EVENT ").append(kind).append(" name=").append(quote(name));
+    StringBuilder sb =
+        new StringBuilder("EVENT ").append(kind).append(" name=").append(quote(name));
     for (int i = 0; i < keyValues.length; i += 2) {
-      sb.append(' ').append(keyValues[i]).append('=').append(quote(String.valueOf(keyValues[i + 1])));
+      sb.append(' ')
+          .append(keyValues[i])
+          .append('=')
+          .append(quote(String.valueOf(keyValues[i + 1])));
     }
     return sb.append(" t=").append(millis).toString();
   }
@@ -79,7 +87,8 @@ public final class Events {
     Map<String, String> fields = new LinkedHashMap<>();
     Matcher p = PAIR.matcher(m.group(2));
     while (p.find()) {
-      String v = p.group(3) != null ? p.group(3).replace("\\\"", "\"").replace("\\\\", "\\") : p.group(2);
+      String v =
+          p.group(3) != null ? p.group(3).replace("\\\"", "\"").replace("\\\\", "\\") : p.group(2);
       fields.put(p.group(1), v);
     }
     return new Event(m.group(1), fields);

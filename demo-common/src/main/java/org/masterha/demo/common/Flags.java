@@ -12,9 +12,9 @@ import org.masterha.ha.Durations;
 import org.masterha.ha.error.HaConfigException;
 
 /**
- * Command-line flags in the Mesos style: {@code --name=value}, also {@code --name value}; boolean flags as
- * {@code --name}, {@code --name=true|false} or {@code --no-name}. Every mistake is a {@link UsageException} whose
- * message names the flag and what it accepts. Immutable once built.
+ * Command-line flags in the Mesos style: {@code --name=value}, also {@code --name value}; boolean
+ * flags as {@code --name}, {@code --name=true|false} or {@code --no-name}. Every mistake is a
+ * {@link UsageException} whose message names the flag and what it accepts. Immutable once built.
  */
 public final class Flags {
   /** One flag's definition. A null {@code valueName} makes it a boolean flag. */
@@ -49,9 +49,14 @@ public final class Flags {
       }
       if (!arg.startsWith("--") || arg.equals("--")) {
         if (positionals.size() >= maxPositionals) {
-          throw new UsageException(maxPositionals == 0
-              ? "unexpected argument '" + arg + "'; flags look like --name=value"
-              : "unexpected extra argument '" + arg + "'; only one " + positionalName + " is accepted");
+          throw new UsageException(
+              maxPositionals == 0
+                  ? "unexpected argument '" + arg + "'; flags look like --name=value"
+                  : "unexpected extra argument '"
+                      + arg
+                      + "'; only one "
+                      + positionalName
+                      + " is accepted");
         }
         positionals.add(arg);
         continue;
@@ -61,13 +66,20 @@ public final class Flags {
       String name = eq < 0 ? body : body.substring(0, eq);
       String value = eq < 0 ? null : body.substring(eq + 1);
       Spec spec = specs.get(name);
-      if (spec == null && value == null && name.startsWith("no-") && specs.containsKey(name.substring(3))
+      if (spec == null
+          && value == null
+          && name.startsWith("no-")
+          && specs.containsKey(name.substring(3))
           && specs.get(name.substring(3)).isBoolean()) {
         spec = specs.get(name.substring(3));
         value = "false";
       }
       if (spec == null) {
-        throw new UsageException("unknown flag --" + name + "; accepted: " + String.join(", ", specs.keySet().stream().map(n -> "--" + n).toList()));
+        throw new UsageException(
+            "unknown flag --"
+                + name
+                + "; accepted: "
+                + String.join(", ", specs.keySet().stream().map(n -> "--" + n).toList()));
       }
       if (spec.isBoolean()) {
         if (value == null) {
@@ -75,13 +87,31 @@ public final class Flags {
         }
         String v = value.toLowerCase(Locale.ROOT);
         if (!v.equals("true") && !v.equals("false")) {
-          throw new UsageException("flag --" + spec.name() + " is a switch; accepted: --" + spec.name() + ", --" + spec.name()
-              + "=true, --" + spec.name() + "=false or --no-" + spec.name() + " (got '" + value + "')");
+          throw new UsageException(
+              "flag --"
+                  + spec.name()
+                  + " is a switch; accepted: --"
+                  + spec.name()
+                  + ", --"
+                  + spec.name()
+                  + "=true, --"
+                  + spec.name()
+                  + "=false or --no-"
+                  + spec.name()
+                  + " (got '"
+                  + value
+                  + "')");
         }
         value = v;
       } else if (value == null) {
         if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
-          throw new UsageException("flag --" + spec.name() + " needs a value: --" + spec.name() + "=" + spec.valueName());
+          throw new UsageException(
+              "flag --"
+                  + spec.name()
+                  + " needs a value: --"
+                  + spec.name()
+                  + "="
+                  + spec.valueName());
         }
         value = args[++i];
       }
@@ -112,7 +142,9 @@ public final class Flags {
       }
       sb.append('\n');
     }
-    sb.append("  --help").append(" ".repeat(Math.max(2, width - 6 + 2))).append("print this help and exit\n");
+    sb.append("  --help")
+        .append(" ".repeat(Math.max(2, width - 6 + 2)))
+        .append("print this help and exit\n");
     return sb.toString();
   }
 
@@ -145,8 +177,12 @@ public final class Flags {
     }
 
     public String required(String name, String example) {
-      return get(name).filter(v -> !v.isBlank())
-          .orElseThrow(() -> new UsageException("flag --" + name + " is required, e.g. --" + name + "=" + example));
+      return get(name)
+          .filter(v -> !v.isBlank())
+          .orElseThrow(
+              () ->
+                  new UsageException(
+                      "flag --" + name + " is required, e.g. --" + name + "=" + example));
     }
 
     public boolean bool(String name) {
@@ -162,7 +198,15 @@ public final class Flags {
         }
         return n;
       } catch (NumberFormatException e) {
-        throw new UsageException("flag --" + name + "='" + v + "' is not accepted; expected a whole number from " + min + " to " + max);
+        throw new UsageException(
+            "flag --"
+                + name
+                + "='"
+                + v
+                + "' is not accepted; expected a whole number from "
+                + min
+                + " to "
+                + max);
       }
     }
 
@@ -175,7 +219,13 @@ public final class Flags {
         }
         return n;
       } catch (NumberFormatException e) {
-        throw new UsageException("flag --" + name + "='" + v + "' is not accepted; expected a whole number of at least " + min);
+        throw new UsageException(
+            "flag --"
+                + name
+                + "='"
+                + v
+                + "' is not accepted; expected a whole number of at least "
+                + min);
       }
     }
 
@@ -188,8 +238,15 @@ public final class Flags {
         throw new UsageException(e.getMessage());
       }
       if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-        throw new UsageException("flag --" + name + "=" + v + " is out of range; accepted: " + Durations.format(min) + " to "
-            + Durations.format(max));
+        throw new UsageException(
+            "flag --"
+                + name
+                + "="
+                + v
+                + " is out of range; accepted: "
+                + Durations.format(min)
+                + " to "
+                + Durations.format(max));
       }
       return d;
     }

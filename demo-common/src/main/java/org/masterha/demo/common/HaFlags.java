@@ -4,19 +4,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import org.masterha.ha.error.BackendNotFoundException;
 import org.masterha.ha.Credentials;
 import org.masterha.ha.HaBackend;
 import org.masterha.ha.HaBackends;
 import org.masterha.ha.HaConfig;
-import org.masterha.ha.error.HaConfigException;
 import org.masterha.ha.HaUrl;
 import org.masterha.ha.TlsOptions;
+import org.masterha.ha.error.BackendNotFoundException;
+import org.masterha.ha.error.HaConfigException;
 
 /**
- * The flags every process that talks to the coordination store shares, turned into an {@link HaConfig}. The
- * backend comes from {@code --ha-backend} or the URL's scheme; a contradiction between them is a usage error.
- * Secrets are read from a file or an environment variable so they never sit on a command line.
+ * The flags every process that talks to the coordination store shares, turned into an {@link
+ * HaConfig}. The backend comes from {@code --ha-backend} or the URL's scheme; a contradiction
+ * between them is a usage error. Secrets are read from a file or an environment variable so they
+ * never sit on a command line.
  */
 public final class HaFlags {
   public static final String STANDALONE_DEFAULT_URL = "standalone:///masterha";
@@ -24,15 +25,42 @@ public final class HaFlags {
   private HaFlags() {}
 
   public static Flags.Builder define(Flags.Builder b, String defaultSessionTimeout) {
-    return b
-        .value("ha-url", "URL", "the coordination store and base path: zk://host:port[,host:port]/path, etcd://..., consul://..., standalone:///path", null)
-        .value("ha-backend", "NAME", "the HA backend: zookeeper, etcd, consul or standalone (default: implied by the URL's scheme)", null)
-        .value("session-timeout", "DURATION", "how long a crashed leader keeps the leadership, e.g. 10s or 500ms", defaultSessionTimeout)
-        .value("ha-credentials-file", "PATH", "file holding user:password (or a token) for the store", null)
-        .value("ha-credentials-env", "VAR", "environment variable holding user:password (or a token) for the store", null)
+    return b.value(
+            "ha-url",
+            "URL",
+            "the coordination store and base path: zk://host:port[,host:port]/path, etcd://..., consul://..., standalone:///path",
+            null)
+        .value(
+            "ha-backend",
+            "NAME",
+            "the HA backend: zookeeper, etcd, consul or standalone (default: implied by the URL's scheme)",
+            null)
+        .value(
+            "session-timeout",
+            "DURATION",
+            "how long a crashed leader keeps the leadership, e.g. 10s or 500ms",
+            defaultSessionTimeout)
+        .value(
+            "ha-credentials-file",
+            "PATH",
+            "file holding user:password (or a token) for the store",
+            null)
+        .value(
+            "ha-credentials-env",
+            "VAR",
+            "environment variable holding user:password (or a token) for the store",
+            null)
         .value("ha-tls-ca", "PATH", "PEM file of the CA that signs the store's certificates", null)
-        .value("ha-tls-cert", "PATH", "PEM client certificate for mutual TLS (with --ha-tls-key)", null)
-        .value("ha-tls-key", "PATH", "PEM client private key for mutual TLS (with --ha-tls-cert)", null);
+        .value(
+            "ha-tls-cert",
+            "PATH",
+            "PEM client certificate for mutual TLS (with --ha-tls-key)",
+            null)
+        .value(
+            "ha-tls-key",
+            "PATH",
+            "PEM client private key for mutual TLS (with --ha-tls-cert)",
+            null);
   }
 
   /** Whether an HA URL or backend was given at all. */
@@ -41,14 +69,22 @@ public final class HaFlags {
   }
 
   /**
-   * The config the flags describe, checked against the backends on the classpath: an unknown backend, a scheme no
-   * backend serves and a backend that contradicts the URL's scheme all fail here, before anything starts.
+   * The config the flags describe, checked against the backends on the classpath: an unknown
+   * backend, a scheme no backend serves and a backend that contradicts the URL's scheme all fail
+   * here, before anything starts.
    */
   public static HaConfig config(Flags.Parsed p, Optional<String> urlOverride, HaBackends backends) {
     Optional<String> backend = p.get("ha-backend").map(String::strip);
-    String url = urlOverride.or(() -> p.get("ha-url"))
-        .or(() -> backend.filter("standalone"::equalsIgnoreCase).map(b -> STANDALONE_DEFAULT_URL))
-        .orElseThrow(() -> new UsageException("flag --ha-url is required, e.g. --ha-url=zk://127.0.0.1:2181/mesos"));
+    String url =
+        urlOverride
+            .or(() -> p.get("ha-url"))
+            .or(
+                () ->
+                    backend.filter("standalone"::equalsIgnoreCase).map(b -> STANDALONE_DEFAULT_URL))
+            .orElseThrow(
+                () ->
+                    new UsageException(
+                        "flag --ha-url is required, e.g. --ha-url=zk://127.0.0.1:2181/mesos"));
     HaConfig.Builder b = HaConfig.builder();
     HaUrl haUrl;
     try {
@@ -57,26 +93,37 @@ public final class HaFlags {
       throw new UsageException("flag --ha-url: " + e.getMessage());
     }
     b.url(haUrl);
-    backend.ifPresent(name -> {
-      try {
-        b.backend(name);
-      } catch (HaConfigException e) {
-        throw new UsageException("flag --ha-backend: " + e.getMessage());
-      }
-    });
-    Duration timeout = p.duration("session-timeout", HaConfig.MIN_SESSION_TIMEOUT, HaConfig.MAX_SESSION_TIMEOUT);
+    backend.ifPresent(
+        name -> {
+          try {
+            b.backend(name);
+          } catch (HaConfigException e) {
+            throw new UsageException("flag --ha-backend: " + e.getMessage());
+          }
+        });
+    Duration timeout =
+        p.duration("session-timeout", HaConfig.MIN_SESSION_TIMEOUT, HaConfig.MAX_SESSION_TIMEOUT);
     b.sessionTimeout(timeout);
     if (p.given("ha-credentials-file") && p.given("ha-credentials-env")) {
-      throw new UsageException("flags --ha-credentials-file and --ha-credentials-env both give credentials; give one of them");
+      throw new UsageException(
+          "flags --ha-credentials-file and --ha-credentials-env both give credentials; give one of them");
     }
-    Optional<String> separately = p.given("ha-credentials-file") ? Optional.of("--ha-credentials-file")
-        : p.given("ha-credentials-env") ? Optional.of("--ha-credentials-env") : Optional.empty();
+    Optional<String> separately =
+        p.given("ha-credentials-file")
+            ? Optional.of("--ha-credentials-file")
+            : p.given("ha-credentials-env")
+                ? Optional.of("--ha-credentials-env")
+                : Optional.empty();
     if (separately.isPresent() && haUrl.credentials().isPresent()) {
-      throw new UsageException("the HA URL carries credentials (user:password@) and flag " + separately.get()
-          + " gives them too; give them one way: in the URL, or (kept off the command line) with " + separately.get());
+      throw new UsageException(
+          "the HA URL carries credentials (user:password@) and flag "
+              + separately.get()
+              + " gives them too; give them one way: in the URL, or (kept off the command line) with "
+              + separately.get());
     }
     try {
-      p.get("ha-credentials-file").ifPresent(f -> b.credentials(Credentials.fromFile(readable(Path.of(f)))));
+      p.get("ha-credentials-file")
+          .ifPresent(f -> b.credentials(Credentials.fromFile(readable(Path.of(f)))));
     } catch (HaConfigException e) {
       throw new UsageException("flag --ha-credentials-file: " + e.getMessage());
     }
@@ -106,28 +153,41 @@ public final class HaFlags {
     try {
       resolved = backends.resolve(config);
     } catch (BackendNotFoundException e) {
-      throw new UsageException((p.given("ha-backend") ? "flag --ha-backend: " : "flag --ha-url: ") + e.getMessage());
+      throw new UsageException(
+          (p.given("ha-backend") ? "flag --ha-backend: " : "flag --ha-url: ") + e.getMessage());
     } catch (HaConfigException e) {
       throw new UsageException("flags --ha-backend and --ha-url disagree: " + e.getMessage());
     }
     if (config.backend().isPresent()) {
       return config;
     }
-    // Name the backend explicitly from here on, so logs say which one is in use. The same builder, not
-    // config.toBuilder(): that one copies the URL's credentials as if they had been given separately.
+    // Name the backend explicitly from here on, so logs say which one is in use. The same builder,
+    // not
+    // config.toBuilder(): that one copies the URL's credentials as if they had been given
+    // separately.
     return b.backend(resolved.name()).build();
   }
 
-  /** The credentials file, checked here so that the error says what is wrong in words, not as an exception name. */
+  /**
+   * The credentials file, checked here so that the error says what is wrong in words, not as an
+   * exception name.
+   */
   private static Path readable(Path file) {
     if (!Files.exists(file)) {
-      throw new HaConfigException("credentials file " + file + " does not exist; expected a file with one line, user:password or a token");
+      throw new HaConfigException(
+          "credentials file "
+              + file
+              + " does not exist; expected a file with one line, user:password or a token");
     }
     if (Files.isDirectory(file)) {
-      throw new HaConfigException("credentials file " + file + " is a directory; expected a file with one line, user:password or a token");
+      throw new HaConfigException(
+          "credentials file "
+              + file
+              + " is a directory; expected a file with one line, user:password or a token");
     }
     if (!Files.isReadable(file)) {
-      throw new HaConfigException("credentials file " + file + " cannot be read by this user; check its permissions");
+      throw new HaConfigException(
+          "credentials file " + file + " cannot be read by this user; check its permissions");
     }
     return file;
   }

@@ -7,7 +7,9 @@ import org.masterha.proto.MasterInfo;
 public final class MasterEndpoints {
   private MasterEndpoints() {}
 
-  /** {@code host:port} of the master's gRPC API: the address field, else ip and port, else the pid. */
+  /**
+   * {@code host:port} of the master's gRPC API: the address field, else ip and port, else the pid.
+   */
   public static String endpoint(MasterInfo info) {
     if (info.hasAddress() && info.getAddress().hasIp() && !info.getAddress().getIp().isEmpty()) {
       return info.getAddress().getIp() + ":" + info.getAddress().getPort();

@@ -7,9 +7,21 @@ import org.junit.jupiter.api.Test;
 class EventsTest {
   @Test
   void linesRoundTripIncludingQuotedValues() {
-    String line = "12:00:00.000 " + Events.format("refused", "a1", 42L, "master", "master@127.0.0.1:5050", "epoch", 3,
-        "reason", "its epoch 3 is below \"7\"");
-    assertThat(line).contains("EVENT refused name=a1 master=master@127.0.0.1:5050 epoch=3 reason=\"its epoch 3 is below \\\"7\\\"\" t=42");
+    String line =
+        "12:00:00.000 "
+            + Events.format(
+                "refused",
+                "a1",
+                42L,
+                "master",
+                "master@127.0.0.1:5050",
+                "epoch",
+                3,
+                "reason",
+                "its epoch 3 is below \"7\"");
+    assertThat(line)
+        .contains(
+            "EVENT refused name=a1 master=master@127.0.0.1:5050 epoch=3 reason=\"its epoch 3 is below \\\"7\\\"\" t=42");
     Events.Event e = Events.parse(line);
     assertThat(e.kind()).isEqualTo("refused");
     assertThat(e.name()).isEqualTo("a1");

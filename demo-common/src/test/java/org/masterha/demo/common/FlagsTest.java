@@ -10,10 +10,11 @@ import org.masterha.ha.HaBackends;
 import org.masterha.ha.HaConfig;
 
 class FlagsTest {
-  private final Flags flags = HaFlags.define(Flags.builder(), "10s")
-      .value("port", "PORT", "the port", "5050")
-      .bool("watch", "keep watching")
-      .build();
+  private final Flags flags =
+      HaFlags.define(Flags.builder(), "10s")
+          .value("port", "PORT", "the port", "5050")
+          .bool("watch", "keep watching")
+          .build();
 
   @Test
   void acceptsBothMesosForms() {
@@ -27,34 +28,67 @@ class FlagsTest {
 
   @Test
   void everyMistakeNamesTheFlagAndWhatIsAccepted() {
-    assertThatThrownBy(() -> flags.parse("--prot=1")).isInstanceOf(UsageException.class)
+    assertThatThrownBy(() -> flags.parse("--prot=1"))
+        .isInstanceOf(UsageException.class)
         .hasMessageStartingWith("unknown flag --prot; accepted: --ha-url, ");
-    assertThatThrownBy(() -> flags.parse("--port")).hasMessage("flag --port needs a value: --port=PORT");
-    assertThatThrownBy(() -> flags.parse("--port=1", "--port=2")).hasMessage("flag --port is given twice; give it once");
-    assertThatThrownBy(() -> flags.parse("--watch=maybe")).hasMessageContaining("flag --watch is a switch");
-    assertThatThrownBy(() -> flags.parse("stray")).hasMessageContaining("unexpected argument 'stray'");
+    assertThatThrownBy(() -> flags.parse("--port"))
+        .hasMessage("flag --port needs a value: --port=PORT");
+    assertThatThrownBy(() -> flags.parse("--port=1", "--port=2"))
+        .hasMessage("flag --port is given twice; give it once");
+    assertThatThrownBy(() -> flags.parse("--watch=maybe"))
+        .hasMessageContaining("flag --watch is a switch");
+    assertThatThrownBy(() -> flags.parse("stray"))
+        .hasMessageContaining("unexpected argument 'stray'");
     assertThatThrownBy(() -> flags.parse("--port=70000").integer("port", 0, 65535))
         .hasMessage("flag --port='70000' is not accepted; expected a whole number from 0 to 65535");
-    assertThatThrownBy(() -> flags.parse("--session-timeout=100ms").duration("session-timeout", Duration.ofMillis(500), Duration.ofHours(1)))
+    assertThatThrownBy(
+            () ->
+                flags
+                    .parse("--session-timeout=100ms")
+                    .duration("session-timeout", Duration.ofMillis(500), Duration.ofHours(1)))
         .hasMessage("flag --session-timeout=100ms is out of range; accepted: 500ms to 1h");
   }
 
   @Test
   void haConfigComesFromTheFlagsAndIsCheckedAgainstTheBackendsPresent() {
     HaBackends backends = HaBackends.load();
-    HaConfig c = HaFlags.config(flags.parse("--ha-url=standalone:///x", "--session-timeout=2s"), Optional.empty(), backends);
+    HaConfig c =
+        HaFlags.config(
+            flags.parse("--ha-url=standalone:///x", "--session-timeout=2s"),
+            Optional.empty(),
+            backends);
     assertThat(c.backend()).contains("standalone");
     assertThat(c.sessionTimeout()).isEqualTo(Duration.ofSeconds(2));
-    assertThat(HaFlags.config(flags.parse("--ha-backend=standalone"), Optional.empty(), backends).url().toString())
+    assertThat(
+            HaFlags.config(flags.parse("--ha-backend=standalone"), Optional.empty(), backends)
+                .url()
+                .toString())
         .isEqualTo("standalone:///masterha");
-    assertThatThrownBy(() -> HaFlags.config(flags.parse("--ha-backend=standalone", "--ha-url=zk://127.0.0.1:2181/m"), Optional.empty(), backends))
-        .isInstanceOf(UsageException.class).hasMessageStartingWith("flags --ha-backend and --ha-url disagree: ");
-    assertThatThrownBy(() -> HaFlags.config(flags.parse("--ha-url=nosuch://h:1/m"), Optional.empty(), backends))
-        .hasMessageStartingWith("flag --ha-url: no HA backend for URL scheme 'nosuch://' is on the classpath; available: ")
+    assertThatThrownBy(
+            () ->
+                HaFlags.config(
+                    flags.parse("--ha-backend=standalone", "--ha-url=zk://127.0.0.1:2181/m"),
+                    Optional.empty(),
+                    backends))
+        .isInstanceOf(UsageException.class)
+        .hasMessageStartingWith("flags --ha-backend and --ha-url disagree: ");
+    assertThatThrownBy(
+            () ->
+                HaFlags.config(flags.parse("--ha-url=nosuch://h:1/m"), Optional.empty(), backends))
+        .hasMessageStartingWith(
+            "flag --ha-url: no HA backend for URL scheme 'nosuch://' is on the classpath; available: ")
         .hasMessageContaining("standalone (standalone://)");
     assertThatThrownBy(() -> HaFlags.config(flags.parse(), Optional.empty(), backends))
         .hasMessage("flag --ha-url is required, e.g. --ha-url=zk://127.0.0.1:2181/mesos");
-    assertThatThrownBy(() -> HaFlags.config(flags.parse("--ha-url=standalone:///x", "--ha-credentials-env=MASTERHA_TEST_UNSET_VARIABLE"),
-        Optional.empty(), backends)).hasMessageStartingWith("flag --ha-credentials-env: environment variable MASTERHA_TEST_UNSET_VARIABLE is not set");
+    assertThatThrownBy(
+            () ->
+                HaFlags.config(
+                    flags.parse(
+                        "--ha-url=standalone:///x",
+                        "--ha-credentials-env=MASTERHA_TEST_UNSET_VARIABLE"),
+                    Optional.empty(),
+                    backends))
+        .hasMessageStartingWith(
+            "flag --ha-credentials-env: environment variable MASTERHA_TEST_UNSET_VARIABLE is not set");
   }
 }

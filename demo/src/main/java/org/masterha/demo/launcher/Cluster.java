@@ -15,8 +15,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 /**
- * Masters and agents as separate JVMs on one store and base path, and waits on their events. Used by bin/demo and
- * by the end-to-end tests; the store is the caller's.
+ * Masters and agents as separate JVMs on one store and base path, and waits on their events. Used
+ * by bin/demo and by the end-to-end tests; the store is the caller's.
  */
 public final class Cluster implements AutoCloseable {
   public static final String MASTER_MAIN = "org.masterha.demo.master.MasterMain";
@@ -27,7 +27,8 @@ public final class Cluster implements AutoCloseable {
   private final Duration sessionTimeout;
   private final Path dir;
   private final EventLog events = new EventLog();
-  private final Map<String, JvmProcess> processes = Collections.synchronizedMap(new LinkedHashMap<>());
+  private final Map<String, JvmProcess> processes =
+      Collections.synchronizedMap(new LinkedHashMap<>());
   private final Map<String, String> endpoints = new ConcurrentHashMap<>();
   private final Set<String> expectedToEnd = ConcurrentHashMap.newKeySet();
 
@@ -80,21 +81,31 @@ public final class Cluster implements AutoCloseable {
   public JvmProcess startMaster(String name, String... extra) throws IOException {
     int port = Ports.free();
     endpoints.put(name, "127.0.0.1:" + port);
-    List<String> args = new ArrayList<>(List.of("--ha-url=" + url, "--ha-backend=" + store.backend(), "--port=" + port, "--name=" + name,
-        "--session-timeout=" + org.masterha.ha.Durations.format(sessionTimeout)));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--ha-url=" + url,
+                "--ha-backend=" + store.backend(),
+                "--port=" + port,
+                "--name=" + name,
+                "--session-timeout=" + org.masterha.ha.Durations.format(sessionTimeout)));
     args.addAll(List.of(extra));
     return start(name, MASTER_MAIN, args);
   }
 
   /**
-   * Starts master {@code name} again after its process ended, as a supervisor would: the same name, a new port.
-   * The ended run's {@code <name>.log} and {@code <name>.out} are kept as {@code <name>.run<n>.log} and {@code .out},
-   * and its end no longer counts as expected, so the new process dying unasked aborts waits again.
+   * Starts master {@code name} again after its process ended, as a supervisor would: the same name,
+   * a new port. The ended run's {@code <name>.log} and {@code <name>.out} are kept as {@code
+   * <name>.run<n>.log} and {@code .out}, and its end no longer counts as expected, so the new
+   * process dying unasked aborts waits again.
    */
   public JvmProcess restartMaster(String name, String... extra) throws IOException {
     JvmProcess old = processes.get(name);
     if (old == null || old.isAlive()) {
-      throw new IllegalStateException("master " + name + (old == null ? " was never started" : " is still running (pid " + old.pid() + ")"));
+      throw new IllegalStateException(
+          "master "
+              + name
+              + (old == null ? " was never started" : " is still running (pid " + old.pid() + ")"));
     }
     int run = 1;
     while (java.nio.file.Files.exists(dir.resolve(name + ".run" + run + ".log"))) {
@@ -112,16 +123,28 @@ public final class Cluster implements AutoCloseable {
 
   /** An agent that detects the leader through the store. */
   public JvmProcess startAgentViaStore(String name, String... extra) throws IOException {
-    List<String> args = new ArrayList<>(List.of("--ha-url=" + url, "--ha-backend=" + store.backend(), "--name=" + name, "--id=" + name,
-        "--session-timeout=" + org.masterha.ha.Durations.format(sessionTimeout), "--heartbeat-interval=250ms"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--ha-url=" + url,
+                "--ha-backend=" + store.backend(),
+                "--name=" + name,
+                "--id=" + name,
+                "--session-timeout=" + org.masterha.ha.Durations.format(sessionTimeout),
+                "--heartbeat-interval=250ms"));
     args.addAll(List.of(extra));
     return start(name, AGENT_MAIN, args);
   }
 
   /** An agent that follows the leader through the masters' WatchLeader streams. */
   public JvmProcess startAgentViaStreams(String name, String... extra) throws IOException {
-    List<String> args = new ArrayList<>(List.of("--master=" + String.join(",", masters().stream().map(endpoints::get).toList()),
-        "--name=" + name, "--id=" + name, "--heartbeat-interval=250ms"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--master=" + String.join(",", masters().stream().map(endpoints::get).toList()),
+                "--name=" + name,
+                "--id=" + name,
+                "--heartbeat-interval=250ms"));
     args.addAll(List.of(extra));
     return start(name, AGENT_MAIN, args);
   }
@@ -148,7 +171,10 @@ public final class Cluster implements AutoCloseable {
     processes.get(name).terminate();
   }
 
-  /** A process that ended without being asked to, with its exit code and last log lines; empty if none. */
+  /**
+   * A process that ended without being asked to, with its exit code and last log lines; empty if
+   * none.
+   */
   public Optional<String> unexpectedEnd() {
     synchronized (processes) {
       for (JvmProcess p : processes.values()) {
@@ -156,58 +182,92 @@ public final class Cluster implements AutoCloseable {
           int code = p.exitCode().orElse(-1);
           if (code == 2) {
             // A usage error: the reason is the first line; the usage that follows it would bury it.
-            return Optional.of(p.name() + " exited with code 2 (bad flags or an unusable store configuration): " + p.head(1).stream().findFirst().orElse(""));
+            return Optional.of(
+                p.name()
+                    + " exited with code 2 (bad flags or an unusable store configuration): "
+                    + p.head(1).stream().findFirst().orElse(""));
           }
-          return Optional.of(p.name() + " exited with code " + code + "; last lines of " + p.logFile() + ":\n    "
-              + String.join("\n    ", p.tail(8)));
+          return Optional.of(
+              p.name()
+                  + " exited with code "
+                  + code
+                  + "; last lines of "
+                  + p.logFile()
+                  + ":\n    "
+                  + String.join("\n    ", p.tail(8)));
         }
       }
     }
     return Optional.empty();
   }
 
-  /** Waits for the first event matching {@code p}, giving up early if a process dies unexpectedly. */
-  public EventLog.Entry await(String what, Duration timeout, Predicate<EventLog.Entry> p) throws TimeoutException, InterruptedException {
-    return events.await(what, timeout, es -> es.stream().filter(p).findFirst(), this::unexpectedEnd);
+  /**
+   * Waits for the first event matching {@code p}, giving up early if a process dies unexpectedly.
+   */
+  public EventLog.Entry await(String what, Duration timeout, Predicate<EventLog.Entry> p)
+      throws TimeoutException, InterruptedException {
+    return events.await(
+        what, timeout, es -> es.stream().filter(p).findFirst(), this::unexpectedEnd);
   }
 
   /** The first master elected with an epoch above {@code aboveEpoch}. */
-  public EventLog.Entry awaitElected(long aboveEpoch, Duration timeout) throws TimeoutException, InterruptedException {
-    return await("a master to be elected with an epoch above " + aboveEpoch, timeout,
+  public EventLog.Entry awaitElected(long aboveEpoch, Duration timeout)
+      throws TimeoutException, InterruptedException {
+    return await(
+        "a master to be elected with an epoch above " + aboveEpoch,
+        timeout,
         e -> e.kind().equals("elected") && Long.parseLong(e.get("epoch")) > aboveEpoch);
   }
 
   /** The agent's (re-)registration with {@code master} in {@code epoch}. */
-  public EventLog.Entry awaitRegistered(String agent, String master, long epoch, Duration timeout) throws TimeoutException, InterruptedException {
-    return await(agent + " to register with " + master + " (epoch " + epoch + ")", timeout,
-        e -> e.process().equals(agent) && (e.kind().equals("registered") || e.kind().equals("reregistered"))
-            && nameOf(e.get("master")).equals(master) && Long.parseLong(e.get("epoch")) == epoch);
+  public EventLog.Entry awaitRegistered(String agent, String master, long epoch, Duration timeout)
+      throws TimeoutException, InterruptedException {
+    return await(
+        agent + " to register with " + master + " (epoch " + epoch + ")",
+        timeout,
+        e ->
+            e.process().equals(agent)
+                && (e.kind().equals("registered") || e.kind().equals("reregistered"))
+                && nameOf(e.get("master")).equals(master)
+                && Long.parseLong(e.get("epoch")) == epoch);
   }
 
-  /** Every master except {@code leader} reports following it (or, for the demo, sees it as leader). */
-  public void awaitFollowers(String leader, long epoch, Duration timeout) throws TimeoutException, InterruptedException {
+  /**
+   * Every master except {@code leader} reports following it (or, for the demo, sees it as leader).
+   */
+  public void awaitFollowers(String leader, long epoch, Duration timeout)
+      throws TimeoutException, InterruptedException {
     for (String m : masters()) {
       if (m.equals(leader) || expectedToEnd.contains(m)) {
         continue;
       }
-      await(m + " to see " + leader + " lead", timeout, e -> e.process().equals(m) && e.kind().equals("leader")
-          && nameOf(e.get("leader")).equals(leader) && Long.parseLong(e.get("epoch")) == epoch);
+      await(
+          m + " to see " + leader + " lead",
+          timeout,
+          e ->
+              e.process().equals(m)
+                  && e.kind().equals("leader")
+                  && nameOf(e.get("leader")).equals(leader)
+                  && Long.parseLong(e.get("epoch")) == epoch);
     }
   }
 
-  /** SIGTERM every process still running, then SIGKILL those that do not end within {@code grace}. */
+  /**
+   * SIGTERM every process still running, then SIGKILL those that do not end within {@code grace}.
+   */
   @Override
   public void close() {
     List<JvmProcess> all;
     synchronized (processes) {
       all = new ArrayList<>(processes.values());
     }
-    all.forEach(p -> {
-      expectedToEnd.add(p.name());
-      if (p.isAlive()) {
-        p.terminate();
-      }
-    });
+    all.forEach(
+        p -> {
+          expectedToEnd.add(p.name());
+          if (p.isAlive()) {
+            p.terminate();
+          }
+        });
     for (JvmProcess p : all) {
       try {
         p.stop(Duration.ofSeconds(5));

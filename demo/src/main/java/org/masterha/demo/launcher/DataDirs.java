@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** Removing a stopped store's data: the demo keeps its logs, not etcd's 64 MB of preallocated WAL. */
+/**
+ * Removing a stopped store's data: the demo keeps its logs, not etcd's 64 MB of preallocated WAL.
+ */
 final class DataDirs {
   private DataDirs() {}
 
@@ -15,13 +17,15 @@ final class DataDirs {
       return;
     }
     try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException e) {
-          // Best effort: it is a temporary directory.
-        }
-      });
+      walk.sorted(Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  Files.deleteIfExists(p);
+                } catch (IOException e) {
+                  // Best effort: it is a temporary directory.
+                }
+              });
     } catch (IOException e) {
       // Best effort.
     }

@@ -11,7 +11,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** A real single-node etcd, started from its binary on free loopback ports with a temporary data directory. */
+/**
+ * A real single-node etcd, started from its binary on free loopback ports with a temporary data
+ * directory.
+ */
 public final class EtcdServer implements Store {
   public static final Path DEFAULT_BINARY = Path.of("/usr/bin/etcd");
 
@@ -27,30 +30,47 @@ public final class EtcdServer implements Store {
     this.data = data;
   }
 
-  /** Whether the binary exists; when it does not, {@link #start} fails with a message saying how to install it. */
+  /**
+   * Whether the binary exists; when it does not, {@link #start} fails with a message saying how to
+   * install it.
+   */
   public static boolean available(Path binary) {
     return Files.isExecutable(binary);
   }
 
   public static EtcdServer start(Path binary, Path dir) throws IOException, InterruptedException {
     if (!available(binary)) {
-      throw new IOException("etcd is not installed at " + binary + "; install Debian's etcd-server (apt-get install etcd-server)"
-          + " or pass --etcd=PATH");
+      throw new IOException(
+          "etcd is not installed at "
+              + binary
+              + "; install Debian's etcd-server (apt-get install etcd-server)"
+              + " or pass --etcd=PATH");
     }
     int client = Ports.free();
     int peer = Ports.free();
     Path base = Files.createDirectories(dir.resolve("etcd"));
     String clientUrl = "http://127.0.0.1:" + client;
     String peerUrl = "http://127.0.0.1:" + peer;
-    ProcessBuilder pb = new ProcessBuilder(List.of(binary.toString(),
-        "--name", "demo",
-        "--data-dir", base.resolve("data").toString(),
-        "--listen-client-urls", clientUrl,
-        "--advertise-client-urls", clientUrl,
-        "--listen-peer-urls", peerUrl,
-        "--initial-advertise-peer-urls", peerUrl,
-        "--initial-cluster", "demo=" + peerUrl,
-        "--initial-cluster-state", "new"));
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            List.of(
+                binary.toString(),
+                "--name",
+                "demo",
+                "--data-dir",
+                base.resolve("data").toString(),
+                "--listen-client-urls",
+                clientUrl,
+                "--advertise-client-urls",
+                clientUrl,
+                "--listen-peer-urls",
+                peerUrl,
+                "--initial-advertise-peer-urls",
+                peerUrl,
+                "--initial-cluster",
+                "demo=" + peerUrl,
+                "--initial-cluster-state",
+                "new"));
     if (System.getProperty("os.arch").equals("aarch64")) {
       // etcd 3.4 runs on arm64 only when told it may.
       pb.environment().put("ETCD_UNSUPPORTED_ARCH", "arm64");
@@ -63,13 +83,24 @@ public final class EtcdServer implements Store {
     String version = "";
     while (true) {
       if (!p.isAlive()) {
-        throw new IOException("etcd exited with code " + p.exitValue() + " while starting; see " + base.resolve("etcd.log"));
+        throw new IOException(
+            "etcd exited with code "
+                + p.exitValue()
+                + " while starting; see "
+                + base.resolve("etcd.log"));
       }
       try {
-        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(clientUrl + "/health")).timeout(Duration.ofSeconds(1)).build(),
-            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> health =
+            http.send(
+                HttpRequest.newBuilder(URI.create(clientUrl + "/health"))
+                    .timeout(Duration.ofSeconds(1))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (health.statusCode() == 200 && health.body().contains("true")) {
-          HttpResponse<String> v = http.send(HttpRequest.newBuilder(URI.create(clientUrl + "/version")).build(), HttpResponse.BodyHandlers.ofString());
+          HttpResponse<String> v =
+              http.send(
+                  HttpRequest.newBuilder(URI.create(clientUrl + "/version")).build(),
+                  HttpResponse.BodyHandlers.ofString());
           version = v.body().replaceAll(".*\"etcdserver\":\"([^\"]*)\".*", "$1");
           break;
         }
@@ -78,7 +109,8 @@ public final class EtcdServer implements Store {
       }
       if (System.nanoTime() > deadline) {
         p.destroyForcibly();
-        throw new IOException("etcd did not become healthy within 30s; see " + base.resolve("etcd.log"));
+        throw new IOException(
+            "etcd did not become healthy within 30s; see " + base.resolve("etcd.log"));
       }
       // Polling a server that gives no readiness signal, bounded by the deadline above.
       p.waitFor(100, TimeUnit.MILLISECONDS);

@@ -10,8 +10,9 @@ import java.util.function.Predicate;
 import org.masterha.demo.common.Events;
 
 /**
- * Every EVENT line the demo's processes print, in arrival order, each tagged with the process that printed it.
- * Callers wait for a condition with a deadline; arrivals wake them, so nothing polls or sleeps.
+ * Every EVENT line the demo's processes print, in arrival order, each tagged with the process that
+ * printed it. Callers wait for a condition with a deadline; arrivals wake them, so nothing polls or
+ * sleeps.
  */
 public final class EventLog {
   /** One event from one process. */
@@ -36,7 +37,10 @@ public final class EventLog {
     listeners.add(listener);
   }
 
-  /** Listeners run before waiters wake, so a printed timeline never lags behind what a waiter acts on. */
+  /**
+   * Listeners run before waiters wake, so a printed timeline never lags behind what a waiter acts
+   * on.
+   */
   synchronized void add(String process, Events.Event event) {
     Entry e = new Entry(process, event);
     entries.add(e);
@@ -58,12 +62,16 @@ public final class EventLog {
   }
 
   /**
-   * Waits until {@code condition} holds over the events so far, or {@code abort} returns a reason to give up
-   * (a process died), or the deadline passes. Returns the first entry matching {@code match} once the condition
-   * holds (may be empty if {@code match} is null).
+   * Waits until {@code condition} holds over the events so far, or {@code abort} returns a reason
+   * to give up (a process died), or the deadline passes. Returns the first entry matching {@code
+   * match} once the condition holds (may be empty if {@code match} is null).
    */
-  public synchronized <T> T await(String what, Duration timeout, java.util.function.Function<List<Entry>, Optional<T>> condition,
-      java.util.function.Supplier<Optional<String>> abort) throws TimeoutException, InterruptedException {
+  public synchronized <T> T await(
+      String what,
+      Duration timeout,
+      java.util.function.Function<List<Entry>, Optional<T>> condition,
+      java.util.function.Supplier<Optional<String>> abort)
+      throws TimeoutException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       Optional<T> result = condition.apply(entries);

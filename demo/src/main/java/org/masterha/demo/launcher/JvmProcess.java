@@ -15,13 +15,19 @@ import java.util.concurrent.TimeUnit;
 import org.masterha.demo.common.Events;
 
 /**
- * A master or agent running in a JVM of its own: its EVENT lines (standard output) feed the {@link EventLog} and
- * {@code <name>.out}; its log (standard error) goes to {@code <name>.log}. Small heap and C1 only, so a handful
- * of them start quickly on two cores.
+ * A master or agent running in a JVM of its own: its EVENT lines (standard output) feed the {@link
+ * EventLog} and {@code <name>.out}; its log (standard error) goes to {@code <name>.log}. Small heap
+ * and C1 only, so a handful of them start quickly on two cores.
  */
 public final class JvmProcess {
-  public static final List<String> JVM_FLAGS = List.of("-Xmx128m", "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-      "-XX:-UsePerfData", "-Xshare:auto");
+  public static final List<String> JVM_FLAGS =
+      List.of(
+          "-Xmx128m",
+          "-Xss512k",
+          "-XX:+UseSerialGC",
+          "-XX:TieredStopAtLevel=1",
+          "-XX:-UsePerfData",
+          "-Xshare:auto");
 
   private final String name;
   private final Process process;
@@ -35,7 +41,9 @@ public final class JvmProcess {
     this.reader = reader;
   }
 
-  public static JvmProcess start(String name, String mainClass, List<String> args, Path dir, EventLog events) throws IOException {
+  public static JvmProcess start(
+      String name, String mainClass, List<String> args, Path dir, EventLog events)
+      throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(JVM_FLAGS);
@@ -46,26 +54,35 @@ public final class JvmProcess {
     Files.createDirectories(dir);
     Path log = dir.resolve(name + ".log");
     Path out = dir.resolve(name + ".out");
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(log.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE);
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .redirectError(log.toFile())
+            .redirectInput(ProcessBuilder.Redirect.PIPE);
     Process p = pb.start();
     p.getOutputStream().close();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-           PrintWriter w = new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8), true)) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          w.println(line);
-          Events.Event e = Events.parse(line);
-          if (e != null) {
-            events.add(name, e);
-          }
-        }
-      } catch (IOException e) {
-        // The process is gone.
-      } finally {
-        events.poke();
-      }
-    }, "out-" + name);
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                      new BufferedReader(
+                          new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                  PrintWriter w =
+                      new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8), true)) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                  w.println(line);
+                  Events.Event e = Events.parse(line);
+                  if (e != null) {
+                    events.add(name, e);
+                  }
+                }
+              } catch (IOException e) {
+                // The process is gone.
+              } finally {
+                events.poke();
+              }
+            },
+            "out-" + name);
     reader.setDaemon(true);
     reader.start();
     p.onExit().thenRun(events::poke);
@@ -94,7 +111,8 @@ public final class JvmProcess {
 
   /** kill -9: no shutdown hook runs, the session is left to expire. */
   public void kill9() {
-    // Through the handle: Process.destroy*() would also close our end of its output, losing its last lines.
+    // Through the handle: Process.destroy*() would also close our end of its output, losing its
+    // last lines.
     process.toHandle().destroyForcibly();
   }
 
@@ -114,7 +132,8 @@ public final class JvmProcess {
   }
 
   private void signal(String sig) throws IOException, InterruptedException {
-    Process kill = new ProcessBuilder("kill", "-" + sig, Long.toString(process.pid())).inheritIO().start();
+    Process kill =
+        new ProcessBuilder("kill", "-" + sig, Long.toString(process.pid())).inheritIO().start();
     if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
       throw new IOException("kill -" + sig + " " + process.pid() + " failed");
     }

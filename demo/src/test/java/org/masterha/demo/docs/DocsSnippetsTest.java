@@ -27,33 +27,46 @@ import org.masterha.demo.launcher.EmbeddedZooKeeper;
 import org.masterha.demo.launcher.EtcdServer;
 
 /**
- * Every {@code ```java} block of README.md and docs/**.md, compiled with javax.tools against the test class path
- * and run against real stores, so that the examples compile, run, and do what the text says. The convention (also
- * in docs/README.md):
+ * Every {@code ```java} block of README.md and docs/**.md, compiled with javax.tools against the
+ * test class path and run against real stores, so that the examples compile, run, and do what the
+ * text says. The convention (also in docs/README.md):
  *
  * <ul>
- *   <li>A block is the body of a method that may throw; the packages of ha-spi, proto, java.util(.concurrent),
- *       java.time and java.nio.file are imported.
- *   <li>An HA URL in a block ({@code zk://HOSTS/path}, {@code etcd://HOSTS/path}) is pointed at this test's own server
- *       of that kind (an embedded ZooKeeper, an etcd process), under a base path of the block's own; a path under
- *       {@code /etc/masterha/} is a file in a temporary directory.
- *   <li>An HTML comment right before the block, {@code <!-- snippet-test ... -->}, may hold lines after
- *       {@code before:} (declarations the block uses but the reader does not need) and after {@code after:}
- *       (checks that it did what the text says, with {@code check(condition, what)}).
+ *   <li>A block is the body of a method that may throw; the packages of ha-spi, proto,
+ *       java.util(.concurrent), java.time and java.nio.file are imported.
+ *   <li>An HA URL in a block ({@code zk://HOSTS/path}, {@code etcd://HOSTS/path}) is pointed at
+ *       this test's own server of that kind (an embedded ZooKeeper, an etcd process), under a base
+ *       path of the block's own; a path under {@code /etc/masterha/} is a file in a temporary
+ *       directory.
+ *   <li>An HTML comment right before the block, {@code <!-- snippet-test ... -->}, may hold lines
+ *       after {@code before:} (declarations the block uses but the reader does not need) and after
+ *       {@code after:} (checks that it did what the text says, with {@code check(condition,
+ *       what)}).
  * </ul>
  *
  * A block that calls {@code System.exit} on success ends this JVM, and with it the build.
  */
 class DocsSnippetsTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-  private static final Pattern BLOCK = Pattern.compile("(?:<!--\\s*snippet-test\\s*\\n(.*?)-->\\s*\\n)?```java\\n(.*?)```", Pattern.DOTALL);
+  private static final Pattern BLOCK =
+      Pattern.compile(
+          "(?:<!--\\s*snippet-test\\s*\\n(.*?)-->\\s*\\n)?```java\\n(.*?)```", Pattern.DOTALL);
   private static final Pattern URL = Pattern.compile("\"(zk|etcd)://[^\"/]*(/[^\"]*)\"");
-  private static final List<String> IMPORTS = List.of("org.masterha.ha.*", "org.masterha.ha.leader.*", "org.masterha.ha.group.*",
-      "org.masterha.ha.state.*", "org.masterha.proto.*", "org.masterha.masterinfo.*", "java.util.*", "java.util.concurrent.*",
-      "java.time.*", "java.nio.file.*", "java.nio.charset.*");
+  private static final List<String> IMPORTS =
+      List.of(
+          "org.masterha.ha.*",
+          "org.masterha.ha.leader.*",
+          "org.masterha.ha.group.*",
+          "org.masterha.ha.state.*",
+          "org.masterha.proto.*",
+          "org.masterha.masterinfo.*",
+          "java.util.*",
+          "java.util.concurrent.*",
+          "java.time.*",
+          "java.nio.file.*",
+          "java.nio.charset.*");
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   private static EmbeddedZooKeeper zookeeper;
   private static EtcdServer etcd;
 
@@ -97,7 +110,13 @@ class DocsSnippetsTest {
       while (m.find()) {
         String directives = m.group(1) == null ? "" : m.group(1);
         int line = (int) text.substring(0, m.start(2)).lines().count();
-        all.add(new Snippet(page, line, section(directives, "before:"), m.group(2), section(directives, "after:")));
+        all.add(
+            new Snippet(
+                page,
+                line,
+                section(directives, "before:"),
+                m.group(2),
+                section(directives, "after:")));
       }
     }
     return all;
@@ -122,7 +141,9 @@ class DocsSnippetsTest {
   Stream<DynamicTest> everyJavaExampleCompilesAndRuns() throws IOException {
     List<Snippet> all = snippets();
     assertThat(all).as("java blocks in README.md and docs/").isNotEmpty();
-    assertThat(all).as("the README's example").anySatisfy(s -> assertThat(s.file().getFileName()).hasToString("README.md"));
+    assertThat(all)
+        .as("the README's example")
+        .anySatisfy(s -> assertThat(s.file().getFileName()).hasToString("README.md"));
     List<DynamicTest> tests = new ArrayList<>();
     for (int i = 0; i < all.size(); i++) {
       Snippet s = all.get(i);
@@ -134,39 +155,74 @@ class DocsSnippetsTest {
 
   private void run(Snippet s, int n) throws Exception {
     if (s.uses("etcd")) {
-      Assumptions.assumeTrue(etcd != null, "etcd is not installed at " + EtcdServer.DEFAULT_BINARY + " (bin/test installs it)");
+      Assumptions.assumeTrue(
+          etcd != null,
+          "etcd is not installed at " + EtcdServer.DEFAULT_BINARY + " (bin/test installs it)");
     }
     String className = "Snippet" + n;
-    String source = IMPORTS.stream().map(i -> "import " + i + ";\n").reduce("", String::concat)
-        + "public class " + className + " implements java.util.concurrent.Callable<Void> {\n"
-        + "  static void check(boolean ok, String what) {\n"
-        + "    if (!ok) {\n"
-        + "      throw new AssertionError(\"" + s.name() + " does not do what the text says: \" + what);\n"
-        + "    }\n"
-        + "  }\n\n"
-        + "  @Override\n"
-        + "  public Void call() throws Exception {\n"
-        + rewrite(s.before(), n) + "// ---- " + s.name() + "\n" + rewrite(s.code(), n) + "// ----\n" + rewrite(s.after(), n)
-        + "    return null;\n"
-        + "  }\n"
-        + "}\n";
+    String source =
+        IMPORTS.stream().map(i -> "import " + i + ";\n").reduce("", String::concat)
+            + "public class "
+            + className
+            + " implements java.util.concurrent.Callable<Void> {\n"
+            + "  static void check(boolean ok, String what) {\n"
+            + "    if (!ok) {\n"
+            + "      throw new AssertionError(\""
+            + s.name()
+            + " does not do what the text says: \" + what);\n"
+            + "    }\n"
+            + "  }\n\n"
+            + "  @Override\n"
+            + "  public Void call() throws Exception {\n"
+            + rewrite(s.before(), n)
+            + "// ---- "
+            + s.name()
+            + "\n"
+            + rewrite(s.code(), n)
+            + "// ----\n"
+            + rewrite(s.after(), n)
+            + "    return null;\n"
+            + "  }\n"
+            + "}\n";
     Path src = Files.createDirectories(dir.resolve("src" + n)).resolve(className + ".java");
     Files.writeString(src, source, StandardCharsets.UTF_8);
     Path classes = Files.createDirectories(dir.resolve("classes" + n));
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     StringWriter diagnostics = new StringWriter();
-    boolean compiled = javac.getTask(diagnostics, null, null,
-        List.of("-classpath", System.getProperty("java.class.path"), "-d", classes.toString(), "-proc:none", "-Xlint:none"),
-        null, javac.getStandardFileManager(null, null, StandardCharsets.UTF_8).getJavaFileObjects(src)).call();
-    assertThat(compiled).as("%s compiles; javac says:%n%s%nthe source:%n%s", s.name(), diagnostics, source).isTrue();
-    try (URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()}, getClass().getClassLoader())) {
+    boolean compiled =
+        javac
+            .getTask(
+                diagnostics,
+                null,
+                null,
+                List.of(
+                    "-classpath",
+                    System.getProperty("java.class.path"),
+                    "-d",
+                    classes.toString(),
+                    "-proc:none",
+                    "-Xlint:none"),
+                null,
+                javac
+                    .getStandardFileManager(null, null, StandardCharsets.UTF_8)
+                    .getJavaFileObjects(src))
+            .call();
+    assertThat(compiled)
+        .as("%s compiles; javac says:%n%s%nthe source:%n%s", s.name(), diagnostics, source)
+        .isTrue();
+    try (URLClassLoader loader =
+        new URLClassLoader(new URL[] {classes.toUri().toURL()}, getClass().getClassLoader())) {
       @SuppressWarnings("unchecked")
-      Callable<Void> body = (Callable<Void>) loader.loadClass(className).getDeclaredConstructor().newInstance();
+      Callable<Void> body =
+          (Callable<Void>) loader.loadClass(className).getDeclaredConstructor().newInstance();
       body.call();
     }
   }
 
-  /** HA URLs to this test's servers, under a base path of the block's own; /etc/masterha/ into the temporary directory. */
+  /**
+   * HA URLs to this test's servers, under a base path of the block's own; /etc/masterha/ into the
+   * temporary directory.
+   */
   private static String rewrite(String code, int n) throws IOException {
     Matcher m = URL.matcher(code);
     StringBuilder out = new StringBuilder();

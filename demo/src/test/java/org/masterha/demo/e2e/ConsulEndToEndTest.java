@@ -7,8 +7,9 @@ import org.masterha.demo.launcher.FakeConsulStore;
 import org.masterha.demo.launcher.Store;
 
 /**
- * The end-to-end scenarios on the consul backend, against the project's fake of Consul's HTTP API (no Consul server
- * runs here), with session_ttl_min lowered to 1 s so the tests' 3 s session timeout (a 1.5 s TTL) is honoured.
+ * The end-to-end scenarios on the consul backend, against the project's fake of Consul's HTTP API
+ * (no Consul server runs here), with session_ttl_min lowered to 1 s so the tests' 3 s session
+ * timeout (a 1.5 s TTL) is honoured.
  */
 class ConsulEndToEndTest extends EndToEndContract {
   private static FakeConsulStore consul;

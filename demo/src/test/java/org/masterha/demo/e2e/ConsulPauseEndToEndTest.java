@@ -7,9 +7,9 @@ import org.masterha.demo.launcher.FakeConsulStore;
 import org.masterha.demo.launcher.Store;
 
 /**
- * The pause scenarios on the consul backend against the project's fake of Consul's HTTP API, with session_ttl_min
- * lowered to 1 s so the 2 s session timeout (a 1 s TTL) is honoured. Members and their sessions are read over
- * the KV API.
+ * The pause scenarios on the consul backend against the project's fake of Consul's HTTP API, with
+ * session_ttl_min lowered to 1 s so the 2 s session timeout (a 1 s TTL) is honoured. Members and
+ * their sessions are read over the KV API.
  */
 class ConsulPauseEndToEndTest extends PauseEndToEndContract {
   private static FakeConsulStore consul;

@@ -20,17 +20,20 @@ import org.masterha.demo.launcher.EventLog;
 import org.masterha.demo.launcher.JvmProcess;
 
 /**
- * {@code bin/demo --keep-running}, as a newcomer plays with it: the cluster stays up after the failover, the printed
- * resolve command works against it, and Ctrl-C (SIGINT) or SIGTERM stops everything with exit 0, removing the
- * temporary directory unless --dir was given.
+ * {@code bin/demo --keep-running}, as a newcomer plays with it: the cluster stays up after the
+ * failover, the printed resolve command works against it, and Ctrl-C (SIGINT) or SIGTERM stops
+ * everything with exit 0, removing the temporary directory unless --dir was given.
  */
 class KeepRunningEndToEndTest {
-  private static final Pattern TRY = Pattern.compile("(?m)^  try +bin/masterha resolve (\\S+) --watch$");
-  private static final Pattern PID = Pattern.compile("(?m)^ +\\+[0-9.]+s  (\\w+) +started, pid (\\d+)");
-  private static final Pattern LEADER = Pattern.compile("(?m)^  (m\\d) +gRPC on (127\\.0\\.0\\.1:\\d+), pid \\d+, the leader \\(epoch \\d+\\)$");
+  private static final Pattern TRY =
+      Pattern.compile("(?m)^  try +bin/masterha resolve (\\S+) --watch$");
+  private static final Pattern PID =
+      Pattern.compile("(?m)^ +\\+[0-9.]+s  (\\w+) +started, pid (\\d+)");
+  private static final Pattern LEADER =
+      Pattern.compile(
+          "(?m)^  (m\\d) +gRPC on (127\\.0\\.0\\.1:\\d+), pid \\d+, the leader \\(epoch \\d+\\)$");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void sigtermStopsTheClusterAndRemovesTheTemporaryDirectory() throws Exception {
@@ -38,40 +41,63 @@ class KeepRunningEndToEndTest {
     Path logs = Path.of(run.header().replaceAll("(?s).*; logs in (\\S+)\\R.*", "$1"));
     assertThat(logs).isDirectory();
     run.demo().terminate();
-    assertThat(run.demo().waitFor(Duration.ofSeconds(60))).as("exit code after SIGTERM").contains(0);
+    assertThat(run.demo().waitFor(Duration.ofSeconds(60)))
+        .as("exit code after SIGTERM")
+        .contains(0);
     assertStopped(run);
     assertThat(logs).as("the temporary directory").doesNotExist();
-    assertThat(Files.readString(run.out())).contains("SIGTERM: stopping the cluster and the store").contains("done; removed " + logs);
+    assertThat(Files.readString(run.out()))
+        .contains("SIGTERM: stopping the cluster and the store")
+        .contains("done; removed " + logs);
   }
 
   @Test
   void ctrlCStopsTheClusterAndKeepsTheDirectoryGiven() throws Exception {
-    Assumptions.assumeFalse(sigintIgnored(), "SIGINT is ignored by this JVM (started in the background), so by its children too");
+    Assumptions.assumeFalse(
+        sigintIgnored(),
+        "SIGINT is ignored by this JVM (started in the background), so by its children too");
     Path given = dir.resolve("given");
     Played run = play("int", List.of("--dir=" + given));
-    Process kill = new ProcessBuilder("kill", "-INT", Long.toString(run.demo().pid())).inheritIO().start();
-    assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -INT").isTrue();
+    Process kill =
+        new ProcessBuilder("kill", "-INT", Long.toString(run.demo().pid())).inheritIO().start();
+    assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0)
+        .as("kill -INT")
+        .isTrue();
     assertThat(run.demo().waitFor(Duration.ofSeconds(60))).as("exit code after Ctrl-C").contains(0);
     assertStopped(run);
     assertThat(given.resolve("m1.log")).as("--dir keeps the logs").exists();
-    assertThat(Files.readString(run.out())).contains("SIGINT: stopping the cluster and the store").contains("done; logs in " + given);
+    assertThat(Files.readString(run.out()))
+        .contains("SIGINT: stopping the cluster and the store")
+        .contains("done; logs in " + given);
   }
 
   private record Played(JvmProcess demo, Path out, String header, List<Long> pids) {}
 
-  /** Starts the demo with --keep-running, waits for what it prints, and checks the resolve command it suggests. */
+  /**
+   * Starts the demo with --keep-running, waits for what it prints, and checks the resolve command
+   * it suggests.
+   */
   private Played play(String name, List<String> extra) throws Exception {
-    List<String> args = new java.util.ArrayList<>(List.of("--keep-running", "--masters=2", "--agents=1", "--session-timeout=2s"));
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of("--keep-running", "--masters=2", "--agents=1", "--session-timeout=2s"));
     args.addAll(extra);
-    JvmProcess demo = JvmProcess.start(name, "org.masterha.demo.launcher.DemoLauncher", args, dir, new EventLog());
+    JvmProcess demo =
+        JvmProcess.start(
+            name, "org.masterha.demo.launcher.DemoLauncher", args, dir, new EventLog());
     Path out = dir.resolve(name + ".out");
     try {
-      await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
+      await()
+          .atMost(Duration.ofMinutes(2))
+          .pollInterval(Duration.ofMillis(200))
           .failFast("the demo ended", () -> !demo.isAlive())
           .until(() -> TRY.matcher(read(out)).find());
       String text = read(out);
-      assertThat(text).contains("the cluster keeps running (--keep-running)").containsPattern("(?m)^  store +\\S+  \\(embedded ZooKeeper")
-          .containsPattern("(?m)^  m1 +gRPC on 127\\.0\\.0\\.1:\\d+, pid \\d+").containsPattern("(?m)^  m2 +gRPC on 127\\.0\\.0\\.1:\\d+, pid \\d+");
+      assertThat(text)
+          .contains("the cluster keeps running (--keep-running)")
+          .containsPattern("(?m)^  store +\\S+  \\(embedded ZooKeeper")
+          .containsPattern("(?m)^  m1 +gRPC on 127\\.0\\.0\\.1:\\d+, pid \\d+")
+          .containsPattern("(?m)^  m2 +gRPC on 127\\.0\\.0\\.1:\\d+, pid \\d+");
       Matcher url = TRY.matcher(text);
       assertThat(url.find()).isTrue();
       Matcher leader = LEADER.matcher(text);
@@ -92,7 +118,8 @@ class KeepRunningEndToEndTest {
 
   private static void assertStopped(Played run) {
     for (long pid : run.pids()) {
-      await("process " + pid + " to end").atMost(Duration.ofSeconds(30))
+      await("process " + pid + " to end")
+          .atMost(Duration.ofSeconds(30))
           .until(() -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
     }
   }
@@ -103,7 +130,9 @@ class KeepRunningEndToEndTest {
 
   /** Whether SIGINT is ignored by this process (SigIgn bit 2 in /proc/self/status). */
   private static boolean sigintIgnored() throws IOException {
-    return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("SigIgn:"))
-        .map(l -> Long.parseLong(l.substring(7).strip(), 16)).anyMatch(mask -> (mask & 2) != 0);
+    return Files.readAllLines(Path.of("/proc/self/status")).stream()
+        .filter(l -> l.startsWith("SigIgn:"))
+        .map(l -> Long.parseLong(l.substring(7).strip(), 16))
+        .anyMatch(mask -> (mask & 2) != 0);
   }
 }

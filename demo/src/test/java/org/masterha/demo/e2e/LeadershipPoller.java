@@ -28,10 +28,11 @@ import org.masterha.proto.v1.GetInfoResponse;
 import org.masterha.proto.v1.MasterServiceGrpc;
 
 /**
- * Asks every running master {@code GetInfo} every {@value #INTERVAL_MS} ms, all at once, and waits for every
- * answer before the next cycle (each call has a deadline); every {@value #HEALTH_EVERY}th cycle also asks the
- * health service. A cycle in which two masters answered {@code leading=true}, or two answered SERVING, is recorded
- * as a double. Masters the test paused are left out until resumed, so a frozen process never slows the cycles.
+ * Asks every running master {@code GetInfo} every {@value #INTERVAL_MS} ms, all at once, and waits
+ * for every answer before the next cycle (each call has a deadline); every {@value #HEALTH_EVERY}th
+ * cycle also asks the health service. A cycle in which two masters answered {@code leading=true},
+ * or two answered SERVING, is recorded as a double. Masters the test paused are left out until
+ * resumed, so a frozen process never slows the cycles.
  */
 final class LeadershipPoller implements AutoCloseable {
   static final long INTERVAL_MS = 20;
@@ -39,23 +40,40 @@ final class LeadershipPoller implements AutoCloseable {
   private static final long CALL_DEADLINE_MS = 500;
   private static final int HISTORY = 200;
 
-  /** One master's answer in one cycle: {@code leaderEpoch} is -1 when it sees no leader; health may be unasked. */
-  record Answer(String master, boolean leading, long leaderEpoch, String leaderPid, Optional<ServingStatus> health, long receivedAt) {
+  /**
+   * One master's answer in one cycle: {@code leaderEpoch} is -1 when it sees no leader; health may
+   * be unasked.
+   */
+  record Answer(
+      String master,
+      boolean leading,
+      long leaderEpoch,
+      String leaderPid,
+      Optional<ServingStatus> health,
+      long receivedAt) {
     @Override
     public String toString() {
-      return master + (leading ? " LEADING" : " following") + " epoch=" + leaderEpoch + health.map(h -> " health=" + h).orElse("")
-          + " @" + receivedAt;
+      return master
+          + (leading ? " LEADING" : " following")
+          + " epoch="
+          + leaderEpoch
+          + health.map(h -> " health=" + h).orElse("")
+          + " @"
+          + receivedAt;
     }
   }
 
   /** One poll cycle: the answers, and why the masters that did not answer did not. */
-  record Cycle(long number, long startedAt, Map<String, Answer> answers, Map<String, String> failures) {
+  record Cycle(
+      long number, long startedAt, Map<String, Answer> answers, Map<String, String> failures) {
     List<Answer> leading() {
       return answers.values().stream().filter(Answer::leading).toList();
     }
 
     List<Answer> serving() {
-      return answers.values().stream().filter(a -> a.health().equals(Optional.of(ServingStatus.SERVING))).toList();
+      return answers.values().stream()
+          .filter(a -> a.health().equals(Optional.of(ServingStatus.SERVING)))
+          .toList();
     }
 
     boolean isDouble() {
@@ -64,17 +82,24 @@ final class LeadershipPoller implements AutoCloseable {
 
     @Override
     public String toString() {
-      return "poll cycle " + number + " started " + startedAt + ": " + answers.values()
+      return "poll cycle "
+          + number
+          + " started "
+          + startedAt
+          + ": "
+          + answers.values()
           + (failures.isEmpty() ? "" : " no answer: " + failures);
     }
   }
 
   private final Cluster cluster;
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "leadership-poller");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "leadership-poller");
+            t.setDaemon(true);
+            return t;
+          });
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final Set<String> paused = ConcurrentHashMap.newKeySet();
   private final Deque<Cycle> history = new ArrayDeque<>();
@@ -102,7 +127,8 @@ final class LeadershipPoller implements AutoCloseable {
 
   /** The channel to a master's current endpoint (a restarted master has a new one). */
   ManagedChannel channel(String master) {
-    return channels.computeIfAbsent(cluster.endpoint(master), e -> NettyChannelBuilder.forTarget(e).usePlaintext().build());
+    return channels.computeIfAbsent(
+        cluster.endpoint(master), e -> NettyChannelBuilder.forTarget(e).usePlaintext().build());
   }
 
   private void pollSafely() {
@@ -111,7 +137,8 @@ final class LeadershipPoller implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
-      // A cycle that failed on our side (e.g. a channel being shut down at the end) is simply not recorded.
+      // A cycle that failed on our side (e.g. a channel being shut down at the end) is simply not
+      // recorded.
     }
   }
 
@@ -129,11 +156,17 @@ final class LeadershipPoller implements AutoCloseable {
         continue;
       }
       ManagedChannel ch = channel(m);
-      infos.put(m, MasterServiceGrpc.newFutureStub(ch).withDeadlineAfter(CALL_DEADLINE_MS, TimeUnit.MILLISECONDS)
-          .getInfo(GetInfoRequest.getDefaultInstance()));
+      infos.put(
+          m,
+          MasterServiceGrpc.newFutureStub(ch)
+              .withDeadlineAfter(CALL_DEADLINE_MS, TimeUnit.MILLISECONDS)
+              .getInfo(GetInfoRequest.getDefaultInstance()));
       if (withHealth) {
-        healths.put(m, HealthGrpc.newFutureStub(ch).withDeadlineAfter(CALL_DEADLINE_MS, TimeUnit.MILLISECONDS)
-            .check(HealthCheckRequest.newBuilder().setService("").build()));
+        healths.put(
+            m,
+            HealthGrpc.newFutureStub(ch)
+                .withDeadlineAfter(CALL_DEADLINE_MS, TimeUnit.MILLISECONDS)
+                .check(HealthCheckRequest.newBuilder().setService("").build()));
       }
     }
     Map<String, Answer> answers = new LinkedHashMap<>();
@@ -146,13 +179,22 @@ final class LeadershipPoller implements AutoCloseable {
         Optional<ServingStatus> health = Optional.empty();
         if (healths.containsKey(m)) {
           try {
-            health = Optional.of(healths.get(m).get(CALL_DEADLINE_MS + 500, TimeUnit.MILLISECONDS).getStatus());
+            health =
+                Optional.of(
+                    healths.get(m).get(CALL_DEADLINE_MS + 500, TimeUnit.MILLISECONDS).getStatus());
           } catch (ExecutionException | TimeoutException x) {
             // Health unanswered: the GetInfo answer still counts.
           }
         }
-        answers.put(m, new Answer(m, info.getLeading(), info.hasLeader() ? info.getLeader().getEpoch() : -1,
-            info.hasLeader() ? info.getLeader().getInfo().getPid() : "", health, receivedAt));
+        answers.put(
+            m,
+            new Answer(
+                m,
+                info.getLeading(),
+                info.hasLeader() ? info.getLeader().getEpoch() : -1,
+                info.hasLeader() ? info.getLeader().getInfo().getPid() : "",
+                health,
+                receivedAt));
       } catch (ExecutionException | TimeoutException x) {
         Throwable cause = x.getCause() != null ? x.getCause() : x;
         failures.put(m, cause.getMessage());
@@ -185,11 +227,15 @@ final class LeadershipPoller implements AutoCloseable {
   /** The last {@code n} cycles, oldest first, for failure messages. */
   synchronized String recent(int n) {
     List<Cycle> all = new ArrayList<>(history);
-    return all.subList(Math.max(0, all.size() - n), all.size()).stream().map(Cycle::toString)
+    return all.subList(Math.max(0, all.size() - n), all.size()).stream()
+        .map(Cycle::toString)
         .collect(Collectors.joining("\n    ", "    ", ""));
   }
 
-  /** Waits for a cycle numbered above {@code after}; null if none completed within {@code timeoutMs}. */
+  /**
+   * Waits for a cycle numbered above {@code after}; null if none completed within {@code
+   * timeoutMs}.
+   */
   synchronized Cycle next(long after, long timeoutMs) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
     while (latest == null || latest.number() <= after) {

@@ -7,12 +7,12 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.NettyChannelBuilder;
 import java.util.concurrent.TimeUnit;
 import org.masterha.proto.v1.AgentInfo;
+import org.masterha.proto.v1.AgentRegistryGrpc;
 import org.masterha.proto.v1.GetInfoRequest;
 import org.masterha.proto.v1.GetInfoResponse;
 import org.masterha.proto.v1.MasterServiceGrpc;
 import org.masterha.proto.v1.RegisterAgentRequest;
 import org.masterha.proto.v1.RegisterAgentResponse;
-import org.masterha.proto.v1.AgentRegistryGrpc;
 
 /** The test's own gRPC client of one master: health, info, registration. */
 final class MasterClient implements AutoCloseable {
@@ -24,19 +24,26 @@ final class MasterClient implements AutoCloseable {
 
   /** The standard health service's answer for the whole server (""). */
   ServingStatus health() {
-    return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
-        .check(HealthCheckRequest.newBuilder().setService("").build()).getStatus();
+    return HealthGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(5, TimeUnit.SECONDS)
+        .check(HealthCheckRequest.newBuilder().setService("").build())
+        .getStatus();
   }
 
   GetInfoResponse info() {
-    return MasterServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS).getInfo(GetInfoRequest.getDefaultInstance());
+    return MasterServiceGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(5, TimeUnit.SECONDS)
+        .getInfo(GetInfoRequest.getDefaultInstance());
   }
 
   RegisterAgentResponse register(String agentId, long knownEpoch) {
-    return AgentRegistryGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS).register(RegisterAgentRequest.newBuilder()
-        .setAgent(AgentInfo.newBuilder().setId(agentId).setHostname("localhost").setPort(1))
-        .setKnownEpoch(knownEpoch)
-        .build());
+    return AgentRegistryGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(5, TimeUnit.SECONDS)
+        .register(
+            RegisterAgentRequest.newBuilder()
+                .setAgent(AgentInfo.newBuilder().setId(agentId).setHostname("localhost").setPort(1))
+                .setKnownEpoch(knownEpoch)
+                .build());
   }
 
   @Override

@@ -7,10 +7,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.masterha.demo.launcher.EmbeddedZooKeeper;
 import org.masterha.demo.launcher.Store;
 
-/** The end-to-end scenarios on a real ZooKeeper server (embedded in the test JVM; the masters are other JVMs). */
+/**
+ * The end-to-end scenarios on a real ZooKeeper server (embedded in the test JVM; the masters are
+ * other JVMs).
+ */
 class ZooKeeperEndToEndTest extends EndToEndContract {
-  @TempDir
-  static Path storeDir;
+  @TempDir static Path storeDir;
   private static EmbeddedZooKeeper zookeeper;
 
   @BeforeAll

@@ -8,13 +8,12 @@ import org.masterha.demo.launcher.EmbeddedZooKeeper;
 import org.masterha.demo.launcher.Store;
 
 /**
- * The pause scenarios on a real ZooKeeper server (embedded in the test JVM, tick 250 ms, so the 2 s session timeout
- * is honoured: the server's minimum is 2 ticks); members and their {@code ephemeralOwner} are read with a plain
- * ZooKeeper client.
+ * The pause scenarios on a real ZooKeeper server (embedded in the test JVM, tick 250 ms, so the 2 s
+ * session timeout is honoured: the server's minimum is 2 ticks); members and their {@code
+ * ephemeralOwner} are read with a plain ZooKeeper client.
  */
 class ZooKeeperPauseEndToEndTest extends PauseEndToEndContract {
-  @TempDir
-  static Path storeDir;
+  @TempDir static Path storeDir;
   private static EmbeddedZooKeeper zookeeper;
 
   @BeforeAll

@@ -1,6 +1,9 @@
 package org.masterha.ha.error;
 
-/** A fatal failure of a coordination operation; retryable errors are retried inside a backend, never surfaced. */
+/**
+ * A fatal failure of a coordination operation; retryable errors are retried inside a backend, never
+ * surfaced.
+ */
 public class HaException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 

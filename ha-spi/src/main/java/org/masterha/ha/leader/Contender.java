@@ -6,8 +6,8 @@ import java.util.concurrent.CompletableFuture;
 public interface Contender {
   /**
    * Registers the candidacy; completes once it is in the store. Whether it leads is learned from
-   * {@link Candidacy#elected()} or a {@link Detector}. Fails with {@link IllegalStateException} while a previous
-   * candidacy is still live.
+   * {@link Candidacy#elected()} or a {@link Detector}. Fails with {@link IllegalStateException}
+   * while a previous candidacy is still live.
    */
   CompletableFuture<Candidacy> contend();
 

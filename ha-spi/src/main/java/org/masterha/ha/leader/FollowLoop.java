@@ -7,8 +7,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The follow loop applications used to write by hand, once: {@code detect(last answer)}, tell the listener, ask
- * again. Passing the last answer means no change is missed.
+ * The follow loop applications used to write by hand, once: {@code detect(last answer)}, tell the
+ * listener, ask again. Passing the last answer means no change is missed.
  */
 final class FollowLoop implements Detector.Following {
   private static final Logger log = LoggerFactory.getLogger(FollowLoop.class);
@@ -49,7 +49,10 @@ final class FollowLoop implements Detector.Following {
       }
     }
     if (error != null) {
-      Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+      Throwable cause =
+          error instanceof CompletionException && error.getCause() != null
+              ? error.getCause()
+              : error;
       listener.detectionFailed(cause);
       return;
     }
@@ -57,7 +60,10 @@ final class FollowLoop implements Detector.Following {
       listener.leaderChanged(leader);
     } catch (RuntimeException e) {
       // A listener's bug must not end the following: the next change is still worth telling.
-      log.warn("A leader listener threw on {}; following on", leader.map(Leader::toString).orElse("no leader"), e);
+      log.warn(
+          "A leader listener threw on {}; following on",
+          leader.map(Leader::toString).orElse("no leader"),
+          e);
     }
     next(leader);
   }

@@ -5,14 +5,20 @@ import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * How long to wait before another attempt: {@code first}, doubling after each failure up to {@code cap}. With
- * jitter, each pause is drawn from the upper half of that (so clients that failed together do not all come back
- * at the same instant, and none comes back sooner than half the plain delay).
+ * How long to wait before another attempt: {@code first}, doubling after each failure up to {@code
+ * cap}. With jitter, each pause is drawn from the upper half of that (so clients that failed
+ * together do not all come back at the same instant, and none comes back sooner than half the plain
+ * delay).
  */
 public record Backoff(Duration first, Duration cap, boolean jitter) {
   public Backoff {
-    Preconditions.checkArgument(first.toNanos() > 0, "a backoff's first delay must be positive, got %s", first);
-    Preconditions.checkArgument(cap.compareTo(first) >= 0, "a backoff's cap (%s) must be at least its first delay (%s)", cap, first);
+    Preconditions.checkArgument(
+        first.toNanos() > 0, "a backoff's first delay must be positive, got %s", first);
+    Preconditions.checkArgument(
+        cap.compareTo(first) >= 0,
+        "a backoff's cap (%s) must be at least its first delay (%s)",
+        cap,
+        first);
   }
 
   /** Capped exponential backoff without jitter. */

@@ -10,18 +10,21 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * A future the API hands out: whoever completes it, every action a caller attaches runs on the caller's executor,
- * never on the thread that completed it. Backends complete their futures on their event and I/O threads, which
- * in ZooKeeper and etcd also run the liveness deadline; a caller that blocked in {@code whenComplete} there would
- * delay its own {@code lost()}. So each non-async method here is its {@code ...Async} twin on the caller's
- * executor, and stages made from it are of this kind too.
+ * A future the API hands out: whoever completes it, every action a caller attaches runs on the
+ * caller's executor, never on the thread that completed it. Backends complete their futures on
+ * their event and I/O threads, which in ZooKeeper and etcd also run the liveness deadline; a caller
+ * that blocked in {@code whenComplete} there would delay its own {@code lost()}. So each non-async
+ * method here is its {@code ...Async} twin on the caller's executor, and stages made from it are of
+ * this kind too.
  *
- * <p>The future itself still completes at once on the backend's thread (completing it runs no caller code), so
- * {@code isDone()}, {@code get()} and {@code join()} see the outcome as soon as the backend knows it.
+ * <p>The future itself still completes at once on the backend's thread (completing it runs no
+ * caller code), so {@code isDone()}, {@code get()} and {@code join()} see the outcome as soon as
+ * the backend knows it.
  *
- * <p>A {@linkplain #readOnly read-only} one is a view of a future the kit keeps completing (a membership's
- * {@code cancelled}, a candidacy's {@code lost} and {@code elected}): callers cannot complete, cancel or obtrude
- * it, so no caller can make a candidacy look lost or elected to everyone else holding it.
+ * <p>A {@linkplain #readOnly read-only} one is a view of a future the kit keeps completing (a
+ * membership's {@code cancelled}, a candidacy's {@code lost} and {@code elected}): callers cannot
+ * complete, cancel or obtrude it, so no caller can make a candidacy look lost or elected to
+ * everyone else holding it.
  */
 public class CallbackFuture<T> extends CompletableFuture<T> {
   private final Executor executor;
@@ -30,7 +33,9 @@ public class CallbackFuture<T> extends CompletableFuture<T> {
     this.executor = executor;
   }
 
-  /** A read-only future that completes as {@code source} does; its actions run on {@code executor}. */
+  /**
+   * A read-only future that completes as {@code source} does; its actions run on {@code executor}.
+   */
   public static <T> CallbackFuture<T> readOnly(CompletableFuture<T> source, Executor executor) {
     ReadOnly<T> view = new ReadOnly<>(executor);
     source.whenComplete(view::settle);
@@ -40,13 +45,14 @@ public class CallbackFuture<T> extends CompletableFuture<T> {
   /** A future that completes as {@code source} does; its actions run on {@code executor}. */
   public static <T> CallbackFuture<T> relay(CompletableFuture<T> source, Executor executor) {
     CallbackFuture<T> f = new CallbackFuture<>(executor);
-    source.whenComplete((value, error) -> {
-      if (error != null) {
-        f.completeExceptionally(error);
-      } else {
-        f.complete(value);
-      }
-    });
+    source.whenComplete(
+        (value, error) -> {
+          if (error != null) {
+            f.completeExceptionally(error);
+          } else {
+            f.complete(value);
+          }
+        });
     return f;
   }
 
@@ -76,14 +82,14 @@ public class CallbackFuture<T> extends CompletableFuture<T> {
   }
 
   @Override
-  public <U, V> CompletableFuture<V> thenCombine(CompletionStage<? extends U> other,
-      BiFunction<? super T, ? super U, ? extends V> fn) {
+  public <U, V> CompletableFuture<V> thenCombine(
+      CompletionStage<? extends U> other, BiFunction<? super T, ? super U, ? extends V> fn) {
     return thenCombineAsync(other, fn);
   }
 
   @Override
-  public <U> CompletableFuture<Void> thenAcceptBoth(CompletionStage<? extends U> other,
-      BiConsumer<? super T, ? super U> action) {
+  public <U> CompletableFuture<Void> thenAcceptBoth(
+      CompletionStage<? extends U> other, BiConsumer<? super T, ? super U> action) {
     return thenAcceptBothAsync(other, action);
   }
 
@@ -93,12 +99,14 @@ public class CallbackFuture<T> extends CompletableFuture<T> {
   }
 
   @Override
-  public <U> CompletableFuture<U> applyToEither(CompletionStage<? extends T> other, Function<? super T, U> fn) {
+  public <U> CompletableFuture<U> applyToEither(
+      CompletionStage<? extends T> other, Function<? super T, U> fn) {
     return applyToEitherAsync(other, fn);
   }
 
   @Override
-  public CompletableFuture<Void> acceptEither(CompletionStage<? extends T> other, Consumer<? super T> action) {
+  public CompletableFuture<Void> acceptEither(
+      CompletionStage<? extends T> other, Consumer<? super T> action) {
     return acceptEitherAsync(other, action);
   }
 
@@ -108,7 +116,8 @@ public class CallbackFuture<T> extends CompletableFuture<T> {
   }
 
   @Override
-  public <U> CompletableFuture<U> thenCompose(Function<? super T, ? extends CompletionStage<U>> fn) {
+  public <U> CompletableFuture<U> thenCompose(
+      Function<? super T, ? extends CompletionStage<U>> fn) {
     return thenComposeAsync(fn);
   }
 
@@ -128,11 +137,15 @@ public class CallbackFuture<T> extends CompletableFuture<T> {
   }
 
   @Override
-  public CompletableFuture<T> exceptionallyCompose(Function<Throwable, ? extends CompletionStage<T>> fn) {
+  public CompletableFuture<T> exceptionallyCompose(
+      Function<Throwable, ? extends CompletionStage<T>> fn) {
     return exceptionallyComposeAsync(fn);
   }
 
-  /** The JDK's minimal stage would run actions on the completing thread again; this one is a read-only copy. */
+  /**
+   * The JDK's minimal stage would run actions on the completing thread again; this one is a
+   * read-only copy.
+   */
   @Override
   public CompletionStage<T> minimalCompletionStage() {
     return readOnly(this, executor);
@@ -179,7 +192,8 @@ public class CallbackFuture<T> extends CompletableFuture<T> {
     }
 
     @Override
-    public CompletableFuture<T> completeAsync(java.util.function.Supplier<? extends T> supplier, Executor executor) {
+    public CompletableFuture<T> completeAsync(
+        java.util.function.Supplier<? extends T> supplier, Executor executor) {
       throw refused("completeAsync");
     }
 
@@ -195,8 +209,10 @@ public class CallbackFuture<T> extends CompletableFuture<T> {
     }
 
     private static UnsupportedOperationException refused(String what) {
-      return new UnsupportedOperationException(what + "(): this future is completed by the HA session, not by callers;"
-          + " use copy() for a future of your own");
+      return new UnsupportedOperationException(
+          what
+              + "(): this future is completed by the HA session, not by callers;"
+              + " use copy() for a future of your own");
     }
   }
 }

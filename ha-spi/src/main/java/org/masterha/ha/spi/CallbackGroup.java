@@ -7,8 +7,9 @@ import org.masterha.ha.group.Group;
 import org.masterha.ha.group.Membership;
 
 /**
- * A backend's group as callers get it: every answer on the {@link CallbackExecutor}, and the memberships it joins
- * with a read-only {@code cancelled()} that the backend goes on completing underneath.
+ * A backend's group as callers get it: every answer on the {@link CallbackExecutor}, and the
+ * memberships it joins with a read-only {@code cancelled()} that the backend goes on completing
+ * underneath.
  */
 public final class CallbackGroup implements Group {
   private final Group group;

@@ -12,14 +12,15 @@ import org.masterha.masterinfo.MasterInfoCodec;
 import org.masterha.proto.MasterInfo;
 
 /**
- * The contender every backend gets: a candidacy is a {@code json.info} member holding the master's MasterInfo as
- * Mesos JSON, so a Mesos master and a masterha master can stand in the same group. Its {@code lost} is the
- * membership's {@code cancelled}, which the backend completes before the store could elect anyone else; its
- * {@code elected} follows the session's {@link SharedDetection} rather than a detector of its own.
+ * The contender every backend gets: a candidacy is a {@code json.info} member holding the master's
+ * MasterInfo as Mesos JSON, so a Mesos master and a masterha master can stand in the same group.
+ * Its {@code lost} is the membership's {@code cancelled}, which the backend completes before the
+ * store could elect anyone else; its {@code elected} follows the session's {@link SharedDetection}
+ * rather than a detector of its own.
  *
- * <p>{@code lost} and {@code elected} are completed inside the kit, on the backend's thread, and handed out as
- * read-only views whose callers' actions run on the {@link CallbackExecutor}: a caller blocking in one never
- * holds up the thread that completes {@code lost}.
+ * <p>{@code lost} and {@code elected} are completed inside the kit, on the backend's thread, and
+ * handed out as read-only views whose callers' actions run on the {@link CallbackExecutor}: a
+ * caller blocking in one never holds up the thread that completes {@code lost}.
  */
 public final class GroupContender implements Contender {
   private final Group group;
@@ -39,7 +40,8 @@ public final class GroupContender implements Contender {
     this(detection.group(), info, detection, callbacks);
   }
 
-  private GroupContender(Group group, MasterInfo info, SharedDetection detection, CallbackExecutor callbacks) {
+  private GroupContender(
+      Group group, MasterInfo info, SharedDetection detection, CallbackExecutor callbacks) {
     this.group = group;
     this.info = info;
     this.detection = detection;
@@ -49,12 +51,18 @@ public final class GroupContender implements Contender {
   @Override
   public CompletableFuture<Candidacy> contend() {
     synchronized (lock) {
-      if (current != null && !(current.isDone() && (current.isCompletedExceptionally() || current.join().lostInside.isDone()))) {
-        return callbacks.relay(CompletableFuture.failedFuture(
-            new IllegalStateException("already contending in " + group.path() + "; withdraw first")));
+      if (current != null
+          && !(current.isDone()
+              && (current.isCompletedExceptionally() || current.join().lostInside.isDone()))) {
+        return callbacks.relay(
+            CompletableFuture.failedFuture(
+                new IllegalStateException(
+                    "already contending in " + group.path() + "; withdraw first")));
       }
-      current = group.join(MasterInfoCodec.toJson(info), Optional.of(MasterInfoCodec.JSON_LABEL))
-          .thenApply(m -> new GroupCandidacy(m));
+      current =
+          group
+              .join(MasterInfoCodec.toJson(info), Optional.of(MasterInfoCodec.JSON_LABEL))
+              .thenApply(m -> new GroupCandidacy(m));
       return callbacks.relay(current.thenApply(c -> (Candidacy) c));
     }
   }
@@ -68,20 +76,28 @@ public final class GroupContender implements Contender {
     if (c == null) {
       return callbacks.relay(CompletableFuture.completedFuture(false));
     }
-    return callbacks.relay(c.handle((candidacy, e) -> candidacy)
-        .thenCompose(candidacy -> candidacy == null || candidacy.lostInside.isDone()
-            ? CompletableFuture.completedFuture(false)
-            : group.cancel(candidacy.membership)));
+    return callbacks.relay(
+        c.handle((candidacy, e) -> candidacy)
+            .thenCompose(
+                candidacy ->
+                    candidacy == null || candidacy.lostInside.isDone()
+                        ? CompletableFuture.completedFuture(false)
+                        : group.cancel(candidacy.membership)));
   }
 
   private final class GroupCandidacy implements Candidacy {
     private final Membership membership;
+
     /** Completed on the backend's thread with the membership's own {@code cancelled}. */
     private final CompletableFuture<Void> lostInside;
+
     private final CompletableFuture<Void> lost;
+
     /** null until {@link #elected()} is first asked. */
     private CompletableFuture<Leader> electedInside;
+
     private CompletableFuture<Leader> elected;
+
     /** The detection this candidacy waits on, withdrawn once it is decided. */
     private CompletableFuture<Optional<Leader>> waiting;
 
@@ -121,18 +137,26 @@ public final class GroupContender implements Contender {
         electedInside = new CompletableFuture<>();
         elected = callbacks.readOnly(electedInside);
         Runnable release = detection.hold();
-        lostInside.thenRun(() -> electedInside.completeExceptionally(new CandidacyLostException(
-            "candidacy " + membership.id() + " in " + group.path() + " was lost before it was elected")));
-        electedInside.whenComplete((l, e) -> {
-          release.run();
-          CompletableFuture<Optional<Leader>> w;
-          synchronized (this) {
-            w = waiting;
-          }
-          if (w != null && !w.isDone()) {
-            detection.forget(w);
-          }
-        });
+        lostInside.thenRun(
+            () ->
+                electedInside.completeExceptionally(
+                    new CandidacyLostException(
+                        "candidacy "
+                            + membership.id()
+                            + " in "
+                            + group.path()
+                            + " was lost before it was elected")));
+        electedInside.whenComplete(
+            (l, e) -> {
+              release.run();
+              CompletableFuture<Optional<Leader>> w;
+              synchronized (this) {
+                w = waiting;
+              }
+              if (w != null && !w.isDone()) {
+                detection.forget(w);
+              }
+            });
         follow(Optional.empty());
       }
       return elected;
@@ -147,15 +171,16 @@ public final class GroupContender implements Contender {
         detection.forget(next);
         return;
       }
-      next.whenComplete((leader, e) -> {
-        if (e != null) {
-          electedInside.completeExceptionally(e);
-        } else if (leader.isPresent() && leader.get().membership().equals(membership)) {
-          electedInside.complete(leader.get());
-        } else if (!electedInside.isDone()) {
-          follow(leader);
-        }
-      });
+      next.whenComplete(
+          (leader, e) -> {
+            if (e != null) {
+              electedInside.completeExceptionally(e);
+            } else if (leader.isPresent() && leader.get().membership().equals(membership)) {
+              electedInside.complete(leader.get());
+            } else if (!electedInside.isDone()) {
+              follow(leader);
+            }
+          });
     }
   }
 }

@@ -12,16 +12,19 @@ import org.masterha.ha.leader.Detector;
 import org.masterha.ha.leader.Leader;
 
 /**
- * The detector every backend gets: a view of its session's {@link SharedDetection} (Mesos' leader rule applied
- * to each new member set, one read per change for all of the session's detectors), handing out answers on the
- * caller's executor. Epochs never go back: the shared detection never reports one lower than it already has.
+ * The detector every backend gets: a view of its session's {@link SharedDetection} (Mesos' leader
+ * rule applied to each new member set, one read per change for all of the session's detectors),
+ * handing out answers on the caller's executor. Epochs never go back: the shared detection never
+ * reports one lower than it already has.
  */
 public final class GroupDetector implements Detector {
   /** The detector's life. */
   enum State {
     /** Made, never asked: it holds nothing of the shared detection. */
     NEW,
-    /** Asked at least once: it keeps the shared detection running until closed, as a follower needs. */
+    /**
+     * Asked at least once: it keeps the shared detection running until closed, as a follower needs.
+     */
     FOLLOWING,
     /** Closed: pending detections were cancelled, new ones fail. */
     CLOSED
@@ -46,13 +49,15 @@ public final class GroupDetector implements Detector {
   }
 
   /**
-   * Cancelling the returned future withdraws this detection; closing the detector cancels every pending one.
+   * Cancelling the returned future withdraws this detection; closing the detector cancels every
+   * pending one.
    */
   @Override
   public CompletableFuture<Optional<Leader>> detect(Optional<Leader> previous) {
     synchronized (lock) {
       if (state == State.CLOSED) {
-        return callbacks.relay(CompletableFuture.failedFuture(new CancellationException("detector closed")));
+        return callbacks.relay(
+            CompletableFuture.failedFuture(new CancellationException("detector closed")));
       }
       if (state == State.NEW) {
         state = State.FOLLOWING;
@@ -71,18 +76,20 @@ public final class GroupDetector implements Detector {
       detection.forget(inner);
       inner.completeExceptionally(new CancellationException("detector closed"));
     }
-    inner.whenComplete((l, e) -> {
-      synchronized (lock) {
-        pending.remove(inner);
-      }
-    });
+    inner.whenComplete(
+        (l, e) -> {
+          synchronized (lock) {
+            pending.remove(inner);
+          }
+        });
     CompletableFuture<Optional<Leader>> answer = callbacks.relay(inner);
-    answer.whenComplete((l, e) -> {
-      if (e instanceof CancellationException && !inner.isDone()) {
-        detection.forget(inner);
-        inner.cancel(false);
-      }
-    });
+    answer.whenComplete(
+        (l, e) -> {
+          if (e instanceof CancellationException && !inner.isDone()) {
+            detection.forget(inner);
+            inner.cancel(false);
+          }
+        });
     return answer;
   }
 

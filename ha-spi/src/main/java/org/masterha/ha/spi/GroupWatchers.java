@@ -1,6 +1,5 @@
 package org.masterha.ha.spi;
 
-import org.masterha.ha.group.Membership;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -12,14 +11,17 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import org.masterha.ha.group.Membership;
 
 /**
- * The bookkeeping every backend's group needs, written once: the last member listing, the callers waiting for
- * it to change, and the memberships this session owns, whose {@code cancelled} futures it completes.
+ * The bookkeeping every backend's group needs, written once: the last member listing, the callers
+ * waiting for it to change, and the memberships this session owns, whose {@code cancelled} futures
+ * it completes.
  *
- * <p>A backend feeds it each complete, fresh listing with {@link #update}; that settles waiting watches and
- * notices when one of our own members has disappeared. Listings carry the store revision they are as of, so
- * a listing older than one of our joins cannot make that member look lost.
+ * <p>A backend feeds it each complete, fresh listing with {@link #update}; that settles waiting
+ * watches and notices when one of our own members has disappeared. Listings carry the store
+ * revision they are as of, so a listing older than one of our joins cannot make that member look
+ * lost.
  */
 public final class GroupWatchers {
   private final Object lock = new Object();
@@ -37,7 +39,10 @@ public final class GroupWatchers {
     }
   }
 
-  /** Completes when the listing differs from {@code expected}; at once if the last listing already does. */
+  /**
+   * Completes when the listing differs from {@code expected}; at once if the last listing already
+   * does.
+   */
   public CompletableFuture<Set<Membership>> watch(Set<Membership> expected) {
     CompletableFuture<Set<Membership>> f = new CompletableFuture<>();
     Set<Membership> snapshot = null;
@@ -72,7 +77,10 @@ public final class GroupWatchers {
     }
   }
 
-  /** Our membership, with its live {@code cancelled} future, for one seen in a listing; null if not ours. */
+  /**
+   * Our membership, with its live {@code cancelled} future, for one seen in a listing; null if not
+   * ours.
+   */
   public Membership ownedInstance(Membership membership) {
     synchronized (lock) {
       return owned.get(membership);
@@ -80,10 +88,11 @@ public final class GroupWatchers {
   }
 
   /**
-   * The safety net against ghost members: of the members the store says our <em>live</em> session (lease, Consul
-   * session) holds, those this session does not track. A session must never hold a member nobody here knows
-   * about (it would lead, or stand in line, for a process that believes it does not), so the backend deletes
-   * each one at once, with a warning. The backend leaves out members whose join is still in flight.
+   * The safety net against ghost members: of the members the store says our <em>live</em> session
+   * (lease, Consul session) holds, those this session does not track. A session must never hold a
+   * member nobody here knows about (it would lead, or stand in line, for a process that believes it
+   * does not), so the backend deletes each one at once, with a warning. The backend leaves out
+   * members whose join is still in flight.
    */
   public List<Membership> strays(Collection<Membership> heldBySession) {
     synchronized (lock) {
@@ -131,9 +140,10 @@ public final class GroupWatchers {
   }
 
   /**
-   * A complete listing as of store revision {@code asOf}. Our memberships whose sequence is at most {@code asOf}
-   * and that are missing were deleted by someone else: they complete {@code cancelled} with false. Backends
-   * whose listings are ordered after their own creates (ZooKeeper's FIFO session) pass {@link Long#MAX_VALUE}.
+   * A complete listing as of store revision {@code asOf}. Our memberships whose sequence is at most
+   * {@code asOf} and that are missing were deleted by someone else: they complete {@code cancelled}
+   * with false. Backends whose listings are ordered after their own creates (ZooKeeper's FIFO
+   * session) pass {@link Long#MAX_VALUE}.
    */
   public void update(Set<Membership> listing, long asOf) {
     List<Waiter> ready = new ArrayList<>();

@@ -7,19 +7,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * The local half of a session's safety: the moment after which the store may already have expired the session
- * and elected someone else, measured on this process's monotonic clock from the last renewal the store
- * confirmed. The store restarts its own timer when it receives a renewal, which is after we sent it, so
- * {@code sent + timeout} is never later than the store's expiry.
+ * The local half of a session's safety: the moment after which the store may already have expired
+ * the session and elected someone else, measured on this process's monotonic clock from the last
+ * renewal the store confirmed. The store restarts its own timer when it receives a renewal, which
+ * is after we sent it, so {@code sent + timeout} is never later than the store's expiry.
  *
- * <p>A backend arms it with the send time of each confirmed renewal (etcd keepalive, Consul renew) or, for a
- * connection-based session like ZooKeeper's, when the connection is suspended; it disarms it when the
- * connection is confirmed again. {@code onDeadline} runs once per arming if the deadline passes first; a small
- * margin makes it fire a little early rather than late.
+ * <p>A backend arms it with the send time of each confirmed renewal (etcd keepalive, Consul renew)
+ * or, for a connection-based session like ZooKeeper's, when the connection is suspended; it disarms
+ * it when the connection is confirmed again. {@code onDeadline} runs once per arming if the
+ * deadline passes first; a small margin makes it fire a little early rather than late.
  *
- * <p>{@link #passed()} reads the clock at the moment of the call and stays true from the deadline until the next
- * {@link #arm} or {@link #disarm}: a process that resumes after a pause (SIGSTOP, a long GC) longer than the
- * timeout learns it is past its deadline at once, before the timer that runs {@code onDeadline} got the CPU.
+ * <p>{@link #passed()} reads the clock at the moment of the call and stays true from the deadline
+ * until the next {@link #arm} or {@link #disarm}: a process that resumes after a pause (SIGSTOP, a
+ * long GC) longer than the timeout learns it is past its deadline at once, before the timer that
+ * runs {@code onDeadline} got the CPU.
  */
 public final class LivenessDeadline implements AutoCloseable {
   private final long timeoutNanos;
@@ -32,20 +33,29 @@ public final class LivenessDeadline implements AutoCloseable {
   private long generation;
   private boolean closed;
 
-  public LivenessDeadline(Duration timeout, ScheduledExecutorService scheduler, Runnable onDeadline) {
+  public LivenessDeadline(
+      Duration timeout, ScheduledExecutorService scheduler, Runnable onDeadline) {
     this(timeout, scheduler, onDeadline, System::nanoTime);
   }
 
-  public LivenessDeadline(Duration timeout, ScheduledExecutorService scheduler, Runnable onDeadline, LongSupplier clock) {
+  public LivenessDeadline(
+      Duration timeout,
+      ScheduledExecutorService scheduler,
+      Runnable onDeadline,
+      LongSupplier clock) {
     this.timeoutNanos = timeout.toNanos();
-    // A tenth of the timeout, at most 500 ms: room for scheduling delay, not enough to make blips fatal.
+    // A tenth of the timeout, at most 500 ms: room for scheduling delay, not enough to make blips
+    // fatal.
     this.marginNanos = Math.min(timeoutNanos / 10, TimeUnit.MILLISECONDS.toNanos(500));
     this.scheduler = scheduler;
     this.onDeadline = onDeadline;
     this.clock = clock;
   }
 
-  /** The last renewal the store confirmed was sent at {@code sentAtNanos}: the deadline moves to it + timeout. */
+  /**
+   * The last renewal the store confirmed was sent at {@code sentAtNanos}: the deadline moves to it
+   * + timeout.
+   */
   public synchronized void arm(long sentAtNanos) {
     if (closed) {
       return;
@@ -54,7 +64,9 @@ public final class LivenessDeadline implements AutoCloseable {
     reschedule();
   }
 
-  /** The session is confirmed live by other means (a connected ZooKeeper session): no deadline runs. */
+  /**
+   * The session is confirmed live by other means (a connected ZooKeeper session): no deadline runs.
+   */
   public synchronized void disarm() {
     deadline = Long.MAX_VALUE;
     if (timer != null) {
@@ -65,8 +77,8 @@ public final class LivenessDeadline implements AutoCloseable {
   }
 
   /**
-   * The monotonic time at which {@code onDeadline} fires (or fired, until re-armed), or {@link Long#MAX_VALUE} when
-   * disarmed.
+   * The monotonic time at which {@code onDeadline} fires (or fired, until re-armed), or {@link
+   * Long#MAX_VALUE} when disarmed.
    */
   public synchronized long deadlineNanos() {
     return deadline;
@@ -97,7 +109,8 @@ public final class LivenessDeadline implements AutoCloseable {
         return;
       }
       timer = null;
-      // The deadline stays where it was, so passed() keeps answering true until the next arm or disarm.
+      // The deadline stays where it was, so passed() keeps answering true until the next arm or
+      // disarm.
     }
     onDeadline.run();
   }

@@ -6,8 +6,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The futures a session handed to callers and has not completed yet. Closing the session fails every one of
- * them, and any tracked afterwards at once, so no caller waits forever on a session that is gone.
+ * The futures a session handed to callers and has not completed yet. Closing the session fails
+ * every one of them, and any tracked afterwards at once, so no caller waits forever on a session
+ * that is gone.
  */
 public final class PendingOperations {
   private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
@@ -20,7 +21,8 @@ public final class PendingOperations {
 
   /** Tracks {@code f} until it completes; fails it at once if closed. Any thread. */
   public <T> CompletableFuture<T> track(CompletableFuture<T> f) {
-    // Added before closedBy is read, and close() sets closedBy before it reads the set: either close() sees f,
+    // Added before closedBy is read, and close() sets closedBy before it reads the set: either
+    // close() sees f,
     // or f sees closedBy.
     pending.add(f);
     f.whenComplete((v, e) -> pending.remove(f));
@@ -31,7 +33,9 @@ public final class PendingOperations {
     return f;
   }
 
-  /** Fails every future tracked now with {@code cause}; futures tracked later are tracked as usual. */
+  /**
+   * Fails every future tracked now with {@code cause}; futures tracked later are tracked as usual.
+   */
   public void failAll(RuntimeException cause) {
     for (CompletableFuture<?> f : List.copyOf(pending)) {
       f.completeExceptionally(cause);

@@ -21,18 +21,23 @@ import org.masterha.ha.spi.StoreState;
 import org.masterha.ha.state.Variable;
 
 /**
- * The standalone backend's store: members by path, with a sequence counter per path that never goes back.
- * Every operation and notification runs on one event thread, in order, as ZooKeeper's client delivers them, so
- * a listing can never overtake the join that preceded it.
+ * The standalone backend's store: members by path, with a sequence counter per path that never goes
+ * back. Every operation and notification runs on one event thread, in order, as ZooKeeper's client
+ * delivers them, so a listing can never overtake the join that preceded it.
  */
 final class InMemoryStore {
   private final String name;
   private final ExecutorService events;
   private final Map<String, PathState> paths = new HashMap<>();
+
   /** State variables by full key ({@code <base>/state/<name>}). */
   private final Map<String, StateFile.Entry> variables = new TreeMap<>();
-  /** Versions come from one counter, so a name expunged and created again never reuses a version. */
+
+  /**
+   * Versions come from one counter, so a name expunged and created again never reuses a version.
+   */
   private long nextVersion = 1;
+
   private StateFile stateFile;
 
   private static final class PathState {
@@ -45,7 +50,9 @@ final class InMemoryStore {
 
   InMemoryStore(String name) {
     this.name = name;
-    this.events = Executors.newSingleThreadExecutor(DaemonThreads.named("standalone-store" + (name.isEmpty() ? "" : "-" + name)));
+    this.events =
+        Executors.newSingleThreadExecutor(
+            DaemonThreads.named("standalone-store" + (name.isEmpty() ? "" : "-" + name)));
   }
 
   /** Runs {@code task} on the event thread. */
@@ -56,34 +63,43 @@ final class InMemoryStore {
   /** Runs {@code task} on the event thread; its result or exception completes the future. */
   <T> CompletableFuture<T> call(Supplier<T> task) {
     CompletableFuture<T> f = new CompletableFuture<>();
-    events.execute(() -> {
-      try {
-        f.complete(task.get());
-      } catch (RuntimeException e) {
-        f.completeExceptionally(e);
-      }
-    });
+    events.execute(
+        () -> {
+          try {
+            f.complete(task.get());
+          } catch (RuntimeException e) {
+            f.completeExceptionally(e);
+          }
+        });
     return f;
   }
 
-  /** Keeps the state variables in {@code file} from now on, loading what it holds; one file per store. */
+  /**
+   * Keeps the state variables in {@code file} from now on, loading what it holds; one file per
+   * store.
+   */
   synchronized void attachStateFile(Path file) {
     StateFile wanted = new StateFile(file);
-    CompletableFuture<Void> done = call(() -> {
-      if (stateFile != null) {
-        if (!stateFile.path().equals(wanted.path())) {
-          throw new HaConfigException("this standalone store already keeps its state in " + stateFile.path()
-              + "; it cannot also use " + wanted.path());
-        }
-        return null;
-      }
-      StateFile.Contents contents = wanted.load();
-      variables.clear();
-      variables.putAll(contents.variables());
-      nextVersion = Math.max(nextVersion, contents.nextVersion());
-      stateFile = wanted;
-      return null;
-    });
+    CompletableFuture<Void> done =
+        call(
+            () -> {
+              if (stateFile != null) {
+                if (!stateFile.path().equals(wanted.path())) {
+                  throw new HaConfigException(
+                      "this standalone store already keeps its state in "
+                          + stateFile.path()
+                          + "; it cannot also use "
+                          + wanted.path());
+                }
+                return null;
+              }
+              StateFile.Contents contents = wanted.load();
+              variables.clear();
+              variables.putAll(contents.variables());
+              nextVersion = Math.max(nextVersion, contents.nextVersion());
+              stateFile = wanted;
+              return null;
+            });
     try {
       done.join();
     } catch (CompletionException e) {
@@ -106,7 +122,8 @@ final class InMemoryStore {
     return e == null ? Variable.absent(name) : new Variable(name, e.value(), e.version());
   }
 
-  Optional<Variable> writeVariable(String basePath, String name, long expected, byte[] value, Optional<Membership> fence) {
+  Optional<Variable> writeVariable(
+      String basePath, String name, long expected, byte[] value, Optional<Membership> fence) {
     if (!fenceHolds(basePath, fence)) {
       throw StoreState.lost(name, fence.get(), "its member is gone from " + basePath);
     }
@@ -137,13 +154,15 @@ final class InMemoryStore {
   Set<String> variableNames(String basePath) {
     String prefix = basePath + "/state/";
     Set<String> names = new TreeSet<>();
-    variables.keySet().stream().filter(k -> k.startsWith(prefix)).forEach(k -> names.add(k.substring(prefix.length())));
+    variables.keySet().stream()
+        .filter(k -> k.startsWith(prefix))
+        .forEach(k -> names.add(k.substring(prefix.length())));
     return names;
   }
 
   /**
-   * Sets ({@code entry} non-null) or removes {@code key}: the state file first, so that a failed save leaves
-   * memory, and what readers see, as it was.
+   * Sets ({@code entry} non-null) or removes {@code key}: the state file first, so that a failed
+   * save leaves memory, and what readers see, as it was.
    */
   private void commit(String key, StateFile.Entry entry) {
     long next = entry == null ? nextVersion : nextVersion + 1;
@@ -173,7 +192,12 @@ final class InMemoryStore {
     state(path).listeners.remove(group);
   }
 
-  Membership add(String path, Optional<String> label, byte[] data, StandaloneSession owner, CompletableFuture<Boolean> cancelled) {
+  Membership add(
+      String path,
+      Optional<String> label,
+      byte[] data,
+      StandaloneSession owner,
+      CompletableFuture<Boolean> cancelled) {
     PathState s = state(path);
     long seq = s.nextSequence++;
     String id = label.map(l -> l + "_").orElse("") + String.format("%010d", seq);
@@ -195,17 +219,20 @@ final class InMemoryStore {
   /** Removes every member {@code owner} holds, in all paths; returns the paths that changed. */
   List<String> removeAll(StandaloneSession owner) {
     List<String> changed = new ArrayList<>();
-    paths.forEach((path, s) -> {
-      if (s.members.values().removeIf(e -> e.owner() == owner)) {
-        changed.add(path);
-      }
-    });
+    paths.forEach(
+        (path, s) -> {
+          if (s.members.values().removeIf(e -> e.owner() == owner)) {
+            changed.add(path);
+          }
+        });
     return changed;
   }
 
   Optional<byte[]> data(String path, Membership m) {
     Entry e = state(path).members.get(m.sequence());
-    return e == null || !e.membership().equals(m) ? Optional.empty() : Optional.of(e.data().clone());
+    return e == null || !e.membership().equals(m)
+        ? Optional.empty()
+        : Optional.of(e.data().clone());
   }
 
   Set<Membership> listing(String path) {

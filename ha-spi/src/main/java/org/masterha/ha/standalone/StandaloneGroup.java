@@ -5,9 +5,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.masterha.ha.error.SessionClosedException;
 import org.masterha.ha.group.Group;
+import org.masterha.ha.group.Membership;
 import org.masterha.ha.spi.GroupWatchers;
 import org.masterha.ha.spi.MemberLabels;
-import org.masterha.ha.group.Membership;
 
 /** One session's view of one path of the in-memory store. */
 final class StandaloneGroup implements Group {
@@ -45,34 +45,38 @@ final class StandaloneGroup implements Group {
   private CompletableFuture<Membership> add(byte[] data, Optional<String> label) {
     CompletableFuture<Membership> f = new CompletableFuture<>();
     byte[] copy = data.clone();
-    store.execute(() -> {
-      if (session.isClosed()) {
-        f.completeExceptionally(new SessionClosedException("session " + session.sessionId() + " is closed"));
-        return;
-      }
-      Membership m = store.add(path, label, copy, session, new CompletableFuture<>());
-      watchers.owned(m);
-      f.complete(m);
-      store.notifyChanged(path);
-    });
+    store.execute(
+        () -> {
+          if (session.isClosed()) {
+            f.completeExceptionally(
+                new SessionClosedException("session " + session.sessionId() + " is closed"));
+            return;
+          }
+          Membership m = store.add(path, label, copy, session, new CompletableFuture<>());
+          watchers.owned(m);
+          f.complete(m);
+          store.notifyChanged(path);
+        });
     return f;
   }
 
   @Override
   public CompletableFuture<Boolean> cancel(Membership membership) {
     CompletableFuture<Boolean> f = new CompletableFuture<>();
-    store.execute(() -> {
-      if (session.isClosed()) {
-        f.completeExceptionally(new SessionClosedException("session " + session.sessionId() + " is closed"));
-        return;
-      }
-      boolean removed = watchers.isOwned(membership) && store.remove(path, membership, session);
-      if (removed) {
-        watchers.cancelledByUs(membership);
-        store.notifyChanged(path);
-      }
-      f.complete(removed);
-    });
+    store.execute(
+        () -> {
+          if (session.isClosed()) {
+            f.completeExceptionally(
+                new SessionClosedException("session " + session.sessionId() + " is closed"));
+            return;
+          }
+          boolean removed = watchers.isOwned(membership) && store.remove(path, membership, session);
+          if (removed) {
+            watchers.cancelledByUs(membership);
+            store.notifyChanged(path);
+          }
+          f.complete(removed);
+        });
     return f;
   }
 
@@ -86,13 +90,15 @@ final class StandaloneGroup implements Group {
   @Override
   public CompletableFuture<Set<Membership>> members() {
     CompletableFuture<Set<Membership>> f = new CompletableFuture<>();
-    store.execute(() -> {
-      if (session.isClosed()) {
-        f.completeExceptionally(new SessionClosedException("session " + session.sessionId() + " is closed"));
-      } else {
-        f.complete(store.listing(path));
-      }
-    });
+    store.execute(
+        () -> {
+          if (session.isClosed()) {
+            f.completeExceptionally(
+                new SessionClosedException("session " + session.sessionId() + " is closed"));
+          } else {
+            f.complete(store.listing(path));
+          }
+        });
     return f;
   }
 

@@ -14,7 +14,9 @@ import org.masterha.ha.leader.Candidacy;
 import org.masterha.ha.spi.GroupPaths;
 import org.masterha.ha.state.State;
 
-/** A session on the in-memory store. {@link #expire()} simulates the store expiring it, for tests. */
+/**
+ * A session on the in-memory store. {@link #expire()} simulates the store expiring it, for tests.
+ */
 public final class StandaloneSession implements HaSession {
   private static final AtomicLong IDS = new AtomicLong();
 
@@ -66,15 +68,17 @@ public final class StandaloneSession implements HaSession {
   }
 
   /**
-   * As if the store expired this session: its members are deleted and their {@code cancelled} completes with
-   * false. The session goes on with a new id, as a ZooKeeper client does after expiry.
+   * As if the store expired this session: its members are deleted and their {@code cancelled}
+   * completes with false. The session goes on with a new id, as a ZooKeeper client does after
+   * expiry.
    */
   public void expire() {
-    runOnStore(() -> {
-      groups.values().forEach(g -> g.watchers().lostAll());
-      id = "standalone-" + IDS.incrementAndGet();
-      store.removeAll(this).forEach(store::notifyChanged);
-    });
+    runOnStore(
+        () -> {
+          groups.values().forEach(g -> g.watchers().lostAll());
+          id = "standalone-" + IDS.incrementAndGet();
+          store.removeAll(this).forEach(store::notifyChanged);
+        });
   }
 
   @Override
@@ -82,26 +86,28 @@ public final class StandaloneSession implements HaSession {
     if (closed) {
       return;
     }
-    runOnStore(() -> {
-      closed = true;
-      SessionClosedException cause = new SessionClosedException("session " + id + " is closed");
-      groups.values().forEach(g -> g.watchers().close(cause));
-      List<String> changed = store.removeAll(this);
-      groups.forEach((path, g) -> store.unlisten(path, g));
-      changed.forEach(store::notifyChanged);
-    });
+    runOnStore(
+        () -> {
+          closed = true;
+          SessionClosedException cause = new SessionClosedException("session " + id + " is closed");
+          groups.values().forEach(g -> g.watchers().close(cause));
+          List<String> changed = store.removeAll(this);
+          groups.forEach((path, g) -> store.unlisten(path, g));
+          changed.forEach(store::notifyChanged);
+        });
   }
 
   /** Runs on the store's event thread and waits, so the change is visible when this returns. */
   private void runOnStore(Runnable task) {
     CountDownLatch done = new CountDownLatch(1);
-    store.execute(() -> {
-      try {
-        task.run();
-      } finally {
-        done.countDown();
-      }
-    });
+    store.execute(
+        () -> {
+          try {
+            task.run();
+          } finally {
+            done.countDown();
+          }
+        });
     try {
       done.await();
     } catch (InterruptedException e) {

@@ -1,6 +1,5 @@
 package org.masterha.ha.standalone;
 
-import org.masterha.ha.state.State;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -9,9 +8,15 @@ import org.masterha.ha.leader.Candidacy;
 import org.masterha.ha.spi.StoreState;
 import org.masterha.ha.state.Variable;
 
-/** State in the in-memory store; the event thread makes the fence check and the write one atomic step. */
+/**
+ * State in the in-memory store; the event thread makes the fence check and the write one atomic
+ * step.
+ */
 final class StandaloneState extends StoreState {
-  /** No store limit here; the same cap as ZooKeeper's default so a master that grows up finds no surprise. */
+  /**
+   * No store limit here; the same cap as ZooKeeper's default so a master that grows up finds no
+   * surprise.
+   */
   static final int MAX_VALUE_BYTES = 1000 * 1024;
 
   private final InMemoryStore store;
@@ -29,12 +34,14 @@ final class StandaloneState extends StoreState {
   }
 
   @Override
-  protected CompletableFuture<Optional<Variable>> write(String name, long expectedVersion, byte[] value, Optional<Membership> fence) {
+  protected CompletableFuture<Optional<Variable>> write(
+      String name, long expectedVersion, byte[] value, Optional<Membership> fence) {
     return store.call(() -> store.writeVariable(basePath, name, expectedVersion, value, fence));
   }
 
   @Override
-  protected CompletableFuture<Boolean> delete(String name, long expectedVersion, Optional<Membership> fence) {
+  protected CompletableFuture<Boolean> delete(
+      String name, long expectedVersion, Optional<Membership> fence) {
     return store.call(() -> store.deleteVariable(basePath, name, expectedVersion, fence));
   }
 

@@ -16,9 +16,9 @@ import java.util.TreeMap;
 import org.masterha.ha.error.HaException;
 
 /**
- * The standalone backend's optional state file, so a single master keeps its records across its own restarts.
- * Each save writes a complete new file next to the old one, forces it to disk and renames it over the old, so a
- * crash leaves either the old or the new records, never a torn file.
+ * The standalone backend's optional state file, so a single master keeps its records across its own
+ * restarts. Each save writes a complete new file next to the old one, forces it to disk and renames
+ * it over the old, so a crash leaves either the old or the new records, never a torn file.
  */
 final class StateFile {
   private static final int MAGIC = 0x4d484131; // "MHA1"
@@ -41,9 +41,13 @@ final class StateFile {
     if (!Files.exists(file)) {
       return new Contents(new TreeMap<>(), 1);
     }
-    try (InputStream raw = Files.newInputStream(file); DataInputStream in = new DataInputStream(raw)) {
+    try (InputStream raw = Files.newInputStream(file);
+        DataInputStream in = new DataInputStream(raw)) {
       if (in.readInt() != MAGIC) {
-        throw new HaException("standalone state file " + file + " is not a masterha state file (bad header); move it away or point the option elsewhere");
+        throw new HaException(
+            "standalone state file "
+                + file
+                + " is not a masterha state file (bad header); move it away or point the option elsewhere");
       }
       long nextVersion = in.readLong();
       int count = in.readInt();
@@ -57,9 +61,12 @@ final class StateFile {
       }
       return new Contents(vars, nextVersion);
     } catch (EOFException e) {
-      throw new HaException("standalone state file " + file + " is truncated; it was not written by a complete save", e);
+      throw new HaException(
+          "standalone state file " + file + " is truncated; it was not written by a complete save",
+          e);
     } catch (IOException e) {
-      throw new HaException("standalone state file " + file + " cannot be read: " + e.getMessage(), e);
+      throw new HaException(
+          "standalone state file " + file + " cannot be read: " + e.getMessage(), e);
     }
   }
 
@@ -81,13 +88,19 @@ final class StateFile {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     try {
       Files.createDirectories(file.getParent());
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      try (FileChannel ch =
+          FileChannel.open(
+              tmp,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE,
+              StandardOpenOption.TRUNCATE_EXISTING)) {
         ch.write(java.nio.ByteBuffer.wrap(bytes.toByteArray()));
         ch.force(true);
       }
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
-      throw new HaException("standalone state file " + file + " cannot be written: " + e.getMessage(), e);
+      throw new HaException(
+          "standalone state file " + file + " cannot be written: " + e.getMessage(), e);
     }
   }
 }

@@ -8,16 +8,23 @@ public final class StateNames {
 
   private StateNames() {}
 
-  /** Whether {@code name} is one a variable may have; for telling variables from other keys in a listing. */
+  /**
+   * Whether {@code name} is one a variable may have; for telling variables from other keys in a
+   * listing.
+   */
   public static boolean isValid(String name) {
     return name != null && NAME.matcher(name).matches();
   }
 
-  /** Returns {@code name}, or throws an {@link IllegalArgumentException} saying what is accepted. */
+  /**
+   * Returns {@code name}, or throws an {@link IllegalArgumentException} saying what is accepted.
+   */
   public static String check(String name) {
     if (!isValid(name)) {
-      throw new IllegalArgumentException("state variable name '" + name
-          + "' is not allowed; accepted: 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit");
+      throw new IllegalArgumentException(
+          "state variable name '"
+              + name
+              + "' is not allowed; accepted: 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit");
     }
     return name;
   }

@@ -5,7 +5,15 @@ public class ValueTooLargeException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
 
   public ValueTooLargeException(String name, int size, int max, String backend) {
-    super("value of state variable '" + name + "' is " + size + " bytes; the " + backend + " backend accepts at most "
-        + max + " bytes per variable");
+    super(
+        "value of state variable '"
+            + name
+            + "' is "
+            + size
+            + " bytes; the "
+            + backend
+            + " backend accepts at most "
+            + max
+            + " bytes per variable");
   }
 }

@@ -4,9 +4,10 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A named, versioned value (Mesos' {@code state::Variable}). Version 0 means "does not exist": fetching a name
- * that was never stored gives an empty value at version 0, and storing against version 0 creates it. Each
- * successful store gives a new, higher version; a store against an older version is a conflict.
+ * A named, versioned value (Mesos' {@code state::Variable}). Version 0 means "does not exist":
+ * fetching a name that was never stored gives an empty value at version 0, and storing against
+ * version 0 creates it. Each successful store gives a new, higher version; a store against an older
+ * version is a conflict.
  */
 public final class Variable {
   private final String name;
@@ -46,7 +47,10 @@ public final class Variable {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Variable v && v.name.equals(name) && v.version == version && Arrays.equals(v.value, value);
+    return o instanceof Variable v
+        && v.name.equals(name)
+        && v.version == version
+        && Arrays.equals(v.value, value);
   }
 
   @Override

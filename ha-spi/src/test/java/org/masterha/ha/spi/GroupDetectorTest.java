@@ -1,6 +1,5 @@
 package org.masterha.ha.spi;
 
-import org.masterha.ha.leader.Leader;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -16,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.masterha.ha.group.Group;
 import org.masterha.ha.group.Membership;
+import org.masterha.ha.leader.Leader;
 import org.masterha.masterinfo.MasterInfoCodec;
 import org.masterha.proto.MasterInfo;
 
@@ -32,21 +32,30 @@ class GroupDetectorTest {
     Membership c1 = group.add(JSON, MasterInfoCodec.toJson(info(5050)));
     group.add(JSON, "garbage".getBytes(StandardCharsets.UTF_8));
     // Between the listing {c1, garbage} and the read of c1's data, c2 joins and c1 withdraws.
-    group.beforeDataOf(c1, () -> {
-      group.add(JSON, MasterInfoCodec.toJson(info(5051)));
-      group.remove(c1);
-    });
+    group.beforeDataOf(
+        c1,
+        () -> {
+          group.add(JSON, MasterInfoCodec.toJson(info(5051)));
+          group.remove(c1);
+        });
 
     try (GroupDetector detector = new GroupDetector(group)) {
       Leader phantom = new Leader(info(1), 99, new Membership("phantom", 99, JSON));
       Optional<Leader> first = detector.detect(Optional.of(phantom)).get(5, TimeUnit.SECONDS);
-      assertThat(first).as("the first answer: c2 leads; at no time was there no leader")
-          .map(l -> l.info().getPort()).contains(5051);
+      assertThat(first)
+          .as("the first answer: c2 leads; at no time was there no leader")
+          .map(l -> l.info().getPort())
+          .contains(5051);
     }
   }
 
   private static MasterInfo info(int port) {
-    return MasterInfo.newBuilder().setId("m" + port).setIp(16777343).setPort(port).setPid("master@127.0.0.1:" + port).build();
+    return MasterInfo.newBuilder()
+        .setId("m" + port)
+        .setIp(16777343)
+        .setPort(port)
+        .setPid("master@127.0.0.1:" + port)
+        .build();
   }
 
   /** A group in memory whose changes the test scripts; answers at once, on the caller's thread. */

@@ -12,23 +12,36 @@ import org.masterha.ha.error.HaConfigException;
 class KitTest {
   @Test
   void oneLabelRuleForEveryStore() {
-    for (String ok : new String[] {"json.info", "info", "log_replicas", "a", "A-1.b_c", "x".repeat(128)}) {
+    for (String ok :
+        new String[] {"json.info", "info", "log_replicas", "a", "A-1.b_c", "x".repeat(128)}) {
       assertThat(MemberLabels.refusal(Optional.of(ok))).as(ok).isEmpty();
     }
     assertThat(MemberLabels.refusal(Optional.empty())).isEmpty();
-    for (String bad : new String[] {"", "a/b", "..", ".hidden", "_x", "a b", "a\nb", "x@y", "é", "x".repeat(129)}) {
+    for (String bad :
+        new String[] {
+          "", "a/b", "..", ".hidden", "_x", "a b", "a\nb", "x@y", "é", "x".repeat(129)
+        }) {
       assertThat(MemberLabels.refusal(Optional.of(bad))).as(bad).isPresent();
     }
   }
 
   @Test
   void aRefusedLabelFailsTheFutureAndNeverRunsTheJoin() {
-    CompletableFuture<String> f = MemberLabels.checked(Optional.of("a/b"), () -> {
-      throw new AssertionError("joined with a refused label");
-    });
-    assertThatThrownBy(f::join).hasCauseInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("'a/b'").hasMessageContaining("accepted");
-    assertThat(MemberLabels.checked(Optional.of("json.info"), () -> CompletableFuture.completedFuture("joined")).join()).isEqualTo("joined");
+    CompletableFuture<String> f =
+        MemberLabels.checked(
+            Optional.of("a/b"),
+            () -> {
+              throw new AssertionError("joined with a refused label");
+            });
+    assertThatThrownBy(f::join)
+        .hasCauseInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'a/b'")
+        .hasMessageContaining("accepted");
+    assertThat(
+            MemberLabels.checked(
+                    Optional.of("json.info"), () -> CompletableFuture.completedFuture("joined"))
+                .join())
+        .isEqualTo("joined");
   }
 
   @Test
@@ -52,15 +65,19 @@ class KitTest {
     assertThat(GroupPaths.resolve("/mesos", "log_replicas")).isEqualTo("/mesos/log_replicas");
     assertThat(GroupPaths.resolve("/mesos", "a/b.c")).isEqualTo("/mesos/a/b.c");
     assertThat(GroupPaths.resolve("/mesos", "statewide")).isEqualTo("/mesos/statewide");
-    for (String bad : new String[] {"/abs", "a//b", "a/", "..", "a/./b", "a b", "state", "state/x"}) {
-      assertThatThrownBy(() -> GroupPaths.resolve("/mesos", bad)).as(bad)
-          .isInstanceOf(HaConfigException.class).hasMessageContaining("'" + bad + "'").hasMessageContaining("log_replicas");
+    for (String bad :
+        new String[] {"/abs", "a//b", "a/", "..", "a/./b", "a b", "state", "state/x"}) {
+      assertThatThrownBy(() -> GroupPaths.resolve("/mesos", bad))
+          .as(bad)
+          .isInstanceOf(HaConfigException.class)
+          .hasMessageContaining("'" + bad + "'")
+          .hasMessageContaining("log_replicas");
     }
   }
 
   @Test
   void threadsAreNamedDaemons() {
-    Thread t = DaemonThreads.named("masterha-test /base%d").newThread(() -> { });
+    Thread t = DaemonThreads.named("masterha-test /base%d").newThread(() -> {});
     assertThat(t.isDaemon()).isTrue();
     assertThat(t.getName()).isEqualTo("masterha-test /base%d-0");
   }

@@ -13,9 +13,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link LivenessDeadline#passed()} reads the clock at the moment of the call: a process resuming from a pause
- * longer than the timeout is past its deadline before the timer that runs {@code onDeadline} gets to run. The
- * scheduler's thread is held by a latch here, as a paused process's timer thread would be.
+ * {@link LivenessDeadline#passed()} reads the clock at the moment of the call: a process resuming
+ * from a pause longer than the timeout is past its deadline before the timer that runs {@code
+ * onDeadline} gets to run. The scheduler's thread is held by a latch here, as a paused process's
+ * timer thread would be.
  */
 class LivenessDeadlineTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
@@ -32,17 +33,22 @@ class LivenessDeadlineTest {
   }
 
   private LivenessDeadline deadline() {
-    scheduler.execute(() -> {
-      try {
-        timerHeld.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
-    return new LivenessDeadline(TIMEOUT, scheduler, () -> {
-      fired.incrementAndGet();
-      firedOnce.countDown();
-    }, now::get);
+    scheduler.execute(
+        () -> {
+          try {
+            timerHeld.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    return new LivenessDeadline(
+        TIMEOUT,
+        scheduler,
+        () -> {
+          fired.incrementAndGet();
+          firedOnce.countDown();
+        },
+        now::get);
   }
 
   @Test
@@ -60,7 +66,8 @@ class LivenessDeadlineTest {
   @Test
   void passedStaysTrueAfterTheTimerFiredUntilArmedAgain() throws Exception {
     LivenessDeadline d = deadline();
-    // The last confirmed renewal was sent two timeouts ago (the process was paused since): due at once.
+    // The last confirmed renewal was sent two timeouts ago (the process was paused since): due at
+    // once.
     d.arm(now.get() - TIMEOUT.toNanos() * 2);
     timerHeld.countDown();
     assertThat(firedOnce.await(30, TimeUnit.SECONDS)).as("onDeadline ran").isTrue();
@@ -78,7 +85,9 @@ class LivenessDeadlineTest {
     LivenessDeadline d = deadline();
     long renewedAt = now.get();
     d.arm(renewedAt);
-    assertThat(d.deadlineNanos()).isLessThan(renewedAt + TIMEOUT.toNanos()).isGreaterThan(renewedAt);
+    assertThat(d.deadlineNanos())
+        .isLessThan(renewedAt + TIMEOUT.toNanos())
+        .isGreaterThan(renewedAt);
     now.set(renewedAt + TIMEOUT.toNanos() - 1);
     assertThat(d.passed()).as("just before the store could expire the session").isTrue();
   }

@@ -15,17 +15,25 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class RetrierTest {
-  private static final Backoff FAST = Backoff.exponential(Duration.ofMillis(1), Duration.ofMillis(4));
+  private static final Backoff FAST =
+      Backoff.exponential(Duration.ofMillis(1), Duration.ofMillis(4));
 
-  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("retrier-test"));
+  private final ScheduledExecutorService scheduler =
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("retrier-test"));
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /** "retry" and "unknown" in a message say how to classify it; anything else is fatal. */
-  private final ErrorClassifier classifier = e -> e.getMessage().startsWith("retry") ? ErrorClass.RETRYABLE
-      : e.getMessage().startsWith("unknown") ? ErrorClass.OUTCOME_UNKNOWN : ErrorClass.FATAL;
+  private final ErrorClassifier classifier =
+      e ->
+          e.getMessage().startsWith("retry")
+              ? ErrorClass.RETRYABLE
+              : e.getMessage().startsWith("unknown")
+                  ? ErrorClass.OUTCOME_UNKNOWN
+                  : ErrorClass.FATAL;
 
   private Retrier retrier() {
-    return new Retrier(scheduler, classifier, FAST, closed::get, () -> new IllegalStateException("closed"));
+    return new Retrier(
+        scheduler, classifier, FAST, closed::get, () -> new IllegalStateException("closed"));
   }
 
   @AfterEach
@@ -36,44 +44,75 @@ class RetrierTest {
   @Test
   void retriesUntilSuccessAndTellsTheAttemptWhenAnEarlierOutcomeIsUnknown() {
     List<Retrier.Attempt> seen = new ArrayList<>();
-    String result = retrier().retry("test", a -> {
-      seen.add(a);
-      return switch (a.number()) {
-        case 1 -> CompletableFuture.failedFuture(new RuntimeException("retry: no connection"));
-        case 2 -> CompletableFuture.failedFuture(new CompletionException(new RuntimeException("unknown: answer lost")));
-        default -> CompletableFuture.completedFuture("done");
-      };
-    }).join();
+    String result =
+        retrier()
+            .retry(
+                "test",
+                a -> {
+                  seen.add(a);
+                  return switch (a.number()) {
+                    case 1 ->
+                        CompletableFuture.failedFuture(
+                            new RuntimeException("retry: no connection"));
+                    case 2 ->
+                        CompletableFuture.failedFuture(
+                            new CompletionException(new RuntimeException("unknown: answer lost")));
+                    default -> CompletableFuture.completedFuture("done");
+                  };
+                })
+            .join();
     assertThat(result).isEqualTo("done");
-    assertThat(seen).containsExactly(new Retrier.Attempt(1, false), new Retrier.Attempt(2, false), new Retrier.Attempt(3, true));
+    assertThat(seen)
+        .containsExactly(
+            new Retrier.Attempt(1, false),
+            new Retrier.Attempt(2, false),
+            new Retrier.Attempt(3, true));
   }
 
   @Test
   void aFatalFailureIsNotRetriedAndIsMappedForTheCaller() {
     List<Integer> attempts = new ArrayList<>();
-    CompletableFuture<String> f = retrier().failingWith((what, e) -> new IllegalArgumentException(what + ": " + e.getMessage()))
-        .retry("joining", a -> {
-          attempts.add(a.number());
-          throw new RuntimeException("refused");
-        });
-    assertThatThrownBy(f::join).hasCauseInstanceOf(IllegalArgumentException.class).hasMessageContaining("joining: refused");
+    CompletableFuture<String> f =
+        retrier()
+            .failingWith((what, e) -> new IllegalArgumentException(what + ": " + e.getMessage()))
+            .retry(
+                "joining",
+                a -> {
+                  attempts.add(a.number());
+                  throw new RuntimeException("refused");
+                });
+    assertThatThrownBy(f::join)
+        .hasCauseInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("joining: refused");
     assertThat(attempts).containsExactly(1);
   }
 
   @Test
   void givesUpWhenTheBudgetRunsOut() {
-    CompletableFuture<String> f = retrier().within(Duration.ZERO, (what, e) -> new IllegalStateException(what + " timed out after " + e.getMessage()))
-        .retry("reading", a -> CompletableFuture.failedFuture(new RuntimeException("retry: down")));
+    CompletableFuture<String> f =
+        retrier()
+            .within(
+                Duration.ZERO,
+                (what, e) -> new IllegalStateException(what + " timed out after " + e.getMessage()))
+            .retry(
+                "reading",
+                a -> CompletableFuture.failedFuture(new RuntimeException("retry: down")));
     assertThatThrownBy(f::join).hasMessageContaining("reading timed out after retry: down");
   }
 
   @Test
   void aClosedSessionEndsTheRetries() {
-    CompletableFuture<String> f = retrier().retry("listing", a -> {
-      closed.set(true);
-      return CompletableFuture.failedFuture(new RuntimeException("retry: down"));
-    });
-    assertThatThrownBy(f::join).hasCauseInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    CompletableFuture<String> f =
+        retrier()
+            .retry(
+                "listing",
+                a -> {
+                  closed.set(true);
+                  return CompletableFuture.failedFuture(new RuntimeException("retry: down"));
+                });
+    assertThatThrownBy(f::join)
+        .hasCauseInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
   }
 
   @Test
@@ -86,6 +125,7 @@ class RetrierTest {
       assertThat(b.withJitter().delay(i)).isBetween(b.delay(i).dividedBy(2), b.delay(i));
     }
     assertThatThrownBy(() -> Backoff.exponential(Duration.ofSeconds(2), Duration.ofSeconds(1)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cap");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("cap");
   }
 }

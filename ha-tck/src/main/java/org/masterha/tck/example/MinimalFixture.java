@@ -12,18 +12,22 @@ import org.masterha.tck.FaultInjector;
 import org.masterha.tck.TestClient;
 
 /**
- * The smallest complete fixture, for the {@code standalone} backend: a starting point to copy when writing a
- * fixture for a new backend ({@code docs/testing-a-backend.md} walks through it). The kit's own tests run the whole
- * suite against it.
+ * The smallest complete fixture, for the {@code standalone} backend: a starting point to copy when
+ * writing a fixture for a new backend ({@code docs/testing-a-backend.md} walks through it). The
+ * kit's own tests run the whole suite against it.
  *
- * <p>A real backend's fixture differs in three places: {@link #start()} starts real servers and waits until they
- * serve; {@link #connect} opens each client through {@link org.masterha.tck.net.TcpProxy}s of its own and returns a
- * {@link org.masterha.tck.ProxiedClient}; and {@link #fault} offers every fault the servers and proxies make
- * possible. The standalone store is in memory, so only an expiry can be injected: the tests that need another
- * fault are reported as skipped, naming it.
+ * <p>A real backend's fixture differs in three places: {@link #start()} starts real servers and
+ * waits until they serve; {@link #connect} opens each client through {@link
+ * org.masterha.tck.net.TcpProxy}s of its own and returns a {@link org.masterha.tck.ProxiedClient};
+ * and {@link #fault} offers every fault the servers and proxies make possible. The standalone store
+ * is in memory, so only an expiry can be injected: the tests that need another fault are reported
+ * as skipped, naming it.
  */
 public final class MinimalFixture implements BackendFixture {
-  /** One instance for the fixture's life: standalone sessions share the store of the {@link HaBackends} that opened them. */
+  /**
+   * One instance for the fixture's life: standalone sessions share the store of the {@link
+   * HaBackends} that opened them.
+   */
   private HaBackends backends;
 
   @Override
@@ -38,7 +42,10 @@ public final class MinimalFixture implements BackendFixture {
 
   @Override
   public HaConfig config(String basePath, Duration sessionTimeout) {
-    return HaConfig.builder().url("standalone://" + basePath).sessionTimeout(sessionTimeout).build();
+    return HaConfig.builder()
+        .url("standalone://" + basePath)
+        .sessionTimeout(sessionTimeout)
+        .build();
   }
 
   @Override
@@ -66,7 +73,9 @@ public final class MinimalFixture implements BackendFixture {
   @Override
   public Optional<FaultInjector> fault(Fault fault) {
     if (fault == Fault.EXPIRE_SESSION) {
-      return Optional.of(FaultInjector.onClient(client -> client.session().unwrap(StandaloneSession.class).expire(), null));
+      return Optional.of(
+          FaultInjector.onClient(
+              client -> client.session().unwrap(StandaloneSession.class).expire(), null));
     }
     return Optional.empty();
   }

@@ -18,29 +18,42 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A loopback TCP proxy that a test fixture puts between one client and its server, so the test can take the
- * network away from that client alone.
+ * A loopback TCP proxy that a test fixture puts between one client and its server, so the test can
+ * take the network away from that client alone.
  *
- * <p>States: {@code FORWARDING} (bytes flow both ways), {@code CUT} (a partition or a frozen server: nothing is
- * forwarded in either direction, but every connection, old or new, stays open; bytes already sent are held and
- * delivered after {@link #restore()}, as TCP retransmission would; a connection made during the cut whose
- * client gave up before the restore is dropped, as its SYN would have been), {@code LOSING_ANSWERS} (the
- * client's bytes reach the server, the server's bytes are read and thrown away, on the connections open when
- * asked and on those opened meanwhile: a request the server applied whose answer never arrives), {@code RESET}
- * (every connection is closed with a TCP reset and new ones are reset as soon as they are accepted, like a server
- * that went away) and {@code CLOSED}. {@link #restore()} returns to forwarding from any fault; connections that
- * were losing answers are reset then, since their byte stream has a gap no client could parse past.
+ * <p>States: {@code FORWARDING} (bytes flow both ways), {@code CUT} (a partition or a frozen
+ * server: nothing is forwarded in either direction, but every connection, old or new, stays open;
+ * bytes already sent are held and delivered after {@link #restore()}, as TCP retransmission would;
+ * a connection made during the cut whose client gave up before the restore is dropped, as its SYN
+ * would have been), {@code LOSING_ANSWERS} (the client's bytes reach the server, the server's bytes
+ * are read and thrown away, on the connections open when asked and on those opened meanwhile: a
+ * request the server applied whose answer never arrives), {@code RESET} (every connection is closed
+ * with a TCP reset and new ones are reset as soon as they are accepted, like a server that went
+ * away) and {@code CLOSED}. {@link #restore()} returns to forwarding from any fault; connections
+ * that were losing answers are reset then, since their byte stream has a gap no client could parse
+ * past.
  *
- * <p>One accept thread and two pump threads per connection, all daemons; {@link #close()} closes every socket,
- * which ends every thread, and waits briefly for them.
+ * <p>One accept thread and two pump threads per connection, all daemons; {@link #close()} closes
+ * every socket, which ends every thread, and waits briefly for them.
  */
 public final class TcpProxy implements AutoCloseable {
-  private enum Mode { FORWARDING, CUT, LOSING_ANSWERS, RESET, CLOSED }
+  private enum Mode {
+    FORWARDING,
+    CUT,
+    LOSING_ANSWERS,
+    RESET,
+    CLOSED
+  }
 
   private static final int BUFFER = 16 * 1024;
   private static final int CONNECT_TIMEOUT_MS = 5_000;
-  /** How long a connection held through a cut is read for signs of life before it is carried to the server. */
+
+  /**
+   * How long a connection held through a cut is read for signs of life before it is carried to the
+   * server.
+   */
   private static final int DRAIN_MS = 50;
+
   private static final int MAX_HELD_BYTES = 1 << 20;
 
   private final InetSocketAddress target;
@@ -50,8 +63,13 @@ public final class TcpProxy implements AutoCloseable {
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
   private final AtomicInteger connectionIds = new AtomicInteger();
-  /** What the client's bytes are searched for, and what to do on a sighting; null when nothing is watched. */
+
+  /**
+   * What the client's bytes are searched for, and what to do on a sighting; null when nothing is
+   * watched.
+   */
   private volatile Watch watch;
+
   private Mode mode = Mode.FORWARDING;
 
   private TcpProxy(InetSocketAddress target, ServerSocket server) {
@@ -64,7 +82,8 @@ public final class TcpProxy implements AutoCloseable {
   public static TcpProxy start(InetSocketAddress target) throws IOException {
     Objects.requireNonNull(target, "target");
     if (target.isUnresolved()) {
-      throw new IllegalArgumentException("proxy target " + target + " is unresolved; give a resolved loopback address");
+      throw new IllegalArgumentException(
+          "proxy target " + target + " is unresolved; give a resolved loopback address");
     }
     ServerSocket server = new ServerSocket();
     try {
@@ -99,8 +118,8 @@ public final class TcpProxy implements AutoCloseable {
   }
 
   /**
-   * A partition: stop forwarding in both directions, keep existing connections open and accept new ones without
-   * forwarding them (no reset, no close), until {@link #restore()}.
+   * A partition: stop forwarding in both directions, keep existing connections open and accept new
+   * ones without forwarding them (no reset, no close), until {@link #restore()}.
    */
   public void cut() {
     synchronized (lock) {
@@ -111,9 +130,9 @@ public final class TcpProxy implements AutoCloseable {
   }
 
   /**
-   * Lets the client's bytes through and throws the server's away, on every connection open now and every one
-   * opened until {@link #restore()}, which resets them all: whatever the server answers meanwhile is lost, also an
-   * answer already on its way when {@code restore()} is called.
+   * Lets the client's bytes through and throws the server's away, on every connection open now and
+   * every one opened until {@link #restore()}, which resets them all: whatever the server answers
+   * meanwhile is lost, also an answer already on its way when {@code restore()} is called.
    */
   public void loseAnswers() {
     synchronized (lock) {
@@ -127,11 +146,12 @@ public final class TcpProxy implements AutoCloseable {
   }
 
   /**
-   * Counts, from now on, how often {@code marker} passes from the client to the server (see {@link #sightings()});
-   * with {@code loseAnswers}, the connection that carries it loses every answer from then on, until
-   * {@link #restore()} resets it. The answer to a request that carries the marker (a value being written) is so
-   * lost, whatever the client sent and was answered before it on that connection (a read that checks the
-   * server is there). The marker must be in the clear on the wire: a TLS connection never shows it.
+   * Counts, from now on, how often {@code marker} passes from the client to the server (see {@link
+   * #sightings()}); with {@code loseAnswers}, the connection that carries it loses every answer
+   * from then on, until {@link #restore()} resets it. The answer to a request that carries the
+   * marker (a value being written) is so lost, whatever the client sent and was answered before it
+   * on that connection (a read that checks the server is there). The marker must be in the clear on
+   * the wire: a TLS connection never shows it.
    */
   public void watchFor(byte[] marker, boolean loseAnswers) {
     if (marker.length == 0) {
@@ -140,7 +160,10 @@ public final class TcpProxy implements AutoCloseable {
     watch = new Watch(marker.clone(), loseAnswers);
   }
 
-  /** How often the marker of the last {@link #watchFor} passed to the server since; 0 when none is watched. */
+  /**
+   * How often the marker of the last {@link #watchFor} passed to the server since; 0 when none is
+   * watched.
+   */
   public int sightings() {
     Watch w = watch;
     return w == null ? 0 : w.sightings.get();
@@ -158,7 +181,9 @@ public final class TcpProxy implements AutoCloseable {
       System.arraycopy(before, 0, all, 0, before.length);
       System.arraycopy(chunk, 0, all, before.length, length);
       int found = 0;
-      for (int i = Math.max(0, before.length - marker.length + 1); i + marker.length <= all.length; i++) {
+      for (int i = Math.max(0, before.length - marker.length + 1);
+          i + marker.length <= all.length;
+          i++) {
         if (java.util.Arrays.equals(all, i, i + marker.length, marker, 0, marker.length)) {
           found++;
         }
@@ -167,7 +192,10 @@ public final class TcpProxy implements AutoCloseable {
     }
   }
 
-  /** Closes every connection with a reset and resets new ones as soon as they arrive, until {@link #restore()}. */
+  /**
+   * Closes every connection with a reset and resets new ones as soon as they arrive, until {@link
+   * #restore()}.
+   */
   public void reset() {
     synchronized (lock) {
       if (mode == Mode.CLOSED) {
@@ -180,8 +208,8 @@ public final class TcpProxy implements AutoCloseable {
   }
 
   /**
-   * Forwards again: held bytes of connections kept through a cut flow on, connections that lost answers are reset,
-   * new connections are served.
+   * Forwards again: held bytes of connections kept through a cut flow on, connections that lost
+   * answers are reset, new connections are served.
    */
   public void restore() {
     List<Connection> lostAnswers = new ArrayList<>();
@@ -199,7 +227,9 @@ public final class TcpProxy implements AutoCloseable {
     lostAnswers.forEach(c -> c.close(true));
   }
 
-  /** Stops listening, closes every connection and waits (briefly) for the proxy's threads to end. */
+  /**
+   * Stops listening, closes every connection and waits (briefly) for the proxy's threads to end.
+   */
   @Override
   public void close() {
     synchronized (lock) {
@@ -236,7 +266,15 @@ public final class TcpProxy implements AutoCloseable {
     synchronized (lock) {
       m = mode;
     }
-    return "TcpProxy[127.0.0.1:" + port() + " -> " + target + ", " + m + ", " + connections.size() + " connections]";
+    return "TcpProxy[127.0.0.1:"
+        + port()
+        + " -> "
+        + target
+        + ", "
+        + m
+        + ", "
+        + connections.size()
+        + " connections]";
   }
 
   private void acceptLoop() {
@@ -265,8 +303,8 @@ public final class TcpProxy implements AutoCloseable {
   }
 
   /**
-   * Blocks while the proxy is cut; true when bytes may flow, false when the connection must end (reset, closed,
-   * or this connection was closed meanwhile).
+   * Blocks while the proxy is cut; true when bytes may flow, false when the connection must end
+   * (reset, closed, or this connection was closed meanwhile).
    */
   private boolean awaitForwarding(Connection c) {
     synchronized (lock) {
@@ -283,13 +321,16 @@ public final class TcpProxy implements AutoCloseable {
   }
 
   private Thread newThread(String name, Runnable body) {
-    Thread t = new Thread(() -> {
-      try {
-        body.run();
-      } finally {
-        threads.remove(Thread.currentThread());
-      }
-    }, "tcp-proxy-" + server.getLocalPort() + "-" + name);
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                body.run();
+              } finally {
+                threads.remove(Thread.currentThread());
+              }
+            },
+            "tcp-proxy-" + server.getLocalPort() + "-" + name);
     t.setDaemon(true);
     threads.add(t);
     return t;
@@ -315,8 +356,13 @@ public final class TcpProxy implements AutoCloseable {
     private final int id;
     private final AtomicInteger halfClosed = new AtomicInteger();
     private volatile boolean closed;
-    /** Set under the lock: the server's bytes are thrown away from now until this connection is reset. */
+
+    /**
+     * Set under the lock: the server's bytes are thrown away from now until this connection is
+     * reset.
+     */
     private volatile boolean losing;
+
     /** The client's last bytes, so a marker split across two reads is still seen. */
     private byte[] sentTail = new byte[0];
 
@@ -326,7 +372,8 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     void run() {
-      // During a cut a new connection is accepted (the kernel would have) but not carried to the server.
+      // During a cut a new connection is accepted (the kernel would have) but not carried to the
+      // server.
       boolean held;
       synchronized (lock) {
         held = mode == Mode.CUT;
@@ -337,7 +384,8 @@ public final class TcpProxy implements AutoCloseable {
       }
       byte[] early = new byte[0];
       if (held) {
-        // A client that gave up during the cut (a timed-out reconnect attempt) never reached the server in a
+        // A client that gave up during the cut (a timed-out reconnect attempt) never reached the
+        // server in a
         // real partition either: drop it rather than replay its stale handshake now.
         Optional<byte[]> pending = drainHeld();
         if (pending.isEmpty()) {
@@ -425,7 +473,10 @@ public final class TcpProxy implements AutoCloseable {
       }
     }
 
-    /** Counts the watched marker in what the client sends, and starts losing answers at a sighting if asked. */
+    /**
+     * Counts the watched marker in what the client sends, and starts losing answers at a sighting
+     * if asked.
+     */
     private void watchRequests(byte[] chunk, int length) {
       Watch w = watch;
       if (w == null) {

@@ -26,12 +26,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The proxy against a real echo server on loopback. Where a test shows that bytes do NOT arrive during a cut,
- * it waits for them with a socket read timeout: the wait is the observation window, not synchronisation.
+ * The proxy against a real echo server on loopback. Where a test shows that bytes do NOT arrive
+ * during a cut, it waits for them with a socket read timeout: the wait is the observation window,
+ * not synchronisation.
  */
 class TcpProxyTest {
   /** How long "nothing arrives" is watched for. */
   private static final int QUIET_MS = 300;
+
   private static final Duration DEADLINE = Duration.ofSeconds(10);
 
   private EchoServer echo;
@@ -56,7 +58,9 @@ class TcpProxyTest {
   @Test
   void forwardsBothWaysOnLoopback() throws IOException {
     assertThat(proxy.address().getAddress().isLoopbackAddress()).isTrue();
-    assertThat(proxy.port()).isEqualTo(proxy.address().getPort()).isNotEqualTo(echo.address().getPort());
+    assertThat(proxy.port())
+        .isEqualTo(proxy.address().getPort())
+        .isNotEqualTo(echo.address().getPort());
     Socket s = connect();
     send(s, "hello");
     assertThat(receive(s, 5)).isEqualTo("hello");
@@ -72,14 +76,16 @@ class TcpProxyTest {
     send(s, "bye");
     s.shutdownOutput();
     assertThat(receive(s, 3)).isEqualTo("bye");
-    // The echo server closes once it has read our end of stream; that end reaches us through the proxy.
+    // The echo server closes once it has read our end of stream; that end reaches us through the
+    // proxy.
     s.setSoTimeout((int) DEADLINE.toMillis());
     assertThat(s.getInputStream().read()).isEqualTo(-1);
     Awaitility.await().atMost(DEADLINE).until(() -> proxy.connectionCount() == 0);
   }
 
   @Test
-  void cutStallsExistingConnectionsWithoutClosingThemAndRestoreDeliversHeldBytes() throws IOException {
+  void cutStallsExistingConnectionsWithoutClosingThemAndRestoreDeliversHeldBytes()
+      throws IOException {
     Socket s = connect();
     send(s, "a");
     assertThat(receive(s, 1)).isEqualTo("a");
@@ -148,7 +154,8 @@ class TcpProxyTest {
   }
 
   @Test
-  void losingAnswersDeliversRequestsDropsAnswersAndRestoreResetsThoseConnections() throws IOException {
+  void losingAnswersDeliversRequestsDropsAnswersAndRestoreResetsThoseConnections()
+      throws IOException {
     Socket open = connect();
     send(open, "before");
     assertThat(receive(open, 6)).isEqualTo("before");
@@ -172,7 +179,8 @@ class TcpProxyTest {
   }
 
   @Test
-  void aMarkerSplitAcrossWritesIsCountedAndItsConnectionLosesAnswersFromThenOn() throws IOException {
+  void aMarkerSplitAcrossWritesIsCountedAndItsConnectionLosesAnswersFromThenOn()
+      throws IOException {
     proxy.watchFor("VALUE".getBytes(StandardCharsets.UTF_8), true);
     Socket s = connect();
     Socket other = connect();
@@ -194,7 +202,9 @@ class TcpProxyTest {
     assertClosedByPeer(other);
     Socket after = connect();
     send(after, "VALUE");
-    assertThat(receive(after, 5)).as("after restore the marker is counted, not lost").isEqualTo("VALUE");
+    assertThat(receive(after, 5))
+        .as("after restore the marker is counted, not lost")
+        .isEqualTo("VALUE");
     assertThat(proxy.sightings()).isEqualTo(3);
   }
 
@@ -211,9 +221,15 @@ class TcpProxyTest {
     assertClosedByPeer(s);
     assertClosedByPeer(held);
     assertThat(proxy.connectionCount()).isZero();
-    assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), port).close()).isInstanceOf(ConnectException.class);
-    Awaitility.await().atMost(DEADLINE).until(() -> Thread.getAllStackTraces().keySet().stream()
-        .noneMatch(t -> t.isAlive() && t.getName().startsWith("tcp-proxy-" + port + "-")));
+    assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), port).close())
+        .isInstanceOf(ConnectException.class);
+    Awaitility.await()
+        .atMost(DEADLINE)
+        .until(
+            () ->
+                Thread.getAllStackTraces().keySet().stream()
+                    .noneMatch(
+                        t -> t.isAlive() && t.getName().startsWith("tcp-proxy-" + port + "-")));
     proxy.close(); // idempotent
   }
 
@@ -242,7 +258,9 @@ class TcpProxyTest {
         .isInstanceOf(SocketTimeoutException.class);
   }
 
-  /** The proxy ended the connection: reading gives end of stream or a reset, within the deadline. */
+  /**
+   * The proxy ended the connection: reading gives end of stream or a reset, within the deadline.
+   */
   private static void assertClosedByPeer(Socket s) throws IOException {
     s.setSoTimeout((int) DEADLINE.toMillis());
     try {

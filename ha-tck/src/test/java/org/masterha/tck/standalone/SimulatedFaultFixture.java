@@ -18,23 +18,27 @@ import org.masterha.tck.FaultInjector;
 import org.masterha.tck.TestClient;
 
 /**
- * Standalone sessions with faults played the way a correct backend on a real store would show them, to run the
- * suite's fault tests' own code here (their assertions, waits and clean-up) before any real backend exists. It
- * proves nothing about a backend: the verdict on a backend comes from its own fixture with real servers.
+ * Standalone sessions with faults played the way a correct backend on a real store would show them,
+ * to run the suite's fault tests' own code here (their assertions, waits and clean-up) before any
+ * real backend exists. It proves nothing about a backend: the verdict on a backend comes from its
+ * own fixture with real servers.
  *
  * <ul>
- *   <li>cut: the store expires the session one session timeout after the cut unless the connection is restored
- *       first; {@link StandaloneSession#expire()} loses the memberships before removing them, as rule 2 wants;
- *   <li>restart, stop/start of the leader server: the in-memory store keeps its data and its sessions, as a quick
- *       restart or a cluster that keeps its quorum does.
+ *   <li>cut: the store expires the session one session timeout after the cut unless the connection
+ *       is restored first; {@link StandaloneSession#expire()} loses the memberships before removing
+ *       them, as rule 2 wants;
+ *   <li>restart, stop/start of the leader server: the in-memory store keeps its data and its
+ *       sessions, as a quick restart or a cluster that keeps its quorum does.
  * </ul>
  */
 final class SimulatedFaultFixture implements BackendFixture {
-  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "simulated-faults");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService scheduler =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "simulated-faults");
+            t.setDaemon(true);
+            return t;
+          });
   private HaBackends backends;
 
   @Override
@@ -42,16 +46,25 @@ final class SimulatedFaultFixture implements BackendFixture {
     return "standalone";
   }
 
-  /** Every fault but a lost answer, which needs a wire between the client and the store to be played honestly. */
+  /**
+   * Every fault but a lost answer, which needs a wire between the client and the store to be played
+   * honestly.
+   */
   @Override
   public Optional<FaultInjector> fault(Fault fault) {
-    return Optional.ofNullable(switch (fault) {
-      case CUT_CONNECTION -> FaultInjector.onClient(c -> ((Client) c).cut(), c -> ((Client) c).restore());
-      case EXPIRE_SESSION -> FaultInjector.onClient(c -> c.session().unwrap(StandaloneSession.class).expire(), null);
-      // The in-memory store outlives a "restart", and a cluster that keeps its quorum shows clients nothing.
-      case RESTART_SERVERS, STOP_LEADER_SERVER -> FaultInjector.onServers(nothing -> { }, nothing -> { });
-      case LOSE_ANSWER -> null;
-    });
+    return Optional.ofNullable(
+        switch (fault) {
+          case CUT_CONNECTION ->
+              FaultInjector.onClient(c -> ((Client) c).cut(), c -> ((Client) c).restore());
+          case EXPIRE_SESSION ->
+              FaultInjector.onClient(
+                  c -> c.session().unwrap(StandaloneSession.class).expire(), null);
+          // The in-memory store outlives a "restart", and a cluster that keeps its quorum shows
+          // clients nothing.
+          case RESTART_SERVERS, STOP_LEADER_SERVER ->
+              FaultInjector.onServers(nothing -> {}, nothing -> {});
+          case LOSE_ANSWER -> null;
+        });
   }
 
   @Override
@@ -61,7 +74,10 @@ final class SimulatedFaultFixture implements BackendFixture {
 
   @Override
   public HaConfig config(String basePath, Duration sessionTimeout) {
-    return HaConfig.builder().url("standalone://" + basePath).sessionTimeout(sessionTimeout).build();
+    return HaConfig.builder()
+        .url("standalone://" + basePath)
+        .sessionTimeout(sessionTimeout)
+        .build();
   }
 
   @Override
@@ -69,7 +85,10 @@ final class SimulatedFaultFixture implements BackendFixture {
     return new Client(backends.open(config(basePath, sessionTimeout)), sessionTimeout);
   }
 
-  /** A standalone session whose "cut" has the store expire it one session timeout later unless restored first. */
+  /**
+   * A standalone session whose "cut" has the store expire it one session timeout later unless
+   * restored first.
+   */
   private final class Client implements TestClient {
     private final HaSession session;
     private final StandaloneSession store;
@@ -88,7 +107,9 @@ final class SimulatedFaultFixture implements BackendFixture {
     }
 
     void cut() {
-      expiry.computeIfAbsent("cut", k -> scheduler.schedule(store::expire, sessionTimeout.toNanos(), TimeUnit.NANOSECONDS));
+      expiry.computeIfAbsent(
+          "cut",
+          k -> scheduler.schedule(store::expire, sessionTimeout.toNanos(), TimeUnit.NANOSECONDS));
     }
 
     void restore() {

@@ -5,8 +5,8 @@ import org.masterha.tck.ConformanceSuite;
 import org.masterha.tck.example.MinimalFixture;
 
 /**
- * The reference backend passes the suite, except the faults it has no network or server for; run with the kit's
- * {@link MinimalFixture}, which so proves itself a working example.
+ * The reference backend passes the suite, except the faults it has no network or server for; run
+ * with the kit's {@link MinimalFixture}, which so proves itself a working example.
  */
 class StandaloneConformanceTest extends ConformanceSuite {
   @Override

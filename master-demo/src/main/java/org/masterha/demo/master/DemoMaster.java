@@ -17,7 +17,6 @@ import java.util.function.IntConsumer;
 import org.masterha.demo.common.Events;
 import org.masterha.demo.common.MasterEndpoints;
 import org.masterha.demo.common.Version;
-import org.masterha.masterinfo.MasterInfos;
 import org.masterha.ha.Durations;
 import org.masterha.ha.HaBackends;
 import org.masterha.ha.HaSession;
@@ -28,6 +27,7 @@ import org.masterha.ha.leader.Detector;
 import org.masterha.ha.leader.Leader;
 import org.masterha.ha.leader.LeaderListener;
 import org.masterha.ha.pid.PidGroup;
+import org.masterha.masterinfo.MasterInfos;
 import org.masterha.proto.MasterInfo;
 import org.masterha.proto.v1.AgentRegistryGrpc;
 import org.masterha.proto.v1.LeaderEvent;
@@ -36,16 +36,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Mesos-style master. It contends for leadership, publishes its MasterInfo, joins the PID group and serves the
- * gRPC API; agents are accepted only while it leads.
+ * A Mesos-style master. It contends for leadership, publishes its MasterInfo, joins the PID group
+ * and serves the gRPC API; agents are accepted only while it leads.
  *
- * <p>States: STARTING, then CONTENDING until its candidacy is registered and it sees a leader, then FOLLOWING or
- * LEADING, and EXITING at the end. It leads only when its candidacy was elected <em>and</em> its detector reports
- * that candidacy, so what it serves never runs ahead of what the store says. Like a Mesos master it exits when it
- * loses leadership, detects another leader, or detects none while leading (distinct exit codes), unless
- * {@code --contend-again} asks it to step down and contend again.
+ * <p>States: STARTING, then CONTENDING until its candidacy is registered and it sees a leader, then
+ * FOLLOWING or LEADING, and EXITING at the end. It leads only when its candidacy was elected
+ * <em>and</em> its detector reports that candidacy, so what it serves never runs ahead of what the
+ * store says. Like a Mesos master it exits when it loses leadership, detects another leader, or
+ * detects none while leading (distinct exit codes), unless {@code --contend-again} asks it to step
+ * down and contend again.
  *
- * <p>Every state change runs on one thread, {@code loop}; the gRPC threads read an immutable {@link View}.
+ * <p>Every state change runs on one thread, {@code loop}; the gRPC threads read an immutable {@link
+ * View}.
  */
 public final class DemoMaster implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DemoMaster.class);
@@ -55,23 +57,35 @@ public final class DemoMaster implements AutoCloseable {
   public static final int EXIT_NO_LEADER = 12;
   public static final int EXIT_LOST_CANDIDACY = 13;
 
-  public enum State { STARTING, CONTENDING, FOLLOWING, LEADING, EXITING }
+  public enum State {
+    STARTING,
+    CONTENDING,
+    FOLLOWING,
+    LEADING,
+    EXITING
+  }
 
   /** A consistent snapshot for the gRPC threads. */
-  public record View(State state, Optional<org.masterha.proto.v1.Leader> detectedLeader, long epoch,
-      Optional<org.masterha.proto.v1.Leader> self, Candidacy candidacy) {
+  public record View(
+      State state,
+      Optional<org.masterha.proto.v1.Leader> detectedLeader,
+      long epoch,
+      Optional<org.masterha.proto.v1.Leader> self,
+      Candidacy candidacy) {
     /**
-     * Whether this master leads at the moment of the call: the state machine says LEADING and the candidacy still
-     * leads by its session's deadline ({@link Candidacy#isLeader()}). A master resuming from a pause longer than
-     * the session timeout answers false at once, before its state thread has run and handled the loss.
+     * Whether this master leads at the moment of the call: the state machine says LEADING and the
+     * candidacy still leads by its session's deadline ({@link Candidacy#isLeader()}). A master
+     * resuming from a pause longer than the session timeout answers false at once, before its state
+     * thread has run and handled the loss.
      */
     public boolean leading() {
       return state == State.LEADING && candidacy != null && candidacy.isLeader();
     }
 
     /**
-     * This master as leader while leading; else the leader it detected, unless that is this master's own
-     * candidacy whose leadership has just lapsed (then no leader until detection says more).
+     * This master as leader while leading; else the leader it detected, unless that is this
+     * master's own candidacy whose leadership has just lapsed (then no leader until detection says
+     * more).
      */
     public Optional<org.masterha.proto.v1.Leader> leader() {
       if (leading()) {
@@ -88,9 +102,11 @@ public final class DemoMaster implements AutoCloseable {
   private final HealthStatusManager health = new HealthStatusManager();
   private final LeaderWatchers watchers = new LeaderWatchers();
   private final AgentRegistryService registry = new AgentRegistryService(this);
-  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicBoolean closed =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
-  private volatile View view = new View(State.STARTING, Optional.empty(), -1, Optional.empty(), null);
+  private volatile View view =
+      new View(State.STARTING, Optional.empty(), -1, Optional.empty(), null);
   private volatile MasterInfo info;
   private volatile String backend = "";
   private Events events;
@@ -105,9 +121,12 @@ public final class DemoMaster implements AutoCloseable {
   private Candidacy candidacy;
   private boolean elected;
   private Optional<Leader> detected;
+
   /** The leader this master last announced it follows. */
   private Membership followed;
+
   private boolean exiting;
+
   /** The candidacy whose registry read is under way, before it starts leading. */
   private Candidacy recovering;
 
@@ -116,16 +135,19 @@ public final class DemoMaster implements AutoCloseable {
     this.options = options;
     this.backends = backends;
     this.exit = exit;
-    this.loop = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "master-state");
-      t.setDaemon(true);
-      return t;
-    });
+    this.loop =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "master-state");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /**
    * Opens the session, binds the gRPC server and starts contending. Bad HA settings surface here as
-   * {@link org.masterha.ha.error.HaConfigException} before anything is served; a port in use as an IOException.
+   * {@link org.masterha.ha.error.HaConfigException} before anything is served; a port in use as an
+   * IOException.
    */
   public void start() throws IOException {
     session = backends.open(options.ha());
@@ -135,31 +157,57 @@ public final class DemoMaster implements AutoCloseable {
     health.setStatus(MasterServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
     String where = options.ip().getHostAddress() + ":" + options.port();
     try {
-      server = NettyServerBuilder.forAddress(new InetSocketAddress(options.ip(), options.port()))
-          .addService(new MasterServiceImpl(this, watchers))
-          .addService(registry)
-          .addService(new LeaderAwareHealth(health, () -> view().leading()))
-          .build()
-          .start();
+      server =
+          NettyServerBuilder.forAddress(new InetSocketAddress(options.ip(), options.port()))
+              .addService(new MasterServiceImpl(this, watchers))
+              .addService(registry)
+              .addService(new LeaderAwareHealth(health, () -> view().leading()))
+              .build()
+              .start();
     } catch (IOException e) {
       session.close();
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       throw new IOException("cannot serve the gRPC API on " + where + ": " + cause.getMessage(), e);
     }
-    info = MasterInfos.of(UUID.randomUUID().toString(), options.ip().getHostAddress(), server.getPort(), options.hostname(), Version.get());
+    info =
+        MasterInfos.of(
+            UUID.randomUUID().toString(),
+            options.ip().getHostAddress(),
+            server.getPort(),
+            options.hostname(),
+            Version.get());
     events = new Events(options.name() != null ? options.name() : info.getPid());
     registry.events(events);
-    events.emit("started", "pid", info.getPid(), "id", info.getId(), "backend", backend, "url", options.ha().url(),
-        "session_timeout", Durations.format(options.ha().sessionTimeout()), "os_pid", ProcessHandle.current().pid());
-    log.info("Master {} serving gRPC on {}:{}, HA {} ({}), session timeout {}", info.getPid(), options.ip().getHostAddress(),
-        server.getPort(), options.ha().url(), backend, Durations.format(options.ha().sessionTimeout()));
+    events.emit(
+        "started",
+        "pid",
+        info.getPid(),
+        "id",
+        info.getId(),
+        "backend",
+        backend,
+        "url",
+        options.ha().url(),
+        "session_timeout",
+        Durations.format(options.ha().sessionTimeout()),
+        "os_pid",
+        ProcessHandle.current().pid());
+    log.info(
+        "Master {} serving gRPC on {}:{}, HA {} ({}), session timeout {}",
+        info.getPid(),
+        options.ip().getHostAddress(),
+        server.getPort(),
+        options.ha().url(),
+        backend,
+        Durations.format(options.ha().sessionTimeout()));
     contender = session.contender(info);
     detector = session.detector();
-    loop.execute(() -> {
-      detect();
-      contend();
-      joinPidGroup();
-    });
+    loop.execute(
+        () -> {
+          detect();
+          contend();
+          joinPidGroup();
+        });
   }
 
   public MasterInfo info() {
@@ -183,17 +231,19 @@ public final class DemoMaster implements AutoCloseable {
 
   /** Follows the leader; every answer is handled on the state thread, in order. */
   private void detect() {
-    following = detector.follow(new LeaderListener() {
-      @Override
-      public void leaderChanged(Optional<Leader> leader) {
-        loop.execute(() -> onDetected(leader, null));
-      }
+    following =
+        detector.follow(
+            new LeaderListener() {
+              @Override
+              public void leaderChanged(Optional<Leader> leader) {
+                loop.execute(() -> onDetected(leader, null));
+              }
 
-      @Override
-      public void detectionFailed(Throwable cause) {
-        loop.execute(() -> onDetected(null, cause));
-      }
-    });
+              @Override
+              public void detectionFailed(Throwable cause) {
+                loop.execute(() -> onDetected(null, cause));
+              }
+            });
   }
 
   private void onDetected(Optional<Leader> leader, Throwable error) {
@@ -209,19 +259,34 @@ public final class DemoMaster implements AutoCloseable {
     }
     detected = leader;
     if (leader.isPresent()) {
-      events.emit("leader", "leader", MasterEndpoints.describe(leader.get().info()), "epoch", leader.get().epoch(), "self", isUs(leader));
+      events.emit(
+          "leader",
+          "leader",
+          MasterEndpoints.describe(leader.get().info()),
+          "epoch",
+          leader.get().epoch(),
+          "self",
+          isUs(leader));
     } else {
       events.emit("no-leader");
     }
     watchers.publish(leaderEvent(leader));
     if (state == State.LEADING) {
       if (leader.isEmpty()) {
-        leadershipEnded(EXIT_NO_LEADER, "no-leader-while-leading",
+        leadershipEnded(
+            EXIT_NO_LEADER,
+            "no-leader-while-leading",
             "detected no leader while leading epoch " + candidacy.epoch());
       } else if (!isUs(leader)) {
-        leadershipEnded(EXIT_OTHER_LEADER, "other-leader",
-            "detected leader " + MasterEndpoints.describe(leader.get().info()) + " (epoch " + leader.get().epoch()
-                + ") while leading epoch " + candidacy.epoch());
+        leadershipEnded(
+            EXIT_OTHER_LEADER,
+            "other-leader",
+            "detected leader "
+                + MasterEndpoints.describe(leader.get().info())
+                + " (epoch "
+                + leader.get().epoch()
+                + ") while leading epoch "
+                + candidacy.epoch());
       }
     }
     reevaluate();
@@ -246,13 +311,23 @@ public final class DemoMaster implements AutoCloseable {
       return;
     }
     candidacy = c;
-    events.emit("candidacy", "epoch", c.epoch(), "member", c.membership().id(), "session", session.sessionId());
-    c.elected().whenCompleteAsync((l, e) -> {
-      if (e == null && candidacy == c && !exiting) {
-        elected = true;
-        reevaluate();
-      }
-    }, loop);
+    events.emit(
+        "candidacy",
+        "epoch",
+        c.epoch(),
+        "member",
+        c.membership().id(),
+        "session",
+        session.sessionId());
+    c.elected()
+        .whenCompleteAsync(
+            (l, e) -> {
+              if (e == null && candidacy == c && !exiting) {
+                elected = true;
+                reevaluate();
+              }
+            },
+            loop);
     c.lost().whenCompleteAsync((v, e) -> onLost(c), loop);
     reevaluate();
   }
@@ -262,8 +337,12 @@ public final class DemoMaster implements AutoCloseable {
       return;
     }
     if (state == State.LEADING) {
-      leadershipEnded(EXIT_LOST_LEADERSHIP, "lost-leadership",
-          "the candidacy of epoch " + c.epoch() + " was lost: the session expired or the store was unreachable for the session timeout");
+      leadershipEnded(
+          EXIT_LOST_LEADERSHIP,
+          "lost-leadership",
+          "the candidacy of epoch "
+              + c.epoch()
+              + " was lost: the session expired or the store was unreachable for the session timeout");
     } else {
       String reason = "the candidacy of epoch " + c.epoch() + " was lost before it was elected";
       events.emit("lost-candidacy", "epoch", c.epoch(), "reason", reason);
@@ -288,12 +367,17 @@ public final class DemoMaster implements AutoCloseable {
     if (c.lost().isDone()) {
       contend();
     } else {
-      // Our member may still stand first in line; withdraw it so the next leader is a fresh candidacy.
-      contender.withdraw().whenCompleteAsync((ok, e) -> {
-        if (!exiting) {
-          contend();
-        }
-      }, loop);
+      // Our member may still stand first in line; withdraw it so the next leader is a fresh
+      // candidacy.
+      contender
+          .withdraw()
+          .whenCompleteAsync(
+              (ok, e) -> {
+                if (!exiting) {
+                  contend();
+                }
+              },
+              loop);
     }
   }
 
@@ -311,34 +395,59 @@ public final class DemoMaster implements AutoCloseable {
     }
     boolean us = isUs(detected);
     if (state != State.LEADING && elected && us) {
-      // Recover the registry before serving agents, so a registration is always judged against it. The read is
+      // Recover the registry before serving agents, so a registration is always judged against it.
+      // The read is
       // asynchronous: this thread keeps handling detection and loss while the store answers.
       if (recovering != candidacy) {
         Candidacy c = candidacy;
         recovering = c;
         try {
           org.masterha.ha.state.State fenced = session.state(c);
-          registry.fetch(fenced).whenCompleteAsync((v, e) -> onRegistryFetched(c, fenced, v, e), loop);
+          registry
+              .fetch(fenced)
+              .whenCompleteAsync((v, e) -> onRegistryFetched(c, fenced, v, e), loop);
         } catch (RuntimeException e) {
-          exitWith(1, "could not recover the registry after being elected with epoch " + c.epoch() + ": " + e.getMessage());
+          exitWith(
+              1,
+              "could not recover the registry after being elected with epoch "
+                  + c.epoch()
+                  + ": "
+                  + e.getMessage());
           return;
         }
       }
       publishView();
-    } else if (state != State.LEADING && detected.isPresent() && !us && !detected.get().membership().equals(followed)) {
-      // A candidate behind another leader: say whom it follows, again each time that leader changes.
+    } else if (state != State.LEADING
+        && detected.isPresent()
+        && !us
+        && !detected.get().membership().equals(followed)) {
+      // A candidate behind another leader: say whom it follows, again each time that leader
+      // changes.
       state = State.FOLLOWING;
       followed = detected.get().membership();
       publishView();
-      events.emit("following", "leader", MasterEndpoints.describe(detected.get().info()), "epoch", detected.get().epoch(),
-          "candidacy_epoch", candidacy.epoch());
+      events.emit(
+          "following",
+          "leader",
+          MasterEndpoints.describe(detected.get().info()),
+          "epoch",
+          detected.get().epoch(),
+          "candidacy_epoch",
+          candidacy.epoch());
     } else {
       publishView();
     }
   }
 
-  /** The registry read for candidacy {@code c} answered: lead, if {@code c} is still elected and first in line. */
-  private void onRegistryFetched(Candidacy c, org.masterha.ha.state.State fenced, org.masterha.ha.state.Variable v, Throwable error) {
+  /**
+   * The registry read for candidacy {@code c} answered: lead, if {@code c} is still elected and
+   * first in line.
+   */
+  private void onRegistryFetched(
+      Candidacy c,
+      org.masterha.ha.state.State fenced,
+      org.masterha.ha.state.Variable v,
+      Throwable error) {
     if (recovering == c) {
       recovering = null;
     }
@@ -347,8 +456,14 @@ public final class DemoMaster implements AutoCloseable {
     }
     if (error != null) {
       Throwable cause = unwrap(error);
-      exitWith(1, "could not recover the registry after being elected with epoch " + c.epoch() + ": "
-          + (cause instanceof java.util.concurrent.TimeoutException ? "the store did not answer in time" : cause));
+      exitWith(
+          1,
+          "could not recover the registry after being elected with epoch "
+              + c.epoch()
+              + ": "
+              + (cause instanceof java.util.concurrent.TimeoutException
+                  ? "the store did not answer in time"
+                  : cause));
       return;
     }
     if (!elected || !isUs(detected) || c.lost().isDone()) {
@@ -358,7 +473,9 @@ public final class DemoMaster implements AutoCloseable {
     try {
       registry.recover(fenced, c.epoch(), v, options.reregistrationTimeout());
     } catch (Exception e) {
-      exitWith(1, "could not recover the registry after being elected with epoch " + c.epoch() + ": " + e);
+      exitWith(
+          1,
+          "could not recover the registry after being elected with epoch " + c.epoch() + ": " + e);
       return;
     }
     state = State.LEADING;
@@ -372,11 +489,18 @@ public final class DemoMaster implements AutoCloseable {
 
   /** A fenced registry write was refused: this master was deposed as leader of {@code epoch}. */
   void registryDeposed(long epoch, String why) {
-    loop.execute(() -> {
-      if (!exiting && state == State.LEADING && candidacy != null && candidacy.epoch() == epoch) {
-        leadershipEnded(EXIT_LOST_LEADERSHIP, "lost-leadership", "a registry write was refused by the store: " + why);
-      }
-    });
+    loop.execute(
+        () -> {
+          if (!exiting
+              && state == State.LEADING
+              && candidacy != null
+              && candidacy.epoch() == epoch) {
+            leadershipEnded(
+                EXIT_LOST_LEADERSHIP,
+                "lost-leadership",
+                "a registry write was refused by the store: " + why);
+          }
+        });
   }
 
   /** The registry could not be written for another reason than being deposed. */
@@ -385,14 +509,20 @@ public final class DemoMaster implements AutoCloseable {
   }
 
   private boolean isUs(Optional<Leader> leader) {
-    return leader.isPresent() && candidacy != null && leader.get().membership().equals(candidacy.membership());
+    return leader.isPresent()
+        && candidacy != null
+        && leader.get().membership().equals(candidacy.membership());
   }
 
   private void publishView() {
-    Optional<org.masterha.proto.v1.Leader> seen = detected == null ? Optional.empty() : detected.map(DemoMaster::toProto);
+    Optional<org.masterha.proto.v1.Leader> seen =
+        detected == null ? Optional.empty() : detected.map(DemoMaster::toProto);
     long epoch = candidacy == null ? -1 : candidacy.epoch();
-    Optional<org.masterha.proto.v1.Leader> self = candidacy == null ? Optional.empty()
-        : Optional.of(org.masterha.proto.v1.Leader.newBuilder().setInfo(info).setEpoch(epoch).build());
+    Optional<org.masterha.proto.v1.Leader> self =
+        candidacy == null
+            ? Optional.empty()
+            : Optional.of(
+                org.masterha.proto.v1.Leader.newBuilder().setInfo(info).setEpoch(epoch).build());
     view = new View(state, seen, epoch, self, candidacy);
   }
 
@@ -413,34 +543,47 @@ public final class DemoMaster implements AutoCloseable {
   private void joinPidGroup() {
     PidGroup pids = session.pidGroup();
     String endpoint = "log-replica(1)@" + options.ip().getHostAddress() + ":" + server.getPort();
-    pids.join(endpoint).whenComplete((m, e) -> {
-      if (e != null) {
-        log.warn("Could not join the PID group as {}: {}", endpoint, unwrap(e).toString());
-        return;
-      }
-      log.info("Joined the PID group as {} ({})", endpoint, m.id());
-      m.cancelled().thenAccept(byUs -> {
-        if (!byUs) {
-          log.warn("Lost the PID group membership {} (session expired or store unreachable)", m.id());
-        }
-      });
-      followPidGroup(pids, -1);
-    });
+    pids.join(endpoint)
+        .whenComplete(
+            (m, e) -> {
+              if (e != null) {
+                log.warn("Could not join the PID group as {}: {}", endpoint, unwrap(e).toString());
+                return;
+              }
+              log.info("Joined the PID group as {} ({})", endpoint, m.id());
+              m.cancelled()
+                  .thenAccept(
+                      byUs -> {
+                        if (!byUs) {
+                          log.warn(
+                              "Lost the PID group membership {} (session expired or store unreachable)",
+                              m.id());
+                        }
+                      });
+              followPidGroup(pids, -1);
+            });
   }
 
   private void followPidGroup(PidGroup pids, int lastSize) {
-    pids.watch(Math.max(lastSize, 0), lastSize < 0 ? PidGroup.SizeCondition.GREATER_THAN_OR_EQUAL_TO : PidGroup.SizeCondition.NOT_EQUAL_TO)
-        .whenComplete((endpoints, e) -> {
-          if (e != null) {
-            return;
-          }
-          log.info("PID group: {} replica(s) {}", endpoints.size(), endpoints);
-          followPidGroup(pids, endpoints.size());
-        });
+    pids.watch(
+            Math.max(lastSize, 0),
+            lastSize < 0
+                ? PidGroup.SizeCondition.GREATER_THAN_OR_EQUAL_TO
+                : PidGroup.SizeCondition.NOT_EQUAL_TO)
+        .whenComplete(
+            (endpoints, e) -> {
+              if (e != null) {
+                return;
+              }
+              log.info("PID group: {} replica(s) {}", endpoints.size(), endpoints);
+              followPidGroup(pids, endpoints.size());
+            });
   }
 
   private static LeaderEvent leaderEvent(Optional<Leader> leader) {
-    LeaderEvent.Builder b = LeaderEvent.newBuilder().setObservedAtMillis(TimeUnit.NANOSECONDS.toMillis(System.nanoTime()));
+    LeaderEvent.Builder b =
+        LeaderEvent.newBuilder()
+            .setObservedAtMillis(TimeUnit.NANOSECONDS.toMillis(System.nanoTime()));
     leader.ifPresent(l -> b.setLeader(toProto(l)));
     return b.build();
   }
@@ -454,8 +597,9 @@ public final class DemoMaster implements AutoCloseable {
   }
 
   /**
-   * Stops serving as leader at once, then closes the session (which deletes our members, so another master takes
-   * over in milliseconds) and the server. Idempotent; bounded in time so a shutdown hook never hangs.
+   * Stops serving as leader at once, then closes the session (which deletes our members, so another
+   * master takes over in milliseconds) and the server. Idempotent; bounded in time so a shutdown
+   * hook never hangs.
    */
   @Override
   public void close() {
@@ -463,20 +607,28 @@ public final class DemoMaster implements AutoCloseable {
       return;
     }
     try {
-      loop.submit(() -> {
-        if (!exiting) {
-          boolean wasLeading = state == State.LEADING;
-          exiting = true;
-          state = State.EXITING;
-          health.setStatus("", ServingStatus.NOT_SERVING);
-          health.setStatus(AgentRegistryGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
-          publishView();
-          if (events != null) {
-            events.emit("stopping", "reason", "shutdown requested", "epoch", candidacy == null ? "none" : candidacy.epoch(),
-                "was_leading", wasLeading);
-          }
-        }
-      }).get(2, TimeUnit.SECONDS);
+      loop.submit(
+              () -> {
+                if (!exiting) {
+                  boolean wasLeading = state == State.LEADING;
+                  exiting = true;
+                  state = State.EXITING;
+                  health.setStatus("", ServingStatus.NOT_SERVING);
+                  health.setStatus(AgentRegistryGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
+                  publishView();
+                  if (events != null) {
+                    events.emit(
+                        "stopping",
+                        "reason",
+                        "shutdown requested",
+                        "epoch",
+                        candidacy == null ? "none" : candidacy.epoch(),
+                        "was_leading",
+                        wasLeading);
+                  }
+                }
+              })
+          .get(2, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.warn("Could not stop the state machine in time: {}", e.toString());
     }

@@ -7,8 +7,9 @@ import java.util.List;
 import org.masterha.proto.v1.LeaderEvent;
 
 /**
- * The open WatchLeader streams. Each gets the current leader at once, then every change. Synchronised so a new
- * stream's first event and a concurrent change are never interleaved out of order on one stream.
+ * The open WatchLeader streams. Each gets the current leader at once, then every change.
+ * Synchronised so a new stream's first event and a concurrent change are never interleaved out of
+ * order on one stream.
  */
 final class LeaderWatchers {
   private final List<StreamObserver<LeaderEvent>> streams = new ArrayList<>();
@@ -17,7 +18,8 @@ final class LeaderWatchers {
 
   synchronized void add(StreamObserver<LeaderEvent> stream) {
     if (closed) {
-      stream.onError(io.grpc.Status.UNAVAILABLE.withDescription("master is stopping").asRuntimeException());
+      stream.onError(
+          io.grpc.Status.UNAVAILABLE.withDescription("master is stopping").asRuntimeException());
       return;
     }
     if (stream instanceof ServerCallStreamObserver<LeaderEvent> s) {

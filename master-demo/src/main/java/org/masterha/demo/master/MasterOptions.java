@@ -12,36 +12,64 @@ import org.masterha.ha.HaBackends;
 import org.masterha.ha.HaConfig;
 
 /** A master's settings, from its command line. */
-public record MasterOptions(String name, Inet4Address ip, int port, String hostname, boolean contendAgain, HaConfig ha,
+public record MasterOptions(
+    String name,
+    Inet4Address ip,
+    int port,
+    String hostname,
+    boolean contendAgain,
+    HaConfig ha,
     Duration reregistrationTimeout) {
-  public static final Flags FLAGS = HaFlags.define(Flags.builder(), "10s")
-      .value("ip", "IPV4", "the address to serve the gRPC API on; published in MasterInfo", "127.0.0.1")
-      .value("port", "PORT", "the port to serve the gRPC API on; 0 picks a free one", "5050")
-      .value("hostname", "NAME", "the host name published in MasterInfo", "localhost for a loopback --ip, else the --ip")
-      .value("name", "NAME", "a short name for logs and events, e.g. m1", "master@ip:port")
-      .bool("contend-again", "on losing leadership, or seeing another or no leader while leading, step down and contend again instead of exiting")
-      .value("reregistration-timeout", "DURATION", "after an election, how long agents in the recovered registry have to"
-          + " re-register before they are marked gone", "10s")
-      .build();
+  public static final Flags FLAGS =
+      HaFlags.define(Flags.builder(), "10s")
+          .value(
+              "ip",
+              "IPV4",
+              "the address to serve the gRPC API on; published in MasterInfo",
+              "127.0.0.1")
+          .value("port", "PORT", "the port to serve the gRPC API on; 0 picks a free one", "5050")
+          .value(
+              "hostname",
+              "NAME",
+              "the host name published in MasterInfo",
+              "localhost for a loopback --ip, else the --ip")
+          .value("name", "NAME", "a short name for logs and events, e.g. m1", "master@ip:port")
+          .bool(
+              "contend-again",
+              "on losing leadership, or seeing another or no leader while leading, step down and contend again instead of exiting")
+          .value(
+              "reregistration-timeout",
+              "DURATION",
+              "after an election, how long agents in the recovered registry have to"
+                  + " re-register before they are marked gone",
+              "10s")
+          .build();
 
-  public static final String USAGE = "Usage: masterha master --ha-url=URL [flags]\n\n"
-      + "Runs a master that contends for leadership and serves the masterha gRPC API.\n"
-      + "Exit codes: 0 --help, 1 fatal error, 2 bad flags, 10 lost leadership, 11 another leader detected while leading,\n"
-      + "12 no leader detected while leading, 13 candidacy lost before it was elected, 130 stopped by Ctrl-C (SIGINT),\n"
-      + "143 stopped by SIGTERM (both a clean shutdown: a leader steps down and its successor is elected at once).\n\n"
-      + "Flags:\n" + FLAGS.describe();
+  public static final String USAGE =
+      "Usage: masterha master --ha-url=URL [flags]\n\n"
+          + "Runs a master that contends for leadership and serves the masterha gRPC API.\n"
+          + "Exit codes: 0 --help, 1 fatal error, 2 bad flags, 10 lost leadership, 11 another leader detected while leading,\n"
+          + "12 no leader detected while leading, 13 candidacy lost before it was elected, 130 stopped by Ctrl-C (SIGINT),\n"
+          + "143 stopped by SIGTERM (both a clean shutdown: a leader steps down and its successor is elected at once).\n\n"
+          + "Flags:\n"
+          + FLAGS.describe();
 
   public static MasterOptions parse(Flags.Parsed p, HaBackends backends) {
     if (!p.positionals().isEmpty()) {
-      throw new UsageException("unexpected argument '" + p.positionals().get(0) + "'; flags look like --name=value");
+      throw new UsageException(
+          "unexpected argument '" + p.positionals().get(0) + "'; flags look like --name=value");
     }
     String ipText = p.get("ip").orElseThrow();
     Inet4Address ip = ipv4(ipText);
     int port = p.integer("port", 0, 65535);
-    String hostname = p.given("hostname") ? p.required("hostname", "localhost") : ip.isLoopbackAddress() ? "localhost" : ip.getHostAddress();
+    String hostname =
+        p.given("hostname")
+            ? p.required("hostname", "localhost")
+            : ip.isLoopbackAddress() ? "localhost" : ip.getHostAddress();
     HaConfig ha = HaFlags.config(p, Optional.empty(), backends);
     String name = p.given("name") ? p.required("name", "m1") : null;
-    Duration reregistration = p.duration("reregistration-timeout", Duration.ofMillis(100), Duration.ofHours(24));
+    Duration reregistration =
+        p.duration("reregistration-timeout", Duration.ofMillis(100), Duration.ofHours(24));
     return new MasterOptions(name, ip, port, hostname, p.bool("contend-again"), ha, reregistration);
   }
 
@@ -57,7 +85,8 @@ public record MasterOptions(String name, Inet4Address ip, int port, String hostn
       }
     }
     if (!ok) {
-      throw new UsageException("flag --ip='" + text + "' is not accepted; expected an IPv4 address such as 127.0.0.1");
+      throw new UsageException(
+          "flag --ip='" + text + "' is not accepted; expected an IPv4 address such as 127.0.0.1");
     }
     try {
       return (Inet4Address) InetAddress.getByAddress(b);

@@ -20,10 +20,11 @@ final class MasterServiceImpl extends MasterServiceGrpc.MasterServiceImplBase {
   @Override
   public void getInfo(GetInfoRequest request, StreamObserver<GetInfoResponse> response) {
     DemoMaster.View v = master.view();
-    GetInfoResponse.Builder b = GetInfoResponse.newBuilder()
-        .setSelf(master.info())
-        .setLeading(v.leading())
-        .setBackend(master.backend());
+    GetInfoResponse.Builder b =
+        GetInfoResponse.newBuilder()
+            .setSelf(master.info())
+            .setLeading(v.leading())
+            .setBackend(master.backend());
     v.leader().ifPresent(b::setLeader);
     response.onNext(b.build());
     response.onCompleted();
