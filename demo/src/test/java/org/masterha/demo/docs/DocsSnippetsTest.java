@@ -42,6 +42,11 @@ import org.masterha.demo.launcher.EtcdServer;
  *       after {@code before:} (declarations the block uses but the reader does not need) and after
  *       {@code after:} (checks that it did what the text says, with {@code check(condition,
  *       what)}).
+ *   <li>A block that is not a method body says what it is in that comment, and is compiled but not
+ *       run: {@code as: class} (top-level declarations; {@code before:} may add stubs beside them)
+ *       or {@code as: members of HEADER} (members of a class declared by {@code HEADER}, e.g.
+ *       {@code abstract class Fixture implements BackendFixture}). The kit's packages are imported
+ *       too.
  * </ul>
  *
  * A block that calls {@code System.exit} on success ends this JVM, and with it the build.
@@ -65,12 +70,14 @@ class DocsSnippetsTest {
           "java.time.*",
           "java.nio.file.*",
           "java.nio.charset.*");
+  private static final List<String> KIT_IMPORTS =
+      List.of("org.masterha.tck.*", "org.masterha.tck.net.*", "java.util.function.*");
 
   @TempDir static Path dir;
   private static EmbeddedZooKeeper zookeeper;
   private static EtcdServer etcd;
 
-  record Snippet(Path file, int line, String before, String code, String after) {
+  record Snippet(Path file, int line, String before, String code, String after, String as) {
     String name() {
       return ROOT.relativize(file) + ":" + line;
     }
@@ -116,7 +123,14 @@ class DocsSnippetsTest {
                 line,
                 section(directives, "before:"),
                 m.group(2),
-                section(directives, "after:")));
+                section(directives, "after:"),
+                directives
+                    .lines()
+                    .map(String::strip)
+                    .filter(l -> l.startsWith("as:"))
+                    .map(l -> l.substring(3).strip())
+                    .findFirst()
+                    .orElse("")));
       }
     }
     return all;
@@ -128,7 +142,9 @@ class DocsSnippetsTest {
     boolean in = false;
     for (String l : directives.lines().toList()) {
       String t = l.strip();
-      if (t.equals("before:") || t.equals("after:")) {
+      if (t.startsWith("as:")) {
+        in = false;
+      } else if (t.equals("before:") || t.equals("after:")) {
         in = t.equals(name);
       } else if (in) {
         out.append(l).append('\n');
@@ -160,6 +176,10 @@ class DocsSnippetsTest {
           "etcd is not installed at " + EtcdServer.DEFAULT_BINARY + " (bin/test installs it)");
     }
     String className = "Snippet" + n;
+    if (!s.as().isEmpty()) {
+      compileDeclarations(s, n);
+      return;
+    }
     String source =
         IMPORTS.stream().map(i -> "import " + i + ";\n").reduce("", String::concat)
             + "public class "
@@ -184,6 +204,59 @@ class DocsSnippetsTest {
             + "    return null;\n"
             + "  }\n"
             + "}\n";
+    Path classes = compile(s, n, className, source);
+    try (URLClassLoader loader =
+        new URLClassLoader(new URL[] {classes.toUri().toURL()}, getClass().getClassLoader())) {
+      @SuppressWarnings("unchecked")
+      Callable<Void> body =
+          (Callable<Void>) loader.loadClass(className).getDeclaredConstructor().newInstance();
+      body.call();
+    }
+  }
+
+  /**
+   * A block of declarations ({@code as: class} or {@code as: members of HEADER}): compiled only.
+   */
+  private void compileDeclarations(Snippet s, int n) throws Exception {
+    String imports =
+        Stream.concat(IMPORTS.stream(), KIT_IMPORTS.stream())
+            .map(i -> "import " + i + ";\n")
+            .reduce("", String::concat);
+    String source;
+    String className;
+    if (s.as().equals("class")) {
+      className = "SnippetDeclarations" + n;
+      source =
+          imports
+              + s.before()
+              + "\n// ---- "
+              + s.name()
+              + "\n"
+              + s.code()
+              + "\nclass "
+              + className
+              + " {}\n";
+    } else if (s.as().startsWith("members of ")) {
+      String header = s.as().substring("members of ".length());
+      Matcher name = Pattern.compile("class\\s+(\\w+)").matcher(header);
+      assertThat(name.find())
+          .as("%s: 'as: members of' names a class: %s", s.name(), header)
+          .isTrue();
+      className = name.group(1);
+      source =
+          imports + header + " {\n" + s.before() + "// ---- " + s.name() + "\n" + s.code() + "}\n";
+    } else {
+      throw new AssertionError(
+          s.name()
+              + ": unknown 'as: "
+              + s.as()
+              + "'; accepted: 'as: class', 'as: members of HEADER'");
+    }
+    compile(s, n, className, source);
+  }
+
+  private static Path compile(Snippet s, int n, String className, String source)
+      throws IOException {
     Path src = Files.createDirectories(dir.resolve("src" + n)).resolve(className + ".java");
     Files.writeString(src, source, StandardCharsets.UTF_8);
     Path classes = Files.createDirectories(dir.resolve("classes" + n));
@@ -210,13 +283,7 @@ class DocsSnippetsTest {
     assertThat(compiled)
         .as("%s compiles; javac says:%n%s%nthe source:%n%s", s.name(), diagnostics, source)
         .isTrue();
-    try (URLClassLoader loader =
-        new URLClassLoader(new URL[] {classes.toUri().toURL()}, getClass().getClassLoader())) {
-      @SuppressWarnings("unchecked")
-      Callable<Void> body =
-          (Callable<Void>) loader.loadClass(className).getDeclaredConstructor().newInstance();
-      body.call();
-    }
+    return classes;
   }
 
   /**
