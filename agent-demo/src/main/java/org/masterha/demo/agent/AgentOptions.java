@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.masterha.demo.common.AgentIds;
 import org.masterha.demo.common.Flags;
 import org.masterha.demo.common.HaFlags;
 import org.masterha.demo.common.UsageException;
@@ -76,6 +77,10 @@ public record AgentOptions(
     Optional<HaConfig> ha =
         viaHa ? Optional.of(HaFlags.config(p, Optional.empty(), backends)) : Optional.empty();
     String id = p.given("id") ? p.required("id", "agent-1") : UUID.randomUUID().toString();
+    Optional<String> badId = AgentIds.problem(id);
+    if (badId.isPresent()) {
+      throw new UsageException("flag --id: " + badId.get());
+    }
     String name = p.given("name") ? p.required("name", "a1") : id;
     long minEpoch = p.given("min-epoch") ? p.longValue("min-epoch", 0) : -1;
     return new AgentOptions(

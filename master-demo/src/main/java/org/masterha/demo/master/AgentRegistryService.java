@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
+import org.masterha.demo.common.AgentIds;
 import org.masterha.demo.common.Events;
 import org.masterha.ha.Durations;
 import org.masterha.ha.state.LeadershipLostException;
@@ -273,11 +275,10 @@ final class AgentRegistryService extends AgentRegistryGrpc.AgentRegistryImplBase
     DemoMaster.View v = master.view();
     RegisterAgentResponse answer;
     String agentId = request.getAgent().getId();
-    if (agentId.isEmpty()) {
+    Optional<String> badId = AgentIds.problem(agentId);
+    if (badId.isPresent()) {
       response.onError(
-          io.grpc.Status.INVALID_ARGUMENT
-              .withDescription("agent.id is required")
-              .asRuntimeException());
+          io.grpc.Status.INVALID_ARGUMENT.withDescription(badId.get()).asRuntimeException());
       return;
     }
     NotLeader refusal = refusal(v, request.getKnownEpoch(), agentId);
@@ -335,6 +336,12 @@ final class AgentRegistryService extends AgentRegistryGrpc.AgentRegistryImplBase
 
   @Override
   public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> response) {
+    Optional<String> badId = AgentIds.problem(request.getAgentId());
+    if (badId.isPresent()) {
+      response.onError(
+          io.grpc.Status.INVALID_ARGUMENT.withDescription(badId.get()).asRuntimeException());
+      return;
+    }
     DemoMaster.View v = master.view();
     HeartbeatResponse answer;
     NotLeader refusal = refusal(v, request.getKnownEpoch(), request.getAgentId());
