@@ -37,6 +37,7 @@ import org.masterha.ha.state.LeadershipLostException;
 import org.masterha.ha.state.State;
 import org.masterha.ha.state.Variable;
 import org.masterha.proto.MasterInfo;
+import org.masterha.stores.EtcdCluster;
 import org.masterha.tck.TestClient;
 
 /**

@@ -15,6 +15,8 @@ import org.masterha.ha.HaConfig;
 import org.masterha.ha.HaSession;
 import org.masterha.ha.Secret;
 import org.masterha.ha.TlsOptions;
+import org.masterha.stores.EtcdCluster;
+import org.masterha.stores.TestCertificates;
 import org.masterha.tck.BackendFixture;
 import org.masterha.tck.Fault;
 import org.masterha.tck.FaultInjector;
@@ -149,7 +151,7 @@ final class EtcdFixture implements BackendFixture {
     List<TcpProxy> proxies = new ArrayList<>();
     try {
       for (EtcdCluster.Member m : cluster.members()) {
-        proxies.add(TcpProxy.start(new InetSocketAddress("127.0.0.1", m.clientPort)));
+        proxies.add(TcpProxy.start(new InetSocketAddress("127.0.0.1", m.clientPort())));
       }
     } catch (IOException e) {
       proxies.forEach(TcpProxy::close);

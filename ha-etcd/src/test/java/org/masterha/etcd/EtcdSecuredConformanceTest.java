@@ -2,6 +2,7 @@ package org.masterha.etcd;
 
 import java.nio.file.Path;
 import java.util.UUID;
+import org.masterha.stores.TestCertificates;
 import org.masterha.tck.BackendFixture;
 import org.masterha.tck.ConformanceSuite;
 

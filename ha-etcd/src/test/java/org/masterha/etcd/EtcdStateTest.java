@@ -2,7 +2,7 @@ package org.masterha.etcd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.masterha.etcd.EtcdCluster.bytes;
+import static org.masterha.stores.EtcdCluster.bytes;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;

@@ -1,7 +1,7 @@
 package org.masterha.etcd;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.masterha.etcd.EtcdCluster.bytes;
+import static org.masterha.stores.EtcdCluster.bytes;
 
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;

@@ -30,6 +30,7 @@ import org.masterha.ha.error.HaConfigException;
 import org.masterha.ha.error.HaException;
 import org.masterha.ha.group.Group;
 import org.masterha.ha.group.Membership;
+import org.masterha.stores.TestCertificates;
 
 /**
  * etcd serving TLS only and requiring client certificates (certificates made with openssl for this

@@ -1,4 +1,4 @@
-package org.masterha.etcd;
+package org.masterha.stores;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * localhost, a client certificate, and a second, unrelated CA for tests of a client that trusts the
  * wrong one. Keys are PKCS#8 PEM (what Netty reads).
  */
-record TestCertificates(
+public record TestCertificates(
     Path dir,
     Path ca,
     Path serverCert,
@@ -21,7 +21,7 @@ record TestCertificates(
     Path clientKey,
     Path otherCa) {
 
-  static TestCertificates create(Path where) throws IOException, InterruptedException {
+  public static TestCertificates create(Path where) throws IOException, InterruptedException {
     Path dir = where.toAbsolutePath();
     Files.createDirectories(dir);
     Path ca = dir.resolve("ca.pem");

@@ -1,14 +1,14 @@
-package org.masterha.etcd;
+package org.masterha.stores;
 
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Finds Debian's etcd server binary; the tests fail, loudly, without it. */
-final class EtcdBinary {
+public final class EtcdBinary {
   private EtcdBinary() {}
 
-  static Path find() {
+  public static Path find() {
     Path standard = Path.of("/usr/bin/etcd");
     if (Files.isExecutable(standard)) {
       return standard;

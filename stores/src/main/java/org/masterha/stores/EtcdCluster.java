@@ -1,13 +1,13 @@
-package org.masterha.etcd;
+package org.masterha.stores;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.auth.Permission;
 import io.etcd.jetcd.maintenance.StatusResponse;
+import io.grpc.netty.GrpcSslContexts;
+import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,7 +23,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
-import org.masterha.ha.TlsOptions;
+import javax.net.ssl.SSLException;
 
 /**
  * Real etcd servers for tests: Debian's etcd started on free loopback ports with temporary data
@@ -32,8 +32,8 @@ import org.masterha.ha.TlsOptions;
  * {@link #close()} and, should the JVM go down first, in a shutdown hook. Each member's output goes
  * to {@code target/etcd-logs/}.
  */
-final class EtcdCluster implements AutoCloseable {
-  static final String ROOT = "root";
+public final class EtcdCluster implements AutoCloseable {
+  public static final String ROOT = "root";
   private static final Duration HEALTHY_WITHIN = Duration.ofSeconds(60);
 
   /**
@@ -47,17 +47,17 @@ final class EtcdCluster implements AutoCloseable {
    * would a server a fraction of the size. Without it, etcd runs with its defaults (and its minimum
    * lease TTL is 2 s).
    */
-  record Options(
+  public record Options(
       int members,
       Optional<TestCertificates> tls,
       Optional<String> rootPassword,
       boolean scaledForShortSessions) {
-    static Options defaults(int members) {
+    public static Options defaults(int members) {
       return new Options(members, Optional.empty(), Optional.empty(), false);
     }
   }
 
-  final class Member {
+  public final class Member {
     final String name;
     int clientPort;
     int peerPort;
@@ -71,11 +71,38 @@ final class EtcdCluster implements AutoCloseable {
       this.log = log;
     }
 
-    boolean running() {
+    public String name() {
+      return name;
+    }
+
+    /** The loopback port clients connect to. */
+    public int clientPort() {
+      return clientPort;
+    }
+
+    /** The member's process id; it must be running. */
+    public long pid() {
+      if (process == null) {
+        throw new IllegalStateException("etcd member " + name + " was never started");
+      }
+      return process.pid();
+    }
+
+    /** SIGSTOP: the member freezes, its connections stay open (a long GC, a frozen VM). */
+    public void pause() {
+      Signals.stop(pid());
+    }
+
+    /** SIGCONT after {@link #pause()}. */
+    public void resume() {
+      Signals.resume(pid());
+    }
+
+    public boolean running() {
       return process != null && process.isAlive();
     }
 
-    String clientUrl() {
+    public String clientUrl() {
       return (options.tls().isPresent() ? "https" : "http") + "://127.0.0.1:" + clientPort;
     }
 
@@ -143,7 +170,7 @@ final class EtcdCluster implements AutoCloseable {
     }
 
     /** SIGTERM, as an operator stops it; SIGKILL if it does not go. */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
       if (process == null) {
         return;
       }
@@ -154,13 +181,13 @@ final class EtcdCluster implements AutoCloseable {
     }
 
     /** SIGKILL: the member dies without a word to its peers. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
       if (process != null) {
         process.destroyForcibly().waitFor(15, TimeUnit.SECONDS);
       }
     }
 
-    String logTail() {
+    public String logTail() {
       try {
         List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
@@ -179,7 +206,7 @@ final class EtcdCluster implements AutoCloseable {
   private final Thread shutdownHook = new Thread(this::killAll, "etcd-cluster-shutdown");
   private Client admin;
 
-  EtcdCluster(Options options, String testName) throws IOException {
+  public EtcdCluster(Options options, String testName) throws IOException {
     this.options = options;
     this.binary = EtcdBinary.find();
     Path shm = Path.of("/dev/shm");
@@ -195,27 +222,27 @@ final class EtcdCluster implements AutoCloseable {
     }
   }
 
-  Options options() {
+  public Options options() {
     return options;
   }
 
-  List<Member> members() {
+  public List<Member> members() {
     return members;
   }
 
-  Path logDir() {
+  public Path logDir() {
     return logDir;
   }
 
   /** Starts every member on free ports and waits until the cluster serves. */
-  void start() throws Exception {
+  public void start() throws Exception {
     Runtime.getRuntime().addShutdownHook(shutdownHook);
     Exception last = null;
     for (int attempt = 1; attempt <= 3; attempt++) {
       Set<Integer> ports = new HashSet<>();
       for (Member m : members) {
-        m.clientPort = freePort(ports);
-        m.peerPort = freePort(ports);
+        m.clientPort = Ports.free(ports);
+        m.peerPort = Ports.free(ports);
       }
       String initialCluster =
           String.join(",", members.stream().map(m -> m.name + "=" + m.peerUrl()).toList());
@@ -247,12 +274,12 @@ final class EtcdCluster implements AutoCloseable {
   }
 
   /** A client on every member, as the root user once auth is on. */
-  Client admin() {
+  public Client admin() {
     return admin;
   }
 
   /** Endpoints {@code 127.0.0.1:port} of every member. */
-  List<String> endpoints() {
+  public List<String> endpoints() {
     return members.stream().map(m -> "127.0.0.1:" + m.clientPort).toList();
   }
 
@@ -261,19 +288,20 @@ final class EtcdCluster implements AutoCloseable {
         Client.builder()
             .endpoints(members.stream().map(m -> URI.create(m.clientUrl())).toArray(URI[]::new))
             .connectTimeout(Duration.ofSeconds(3));
-    options
-        .tls()
-        .ifPresent(
-            tls ->
-                b.sslContext(
-                    EtcdClients.sslContext(
-                        TlsOptions.builder()
-                            .trustedCa(tls.ca())
-                            .clientCertificate(tls.clientCert())
-                            .clientKey(tls.clientKey())
-                            .build())));
+    options.tls().ifPresent(tls -> b.sslContext(clientSsl(tls)));
     rootPassword.ifPresent(p -> b.user(bytes(ROOT)).password(bytes(p)));
     return b.build();
+  }
+
+  private static SslContext clientSsl(TestCertificates tls) {
+    try {
+      return GrpcSslContexts.forClient()
+          .trustManager(tls.ca().toFile())
+          .keyManager(tls.clientCert().toFile(), tls.clientKey().toFile())
+          .build();
+    } catch (SSLException e) {
+      throw new IllegalStateException("bad test certificates in " + tls.dir(), e);
+    }
   }
 
   /** Turns auth on with a root user, as an operator would. */
@@ -291,7 +319,7 @@ final class EtcdCluster implements AutoCloseable {
   }
 
   /** Adds a user with read-write access to every key under {@code /}. */
-  void addUser(String user, String password) throws Exception {
+  public void addUser(String user, String password) throws Exception {
     var auth = admin.getAuthClient();
     auth.roleAdd(bytes(user)).get(10, TimeUnit.SECONDS);
     auth.roleGrantPermission(bytes(user), bytes("/"), bytes("0"), Permission.Type.READWRITE)
@@ -303,7 +331,7 @@ final class EtcdCluster implements AutoCloseable {
   /**
    * Waits until every running member answers and they agree on a raft leader, and a read succeeds.
    */
-  void awaitHealthy() {
+  public void awaitHealthy() {
     long deadline = System.nanoTime() + HEALTHY_WITHIN.toNanos();
     String why = "not checked yet";
     while (System.nanoTime() - deadline < 0) {
@@ -350,7 +378,7 @@ final class EtcdCluster implements AutoCloseable {
     return stoppedMembers.contains(m);
   }
 
-  StatusResponse status(Member m) throws Exception {
+  public StatusResponse status(Member m) throws Exception {
     return admin
         .getMaintenanceClient()
         .statusMember("127.0.0.1:" + m.clientPort)
@@ -358,7 +386,7 @@ final class EtcdCluster implements AutoCloseable {
   }
 
   /** The member that is the raft leader now. */
-  Member leader() throws Exception {
+  public Member leader() throws Exception {
     for (Member m : members) {
       if (m.running()) {
         StatusResponse s = status(m);
@@ -371,7 +399,7 @@ final class EtcdCluster implements AutoCloseable {
   }
 
   /** Kills the raft leader (SIGKILL) and waits until the others have elected a new one. */
-  Member killLeader() throws Exception {
+  public Member killLeader() throws Exception {
     Member leader = leader();
     stoppedMembers.add(leader);
     leader.kill();
@@ -382,7 +410,7 @@ final class EtcdCluster implements AutoCloseable {
   /**
    * Starts the members stopped before, on their ports and data, and waits until the cluster serves.
    */
-  void startStopped() throws Exception {
+  public void startStopped() throws Exception {
     String initialCluster =
         String.join(",", members.stream().map(m -> m.name + "=" + m.peerUrl()).toList());
     for (Member m : List.copyOf(stoppedMembers)) {
@@ -393,7 +421,7 @@ final class EtcdCluster implements AutoCloseable {
   }
 
   /** Stops every member and starts them again with their data. */
-  void restartAll() throws Exception {
+  public void restartAll() throws Exception {
     for (Member m : members) {
       stoppedMembers.add(m);
     }
@@ -438,16 +466,6 @@ final class EtcdCluster implements AutoCloseable {
     }
   }
 
-  private static int freePort(Set<Integer> taken) throws IOException {
-    while (true) {
-      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-        if (taken.add(s.getLocalPort())) {
-          return s.getLocalPort();
-        }
-      }
-    }
-  }
-
   private static void deleteTree(Path dir) {
     if (!Files.exists(dir)) {
       return;
@@ -459,7 +477,7 @@ final class EtcdCluster implements AutoCloseable {
     }
   }
 
-  static ByteSequence bytes(String s) {
+  public static ByteSequence bytes(String s) {
     return ByteSequence.from(s, StandardCharsets.UTF_8);
   }
 }
