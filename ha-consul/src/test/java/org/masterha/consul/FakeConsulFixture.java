@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.kiwiproject.consul.Consul;
 import org.masterha.consul.fake.FakeConsul;
 import org.masterha.ha.HaBackends;
 import org.masterha.ha.HaConfig;
@@ -48,6 +49,7 @@ final class FakeConsulFixture implements BackendFixture {
           case EXPIRE_SESSION -> FaultInjector.onClient(this::expireSession, null);
           case RESTART_SERVERS -> FaultInjector.onServers(x -> restartServers(), null);
           case STOP_LEADER_SERVER -> null;
+          case WIPE_BASE_PATH -> FaultInjector.onClient(this::wipeBasePath, null);
         });
   }
 
@@ -102,6 +104,16 @@ final class FakeConsulFixture implements BackendFixture {
     String id = ConsulTestSupport.liveSessionId(client.session());
     if (!consul.expireSession(id)) {
       throw new IllegalStateException("the fake has no session " + id);
+    }
+  }
+
+  /** Deletes every key under the client's base path, as {@code consul kv delete -recurse}. */
+  void wipeBasePath(TestClient client) {
+    Consul admin = Consul.builder().withUrl(consul.httpUrl()).withPing(false).build();
+    try {
+      admin.keyValueClient().deleteKeys(client.session().config().basePath().substring(1) + "/");
+    } finally {
+      admin.destroy();
     }
   }
 

@@ -101,7 +101,13 @@ final class RealConsulFixture implements BackendFixture {
           case LOSE_ANSWER -> proxied() ? ProxiedClient.LOSE_ANSWER : null;
           case EXPIRE_SESSION -> FaultInjector.onClient(this::expireSession, null);
           case RESTART_SERVERS, STOP_LEADER_SERVER -> null;
+          case WIPE_BASE_PATH -> FaultInjector.onClient(this::wipeBasePath, null);
         });
+  }
+
+  /** Deletes every key under the client's base path, as {@code consul kv delete -recurse}. */
+  void wipeBasePath(TestClient client) {
+    admin.keyValueClient().deleteKeys(client.session().config().basePath().substring(1) + "/");
   }
 
   @Override

@@ -105,6 +105,7 @@ final class EtcdFixture implements BackendFixture {
               options.members() >= 3
                   ? FaultInjector.onServers(x -> cluster.killLeader(), x -> cluster.startStopped())
                   : null;
+          case WIPE_BASE_PATH -> FaultInjector.onClient(this::wipeBasePath, null);
         });
   }
 
@@ -176,6 +177,18 @@ final class EtcdFixture implements BackendFixture {
         .admin()
         .getLeaseClient()
         .revoke(Long.parseUnsignedLong(id, 16))
+        .get(30, TimeUnit.SECONDS);
+  }
+
+  /** Deletes every key under the client's base path, as {@code etcdctl del --prefix} would. */
+  void wipeBasePath(TestClient client) throws Exception {
+    String base = client.session().config().basePath();
+    cluster
+        .admin()
+        .getKVClient()
+        .delete(
+            EtcdCluster.bytes(base + "/"),
+            io.etcd.jetcd.options.DeleteOption.builder().isPrefix(true).build())
         .get(30, TimeUnit.SECONDS);
   }
 

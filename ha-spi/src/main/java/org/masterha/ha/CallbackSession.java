@@ -105,7 +105,7 @@ final class CallbackSession implements HaSession {
   private SharedDetection detection() {
     synchronized (lock) {
       if (detection == null) {
-        detection = new SharedDetection(session.group(""));
+        detection = new SharedDetection(session.group(""), session.config().sessionTimeout());
       }
       return detection;
     }

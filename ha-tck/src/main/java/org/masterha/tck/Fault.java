@@ -27,7 +27,14 @@ public enum Fault {
    * Stop the store's own leader server of a cluster (ZooKeeper leader, etcd leader, ...), keep the
    * rest.
    */
-  STOP_LEADER_SERVER("stop the store's own leader server of a cluster and keep a quorum running");
+  STOP_LEADER_SERVER("stop the store's own leader server of a cluster and keep a quorum running"),
+  /**
+   * Delete the client's base path and everything under it behind the clients' backs, as an operator
+   * wiping the store (or restoring an empty backup) would; nothing to heal. On ZooKeeper the
+   * re-created path numbers its members from 0 again, so epochs go back.
+   */
+  WIPE_BASE_PATH(
+      "delete the client's base path and everything under it, as an operator wiping the store");
 
   private final String description;
 

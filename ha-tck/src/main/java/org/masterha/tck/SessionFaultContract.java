@@ -341,6 +341,53 @@ public interface SessionFaultContract extends FixtureAccess {
     assertThat(follower.failure()).isEmpty();
   }
 
+  /**
+   * An operator wipes the store under running masters (or restores an empty backup). The leader's
+   * member is gone, so it loses; a master that contends again leads; and a detector that lived
+   * through it follows the new leader within a session timeout or two, even where the store numbers
+   * members from the start again (ZooKeeper's re-created path), which its never-go-back rule would
+   * otherwise hide for ever: it starts a new epoch line (docs/contract.md, rule 11).
+   */
+  @Test
+  default void aDetectorFollowsTheLeaderAfterTheStoreIsWipedUnderIt() throws Exception {
+    FaultInjector wipe = assumeFault(Fault.WIPE_BASE_PATH);
+    TestClient a = connect();
+    // A few members come and go first, so a store that starts numbering again starts lower.
+    for (int i = 0; i < 3; i++) {
+      Contender passing = contender(a, masterInfo("passing" + i, 5060 + i));
+      await(passing.contend());
+      await(passing.withdraw());
+    }
+    Candidacy before = await(contender(a, masterInfo("before", 5050)).contend());
+    await(before.elected());
+    LeaderFollower follower = follow(connect());
+    await(follower.until(leads(before)));
+
+    wipe.inject(a);
+    assertThat(await("the leader's loss of its wiped member", before.lost()))
+        .as("lost() completes normally")
+        .isNull();
+    Contender afterContender = contender(connect(), masterInfo("after", 5051));
+    Candidacy after = await(afterContender.contend());
+    await("the new contender's election", after.elected());
+    Optional<Leader> seen =
+        await(
+            "detection of the new leader by a detector from before the wipe",
+            follower.until(leads(after)),
+            deadline().plus(testSessionTimeout().multipliedBy(2)));
+    Leader l = seen.orElseThrow();
+    if (l.epoch() < before.epoch()) {
+      assertThat(l.line()).as("the epoch line after epochs went back").isEqualTo(1);
+    } else {
+      assertThat(l.line()).as("the epoch line when epochs went on increasing").isZero();
+    }
+    assertThat(follower.failure()).isEmpty();
+    // Within the new line, detection goes on as before.
+    Candidacy next = await(contender(connect(), masterInfo("next", 5052)).contend());
+    await(afterContender.withdraw());
+    assertThat(await(follower.until(leads(next))).orElseThrow().line()).isEqualTo(l.line());
+  }
+
   @Test
   default void stoppingTheStoresLeaderServerCausesNoMasterLeaderChange() throws Exception {
     FaultInjector stopLeader = assumeFault(Fault.STOP_LEADER_SERVER);

@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZKUtil;
 import org.apache.zookeeper.ZooKeeper;
 import org.masterha.ha.HaBackends;
 import org.masterha.ha.HaConfig;
@@ -75,6 +76,7 @@ public final class ZooKeeperFixture implements BackendFixture {
               size > 1
                   ? FaultInjector.onServers(x -> stopLeaderServer(), x -> startStoppedServers())
                   : null;
+          case WIPE_BASE_PATH -> FaultInjector.onClient(this::wipeBasePath, null);
         });
   }
 
@@ -122,6 +124,28 @@ public final class ZooKeeperFixture implements BackendFixture {
   }
 
   /** Expires the client's session the way the servers do; see the class comment. */
+  /** Deletes the client's base path with everything under it, from a client of our own. */
+  void wipeBasePath(TestClient client) throws Exception {
+    CountDownLatch connected = new CountDownLatch(1);
+    try (ZooKeeper zk =
+        new ZooKeeper(
+            servers.connectString(),
+            10_000,
+            event -> {
+              if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
+                connected.countDown();
+              }
+            })) {
+      if (!connected.await(10, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("could not connect to wipe the base path");
+      }
+      String base = client.session().config().basePath();
+      if (zk.exists(base, false) != null) {
+        ZKUtil.deleteRecursive(zk, base);
+      }
+    }
+  }
+
   public void expireSession(TestClient client) throws Exception {
     expire(client.session().unwrap(ZooKeeperSession.class), servers.connectString());
   }

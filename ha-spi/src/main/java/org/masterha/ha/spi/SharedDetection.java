@@ -1,5 +1,6 @@
 package org.masterha.ha.spi;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -7,9 +8,12 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.masterha.ha.HaConfig;
 import org.masterha.ha.error.SessionClosedException;
 import org.masterha.ha.group.Group;
 import org.masterha.ha.group.Membership;
+import org.masterha.ha.leader.EpochGuard;
 import org.masterha.ha.leader.Leader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,10 +28,13 @@ import org.slf4j.LoggerFactory;
  * through a {@link CallbackExecutor} ({@link GroupDetector}, {@link GroupContender}).
  *
  * <p>It keeps the highest epoch it has reported and never reports a lower one, for all of its
- * listeners, so a lagging view can't make any of them go back in time. It runs while someone is
- * waiting for an answer or {@linkplain #hold holds} it, and stops at its next turn when no one
- * does: it then forgets the leader it knew (it could be stale by the time someone asks again) but
- * not the highest epoch.
+ * listeners, so a lagging view can't make any of them go back in time. A lower epoch that every
+ * listing shows for a whole session timeout is a store that went back in time (wiped, re-created,
+ * restored from a backup): it then starts a new epoch line with an error in the log, rather than
+ * hide every new leader for ever (see {@link EpochGuard}). It runs while someone is waiting for an
+ * answer or {@linkplain #hold holds} it, and stops at its next turn when no one does: it then
+ * forgets the leader it knew (it could be stale by the time someone asks again) but not the highest
+ * epoch.
  */
 public final class SharedDetection {
   private static final Logger log = LoggerFactory.getLogger(SharedDetection.class);
@@ -59,13 +66,30 @@ public final class SharedDetection {
   /** null until the live run has evaluated its first listing. */
   private Optional<Leader> current;
 
-  private long highestEpoch = -1;
+  /** Past the confirmation period, so the re-read confirms a regress that lasted. */
+  private static final long RECHECK_MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+  private final EpochGuard epochs;
+
+  /** Whether a re-read is scheduled to confirm or end an epoch regress. */
+  private boolean recheckScheduled;
+
   private Throwable failure;
 
   private record Pending(Optional<Leader> previous, CompletableFuture<Optional<Leader>> future) {}
 
+  /** A detection that takes an epoch regress lasting the default session timeout for real. */
   public SharedDetection(Group group) {
+    this(group, HaConfig.DEFAULT_SESSION_TIMEOUT);
+  }
+
+  /**
+   * A detection that takes an epoch regress lasting {@code sessionTimeout} for a store gone back in
+   * time.
+   */
+  public SharedDetection(Group group, Duration sessionTimeout) {
     this.group = group;
+    this.epochs = new EpochGuard(sessionTimeout);
   }
 
   public Group group() {
@@ -182,36 +206,105 @@ public final class SharedDetection {
     }
   }
 
-  private void publish(long r, Optional<Leader> leader) {
+  private void publish(long r, Optional<Leader> observed) {
     List<Pending> ready = new ArrayList<>();
+    Optional<Leader> leader;
+    boolean recheck = false;
     synchronized (lock) {
       if (state != State.RUNNING || run != r) {
         return;
       }
-      if (leader.isPresent() && leader.get().epoch() < highestEpoch) {
-        log.warn(
-            "Ignoring {} in {}: epoch {} is older than epoch {} already reported",
-            leader.get(),
-            group.path(),
-            leader.get().epoch(),
-            highestEpoch);
-        return;
+      leader = observed.isPresent() ? judge(observed.get()) : observed;
+      if (leader == null) {
+        // A lower epoch, refused for now: read again when it would be confirmed, as the watch may
+        // not fire if the store stays as it is.
+        recheck = !recheckScheduled;
+        recheckScheduled = true;
+      } else if (!leader.equals(current)) {
+        current = leader;
+        Optional<Leader> reported = leader;
+        pending.removeIf(
+            p -> {
+              if (!p.previous.equals(reported)) {
+                ready.add(p);
+                return true;
+              }
+              return false;
+            });
       }
-      if (leader.equals(current)) {
-        return;
-      }
-      current = leader;
-      leader.ifPresent(l -> highestEpoch = l.epoch());
-      pending.removeIf(
-          p -> {
-            if (!p.previous.equals(leader)) {
-              ready.add(p);
-              return true;
-            }
-            return false;
-          });
+    }
+    if (recheck) {
+      scheduleRecheck(r);
     }
     ready.forEach(p -> p.future.complete(leader));
+  }
+
+  /**
+   * The leader to report for {@code l} (on the current epoch line), or null when its epoch is below
+   * one already reported and the regress is not confirmed. Called holding the lock.
+   */
+  private Optional<Leader> judge(Leader l) {
+    long highest = epochs.highest();
+    boolean wasRegressing = epochs.regressing();
+    switch (epochs.offer(l.epoch(), System.nanoTime())) {
+      case REFUSE -> {
+        if (!wasRegressing) {
+          log.warn(
+              "Ignoring {} in {}: epoch {} is older than epoch {} already reported (a lagging view;"
+                  + " if every listing shows it for a session timeout, the store went back in time"
+                  + " and a new epoch line starts)",
+              l,
+              group.path(),
+              l.epoch(),
+              highest);
+        }
+        return null;
+      }
+      case NEW_LINE ->
+          log.error(
+              "The store behind {} went back in time: its leader has epoch {}, below epoch {}"
+                  + " reported before, on every listing for a session timeout. It was wiped, its"
+                  + " base path re-created, or it was restored from a backup. Starting epoch line {}"
+                  + " with {}: epochs compare only within a line, and anything that keeps the"
+                  + " highest epoch it has seen must start again from this one.",
+              group.path(),
+              l.epoch(),
+              highest,
+              epochs.line(),
+              l);
+      case ACCEPT -> {}
+    }
+    return Optional.of(l.onLine(epochs.line()));
+  }
+
+  /**
+   * Reads the group again once a refused regress would be confirmed, and publishes what it finds;
+   * again and again while the regress lasts unconfirmed. The watch loop goes on beside it.
+   */
+  private void scheduleRecheck(long r) {
+    long delay;
+    synchronized (lock) {
+      delay = epochs.nanosToConfirm(System.nanoTime()) + RECHECK_MARGIN_NANOS;
+    }
+    CompletableFuture.delayedExecutor(delay, TimeUnit.NANOSECONDS)
+        .execute(
+            () -> {
+              synchronized (lock) {
+                recheckScheduled = false;
+              }
+              if (!isLive(r)) {
+                return;
+              }
+              group
+                  .members()
+                  .thenCompose(members -> LeaderRule.leader(group, members, warned))
+                  .whenComplete(
+                      (outcome, e) -> {
+                        if (e == null && !outcome.stale()) {
+                          publish(r, outcome.leader());
+                        }
+                      });
+            });
   }
 
   private void fail(long r, Throwable error) {

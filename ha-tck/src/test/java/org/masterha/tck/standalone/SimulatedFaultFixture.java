@@ -63,7 +63,8 @@ final class SimulatedFaultFixture implements BackendFixture {
           // clients nothing.
           case RESTART_SERVERS, STOP_LEADER_SERVER ->
               FaultInjector.onServers(nothing -> {}, nothing -> {});
-          case LOSE_ANSWER -> null;
+          // Wiping needs a store with paths to delete behind the clients' backs.
+          case LOSE_ANSWER, WIPE_BASE_PATH -> null;
         });
   }
 
