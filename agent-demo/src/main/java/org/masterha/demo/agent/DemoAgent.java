@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 import org.masterha.demo.common.Events;
 import org.masterha.demo.common.MasterEndpoints;
+import org.masterha.ha.HaConfig;
 import org.masterha.proto.v1.AgentInfo;
 import org.masterha.proto.v1.AgentRegistryGrpc;
 import org.masterha.proto.v1.HeartbeatRequest;
@@ -51,8 +52,22 @@ public final class DemoAgent implements AutoCloseable {
             return t;
           });
 
+  /**
+   * How long a sighting below the highest epoch must last before the agent takes it for a store
+   * that went back in time (docs/contract.md, rule 11) rather than a stale master: the default
+   * session timeout, the longest a lagging view can honestly show an old leader.
+   */
+  private final Duration confirmRegress;
+
   // Confined to the loop thread.
   private long highestEpoch;
+
+  /** Since when (nanoTime) every sighting has been below {@link #highestEpoch}; -1: none is. */
+  private long regressSince = -1;
+
+  /** The last sighting refused as older, re-judged when a regress would be confirmed. */
+  private LeaderSource.Sighting refusedSighting;
+
   private Target target;
   private String registeredWith;
   private boolean closed;
@@ -88,6 +103,12 @@ public final class DemoAgent implements AutoCloseable {
   }
 
   public DemoAgent(AgentOptions options, LeaderSource source, IntConsumer exit) {
+    this(options, source, exit, HaConfig.DEFAULT_SESSION_TIMEOUT);
+  }
+
+  /** An agent that follows a store gone back in time after {@code confirmRegress}. */
+  DemoAgent(AgentOptions options, LeaderSource source, IntConsumer exit, Duration confirmRegress) {
+    this.confirmRegress = confirmRegress;
     this.options = options;
     this.source = source;
     this.exit = exit;
@@ -133,17 +154,45 @@ public final class DemoAgent implements AutoCloseable {
     LeaderSource.Sighting s = sighting.get();
     String pid = MasterEndpoints.describe(s.info());
     if (s.epoch() < highestEpoch) {
-      refuse(
+      long now = System.nanoTime();
+      if (regressSince < 0) {
+        regressSince = now;
+      }
+      long left = confirmRegress.toNanos() - (now - regressSince);
+      if (left > 0) {
+        refuse(
+            pid,
+            s.epoch(),
+            s.via(),
+            "its epoch "
+                + s.epoch()
+                + " is below epoch "
+                + highestEpoch
+                + ", the highest this agent has seen: a stale master (if every sighting stays below"
+                + " for a session timeout, the store went back in time and the agent follows it)");
+        refusedSighting = s;
+        loop.schedule(
+            () -> {
+              if (refusedSighting == s) {
+                onSighting(Optional.of(s));
+              }
+            },
+            left + TimeUnit.MILLISECONDS.toNanos(20),
+            TimeUnit.NANOSECONDS);
+        return;
+      }
+      log.error(
+          "Every leader sighted for {} has an epoch below {}, the highest this agent has seen: the"
+              + " store went back in time (wiped or restored from a backup). Following {} (epoch {})"
+              + " on a new epoch line.",
+          confirmRegress,
+          highestEpoch,
           pid,
-          s.epoch(),
-          s.via(),
-          "its epoch "
-              + s.epoch()
-              + " is below epoch "
-              + highestEpoch
-              + ", the highest this agent has seen: a stale master");
-      return;
+          s.epoch());
+      events.emit("epoch-line", "leader", pid, "epoch", s.epoch(), "previous_epoch", highestEpoch);
     }
+    regressSince = -1;
+    refusedSighting = null;
     if (target != null && target.epoch == s.epoch() && target.pid.equals(pid)) {
       return;
     }

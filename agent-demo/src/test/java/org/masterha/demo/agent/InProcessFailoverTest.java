@@ -49,6 +49,10 @@ class InProcessFailoverTest {
   }
 
   private DemoAgent agent(String name, long minEpoch) {
+    return agent(name, minEpoch, HaConfig.DEFAULT_SESSION_TIMEOUT);
+  }
+
+  private DemoAgent agent(String name, long minEpoch, Duration confirmRegress) {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -62,7 +66,7 @@ class InProcessFailoverTest {
     AgentOptions o =
         AgentOptions.parse(AgentOptions.FLAGS.parse(args.toArray(String[]::new)), backends);
     HaConfig ha = o.ha().orElseThrow();
-    DemoAgent a = new DemoAgent(o, new HaLeaderSource(backends, ha), code -> {});
+    DemoAgent a = new DemoAgent(o, new HaLeaderSource(backends, ha), code -> {}, confirmRegress);
     a.start();
     open.add(a);
     return a;
@@ -105,5 +109,28 @@ class InProcessFailoverTest {
         .atMost(Duration.ofSeconds(3))
         .until(() -> a2.registeredWith().isEmpty());
     assertThat(exit1).isNotDone();
+  }
+
+  /**
+   * Every leader it sees stays below the epoch it knows: the store went back in time (wiped,
+   * restored), so after the confirmation period the agent follows the leader there is, on a new
+   * epoch line, rather than refuse every master for ever (docs/contract.md, rule 11).
+   */
+  @Test
+  void anAgentFollowsAStoreThatWentBackInTimeOnceTheRegressHasLasted() throws Exception {
+    DemoMaster m1 = master("m1", new CompletableFuture<>());
+    await().atMost(Duration.ofSeconds(10)).until(() -> m1.view().leading());
+    long epoch = m1.view().epoch();
+    Duration confirm = Duration.ofSeconds(1);
+    long started = System.nanoTime();
+    DemoAgent a = agent("a-after-wipe", epoch + 100, confirm);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                a.registeredWith().equals(java.util.Optional.of(m1.info().getPid() + "#" + epoch)));
+    assertThat(Duration.ofNanos(System.nanoTime() - started))
+        .as("registered only once the regress had lasted the confirmation period")
+        .isGreaterThanOrEqualTo(confirm);
   }
 }
