@@ -9,7 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.masterha.ha.HaConfig;
 import org.masterha.ha.error.SessionClosedException;
 import org.masterha.ha.group.Group;
 import org.masterha.ha.group.Membership;
@@ -78,9 +77,15 @@ public final class SharedDetection {
 
   private record Pending(Optional<Leader> previous, CompletableFuture<Optional<Leader>> future) {}
 
+  /**
+   * The default session timeout (as {@code HaConfig}'s, which this package does not import): how
+   * long an epoch regress must last to be taken for real by a detection made without one.
+   */
+  private static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(10);
+
   /** A detection that takes an epoch regress lasting the default session timeout for real. */
   public SharedDetection(Group group) {
-    this(group, HaConfig.DEFAULT_SESSION_TIMEOUT);
+    this(group, DEFAULT_SESSION_TIMEOUT);
   }
 
   /**
