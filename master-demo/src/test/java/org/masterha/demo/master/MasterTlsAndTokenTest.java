@@ -15,12 +15,23 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.File;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyFactory;
+import java.security.Principal;
+import java.security.PrivateKey;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedKeyManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -192,10 +203,13 @@ class MasterTlsAndTokenTest {
     ManagedChannel noCert = channel(trusting(certs.ca()));
     assertRefused(
         () -> register(registry(noCert, TOKEN), "agent-no-cert"), Status.Code.UNAVAILABLE);
-    // A certificate (with its key) that the other CA signed: the other CA's own.
-    Path otherKey = certs.dir().resolve("other-ca-key.pem");
+    // A client certificate that the other CA signed, presented whatever CAs the master asks for
+    // (the JDK's own key manager would send none, and this would test the case above again).
+    Path otherCert = otherCaClientCertificate();
     ManagedChannel otherCa =
-        channel(trusting(certs.ca()).keyManager(certs.otherCa().toFile(), otherKey.toFile()));
+        channel(
+            trusting(certs.ca())
+                .keyManager(presenting(otherCert, certs.dir().resolve("other-client-key.pem"))));
     assertRefused(
         () -> register(registry(otherCa, TOKEN), "agent-other-ca"), Status.Code.UNAVAILABLE);
     assertRefused(
@@ -204,8 +218,121 @@ class MasterTlsAndTokenTest {
                 .withDeadlineAfter(10, TimeUnit.SECONDS)
                 .getInfo(GetInfoRequest.getDefaultInstance()),
         Status.Code.UNAVAILABLE);
+    // The same key manager with the right CA's client certificate gets in.
+    ManagedChannel control =
+        channel(trusting(certs.ca()).keyManager(presenting(certs.clientCert(), certs.clientKey())));
+    assertThat(register(registry(control, TOKEN), "agent-control").hasRegistered()).isTrue();
     assertNotRegistered("agent-no-cert");
     assertNotRegistered("agent-other-ca");
+  }
+
+  /** A client certificate signed by the other CA (TestCertificates keeps its key), with openssl. */
+  private static Path otherCaClientCertificate() throws Exception {
+    Path d = certs.dir();
+    Path cert = d.resolve("other-client.pem");
+    if (!Files.exists(cert)) {
+      openssl(
+          d,
+          "genpkey",
+          "-algorithm",
+          "EC",
+          "-pkeyopt",
+          "ec_paramgen_curve:P-256",
+          "-out",
+          "other-client-key.pem");
+      openssl(
+          d,
+          "req",
+          "-new",
+          "-key",
+          "other-client-key.pem",
+          "-subj",
+          "/CN=intruder",
+          "-out",
+          "other-client.csr");
+      openssl(
+          d,
+          "x509",
+          "-req",
+          "-in",
+          "other-client.csr",
+          "-CA",
+          "other-ca.pem",
+          "-CAkey",
+          "other-ca-key.pem",
+          "-CAcreateserial",
+          "-days",
+          "2",
+          "-extfile",
+          "client.ext",
+          "-out",
+          "other-client.pem");
+    }
+    return cert;
+  }
+
+  private static void openssl(Path d, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("openssl"));
+    cmd.addAll(List.of(args));
+    Process p =
+        new ProcessBuilder(cmd)
+            .directory(d.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(d.resolve("openssl.log").toFile()))
+            .start();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0)
+        .as("openssl %s; see %s", String.join(" ", args), d.resolve("openssl.log"))
+        .isTrue();
+  }
+
+  /** A key manager that always presents this certificate and PKCS#8 EC key. */
+  private static KeyManager presenting(Path certPem, Path keyPem) throws Exception {
+    X509Certificate cert;
+    try (var in = Files.newInputStream(certPem)) {
+      cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+    }
+    String body =
+        Files.readString(keyPem).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+    PrivateKey key =
+        KeyFactory.getInstance("EC")
+            .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(body)));
+    return new X509ExtendedKeyManager() {
+      @Override
+      public String[] getClientAliases(String keyType, Principal[] issuers) {
+        return new String[] {"c"};
+      }
+
+      @Override
+      public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+        return "c";
+      }
+
+      @Override
+      public String chooseEngineClientAlias(
+          String[] keyType, Principal[] issuers, SSLEngine engine) {
+        return "c";
+      }
+
+      @Override
+      public String[] getServerAliases(String keyType, Principal[] issuers) {
+        return null;
+      }
+
+      @Override
+      public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+        return null;
+      }
+
+      @Override
+      public X509Certificate[] getCertificateChain(String alias) {
+        return new X509Certificate[] {cert};
+      }
+
+      @Override
+      public PrivateKey getPrivateKey(String alias) {
+        return key;
+      }
+    };
   }
 
   @Test
