@@ -31,7 +31,9 @@ public final class AgentMain {
                   .ha()
                   .<LeaderSource>map(ha -> new HaLeaderSource(backends, ha))
                   .orElseGet(
-                      () -> new StreamLeaderSource(options.masters(), options.heartbeatInterval()));
+                      () ->
+                          new StreamLeaderSource(
+                              options.masters(), options.heartbeatInterval(), options.tls()));
           CompletableFuture<Integer> exitCode = new CompletableFuture<>();
           DemoAgent agent = new DemoAgent(options, source, exitCode::complete);
           Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "agent-shutdown"));

@@ -6,11 +6,14 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.masterha.demo.common.AgentIds;
+import org.masterha.demo.common.AgentTokens;
 import org.masterha.demo.common.Flags;
+import org.masterha.demo.common.GrpcTls;
 import org.masterha.demo.common.HaFlags;
 import org.masterha.demo.common.UsageException;
 import org.masterha.ha.HaBackends;
 import org.masterha.ha.HaConfig;
+import org.masterha.ha.Secret;
 
 /**
  * An agent's settings, from its command line. Exactly one of {@code ha} and {@code masters} is set.
@@ -23,9 +26,14 @@ public record AgentOptions(
     Duration heartbeatInterval,
     long minEpoch,
     Optional<HaConfig> ha,
-    List<String> masters) {
+    List<String> masters,
+    Optional<GrpcTls.Client> tls,
+    Optional<Secret> token) {
   public static final Flags FLAGS =
-      HaFlags.define(Flags.builder(), "10s")
+      AgentTokens.define(
+              GrpcTls.defineClient(HaFlags.define(Flags.builder(), "10s")),
+              "token",
+              "the token masters require of agents (their --agent-token-file or --agent-token-env)")
           .value(
               "master",
               "HOST:PORT[,HOST:PORT...]",
@@ -51,7 +59,10 @@ public record AgentOptions(
       "Usage: masterha agent (--ha-url=URL | --master=HOST:PORT[,...]) [flags]\n\n"
           + "Runs an agent that detects the leading master, registers with it and sends heartbeats; it follows failovers\n"
           + "and refuses any master whose epoch is below the highest it has seen.\n"
-          + "Exit codes: 0 --help, 1 fatal error, 2 bad flags, 130 stopped by Ctrl-C (SIGINT), 143 stopped by SIGTERM.\n\n"
+          + "Exit codes: 0 --help, 1 fatal error, 2 bad flags, 20 a master refused the agent's token (UNAUTHENTICATED),\n"
+          + "130 stopped by Ctrl-C (SIGINT), 143 stopped by SIGTERM.\n"
+          + "Calls to masters are plaintext unless --tls-ca is given (--tls-cert/--tls-key add a client certificate for\n"
+          + "mutual TLS); --token-file/--token-env send the agents' token on Register and Heartbeat (docs/operations.md).\n\n"
           + "Flags:\n"
           + FLAGS.describe();
 
@@ -91,7 +102,9 @@ public record AgentOptions(
         p.duration("heartbeat-interval", Duration.ofMillis(50), Duration.ofMinutes(1)),
         minEpoch,
         ha,
-        masters);
+        masters,
+        GrpcTls.client(p),
+        AgentTokens.read(p, "token"));
   }
 
   private static String hostPort(String m) {

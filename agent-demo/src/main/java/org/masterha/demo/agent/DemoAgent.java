@@ -1,8 +1,10 @@
 package org.masterha.demo.agent;
 
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -10,7 +12,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
+import org.masterha.demo.common.AgentTokens;
 import org.masterha.demo.common.Events;
+import org.masterha.demo.common.GrpcTls;
 import org.masterha.demo.common.MasterEndpoints;
 import org.masterha.ha.HaConfig;
 import org.masterha.proto.v1.AgentInfo;
@@ -38,6 +42,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class DemoAgent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DemoAgent.class);
+
+  /**
+   * A master refused the agent with {@code UNAUTHENTICATED}: it requires the agents' token and this
+   * agent sent none or another. Retrying cannot help, so the agent exits.
+   */
+  public static final int EXIT_UNAUTHENTICATED = 20;
 
   private final AgentOptions options;
   private final LeaderSource source;
@@ -86,12 +96,18 @@ public final class DemoAgent implements AutoCloseable {
     boolean reportedUnreachable;
     ScheduledFuture<?> next;
 
-    Target(String pid, long epoch, String endpoint) {
+    Target(String pid, long epoch, String endpoint, AgentOptions options) {
       this.pid = pid;
       this.endpoint = endpoint;
       this.epoch = epoch;
-      this.channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext().build();
-      this.stub = AgentRegistryGrpc.newBlockingStub(channel);
+      this.channel = GrpcTls.channel(endpoint, options.tls());
+      AgentRegistryGrpc.AgentRegistryBlockingStub s = AgentRegistryGrpc.newBlockingStub(channel);
+      if (options.token().isPresent()) {
+        Metadata headers = new Metadata();
+        headers.put(AgentTokens.AUTHORIZATION, AgentTokens.header(options.token().get()));
+        s = s.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+      }
+      this.stub = s;
     }
 
     void close() {
@@ -127,6 +143,10 @@ public final class DemoAgent implements AutoCloseable {
         source.describe(),
         "min_epoch",
         options.minEpoch() < 0 ? "none" : options.minEpoch(),
+        "tls",
+        options.tls().map(GrpcTls.Client::mode).orElse("off"),
+        "token",
+        options.token().isPresent() ? "yes" : "no",
         "os_pid",
         ProcessHandle.current().pid());
     source.start(s -> loop.execute(() -> onSighting(s)), e -> loop.execute(() -> fatal(e)));
@@ -199,7 +219,7 @@ public final class DemoAgent implements AutoCloseable {
     highestEpoch = s.epoch();
     events.emit("leader", "leader", pid, "epoch", s.epoch(), "via", s.via());
     dropTarget();
-    target = new Target(pid, s.epoch(), MasterEndpoints.endpoint(s.info()));
+    target = new Target(pid, s.epoch(), MasterEndpoints.endpoint(s.info()), options);
     Target t = target;
     t.next = loop.schedule(() -> register(t), 0, TimeUnit.MILLISECONDS);
   }
@@ -247,6 +267,9 @@ public final class DemoAgent implements AutoCloseable {
                       .setKnownEpoch(Math.max(highestEpoch, 0))
                       .build());
     } catch (StatusRuntimeException e) {
+      if (unauthenticated(t, "register", e)) {
+        return;
+      }
       unreachable(t, "register", e);
       retry(t, () -> register(t));
       return;
@@ -304,6 +327,9 @@ public final class DemoAgent implements AutoCloseable {
                       .setKnownEpoch(Math.max(highestEpoch, 0))
                       .build());
     } catch (StatusRuntimeException e) {
+      if (unauthenticated(t, "heartbeat", e)) {
+        return;
+      }
       // The master may be gone; keep trying until the leader source names another.
       unreachable(t, "heartbeat", e);
       retry(t, () -> heartbeat(t));
@@ -369,9 +395,43 @@ public final class DemoAgent implements AutoCloseable {
     retry(t, again);
   }
 
+  /**
+   * If {@code e} is the master's {@code UNAUTHENTICATED}: says so and exits with {@link
+   * #EXIT_UNAUTHENTICATED}, true. The master's message names no token, and neither does this.
+   */
+  private boolean unauthenticated(Target t, String what, StatusRuntimeException e) {
+    if (e.getStatus().getCode() != Status.Code.UNAUTHENTICATED) {
+      return false;
+    }
+    String reason =
+        "master "
+            + t.pid
+            + " refused "
+            + what
+            + " with UNAUTHENTICATED: "
+            + e.getStatus().getDescription()
+            + (options.token().isPresent()
+                ? "; check that --token-file/--token-env give the token of the masters'"
+                    + " --agent-token-file/--agent-token-env"
+                : "; this agent was given no token");
+    log.error("Exiting with code {}: {}", EXIT_UNAUTHENTICATED, reason);
+    events.emit("exiting", "code", EXIT_UNAUTHENTICATED, "reason", reason);
+    closed = true;
+    dropTarget();
+    exit.accept(EXIT_UNAUTHENTICATED);
+    return true;
+  }
+
   private void unreachable(Target t, String what, StatusRuntimeException e) {
     if (!t.reportedUnreachable) {
       t.reportedUnreachable = true;
+      if (tlsFailure(e) != null) {
+        log.error(
+            "TLS with master {} failed: {}; check --tls-ca (and --tls-cert/--tls-key) against the"
+                + " master's --tls-cert (and --tls-client-ca)",
+            t.pid,
+            tlsFailure(e));
+      }
       events.emit(
           "master-unreachable",
           "master",
@@ -385,6 +445,16 @@ public final class DemoAgent implements AutoCloseable {
     }
     source.unreachable(t.endpoint);
     log.debug("{} to {} failed: {}", what, t.pid, e.getStatus());
+  }
+
+  /** The message of the TLS failure behind {@code e}, if it is one. */
+  private static String tlsFailure(StatusRuntimeException e) {
+    for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+      if (c instanceof javax.net.ssl.SSLException) {
+        return c.getMessage() != null ? c.getMessage() : c.getClass().getSimpleName();
+      }
+    }
+    return null;
   }
 
   private void retry(Target t, Runnable action) {

@@ -1,7 +1,6 @@
 package org.masterha.demo.agent;
 
 import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import java.time.Duration;
@@ -11,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.masterha.demo.common.GrpcTls;
 import org.masterha.proto.v1.LeaderEvent;
 import org.masterha.proto.v1.MasterServiceGrpc;
 import org.masterha.proto.v1.WatchLeaderRequest;
@@ -27,6 +27,7 @@ final class StreamLeaderSource implements LeaderSource {
 
   private final List<String> masters;
   private final Duration retry;
+  private final Optional<GrpcTls.Client> tls;
   private final ScheduledExecutorService scheduler =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -44,9 +45,10 @@ final class StreamLeaderSource implements LeaderSource {
 
   private volatile boolean closed;
 
-  StreamLeaderSource(List<String> masters, Duration retry) {
+  StreamLeaderSource(List<String> masters, Duration retry, Optional<GrpcTls.Client> tls) {
     this.masters = List.copyOf(masters);
     this.retry = retry;
+    this.tls = tls;
   }
 
   @Override
@@ -64,8 +66,11 @@ final class StreamLeaderSource implements LeaderSource {
     if (channel != null) {
       channel.shutdownNow();
     }
-    channel = NettyChannelBuilder.forTarget(target).usePlaintext().build();
-    log.info("Watching the leader through {}'s stream", target);
+    channel = GrpcTls.channel(target, tls);
+    log.info(
+        "Watching the leader through {}'s stream ({})",
+        target,
+        tls.map(t -> "TLS").orElse("plaintext"));
     MasterServiceGrpc.newStub(channel)
         .watchLeader(
             WatchLeaderRequest.getDefaultInstance(),

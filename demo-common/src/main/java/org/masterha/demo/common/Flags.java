@@ -25,11 +25,13 @@ public final class Flags {
   }
 
   private final Map<String, Spec> specs;
+  private final Map<String, String> refused;
   private final String positionalName;
   private final int maxPositionals;
 
   private Flags(Builder b) {
     this.specs = Collections.unmodifiableMap(new LinkedHashMap<>(b.specs));
+    this.refused = Map.copyOf(b.refused);
     this.positionalName = b.positionalName;
     this.maxPositionals = b.maxPositionals;
   }
@@ -65,6 +67,11 @@ public final class Flags {
       int eq = body.indexOf('=');
       String name = eq < 0 ? body : body.substring(0, eq);
       String value = eq < 0 ? null : body.substring(eq + 1);
+      if (refused.containsKey(name)) {
+        // Before anything else, and without looking at the value (or the next argument): it may
+        // be a secret that must not be echoed.
+        throw new UsageException("flag --" + name + " is not accepted: " + refused.get(name));
+      }
       Spec spec = specs.get(name);
       if (spec == null
           && value == null
@@ -262,6 +269,7 @@ public final class Flags {
 
   public static final class Builder {
     private final Map<String, Spec> specs = new LinkedHashMap<>();
+    private final Map<String, String> refused = new LinkedHashMap<>();
     private String positionalName = "argument";
     private int maxPositionals;
 
@@ -277,6 +285,17 @@ public final class Flags {
       return add(new Spec(name, null, help, null));
     }
 
+    /**
+     * A flag that is refused with {@code reason} whenever it is given, e.g. one that would put a
+     * secret on the command line; its value is never read or printed. It is not in the help.
+     */
+    public Builder refuse(String name, String reason) {
+      if (specs.containsKey(name) || refused.putIfAbsent(name, reason) != null) {
+        throw new IllegalArgumentException("flag --" + name + " defined twice");
+      }
+      return this;
+    }
+
     /** Accept up to {@code max} arguments that are not flags. */
     public Builder positionals(String name, int max) {
       this.positionalName = name;
@@ -286,11 +305,12 @@ public final class Flags {
 
     public Builder addAll(Builder other) {
       other.specs.values().forEach(this::add);
+      other.refused.forEach(this::refuse);
       return this;
     }
 
     private Builder add(Spec spec) {
-      if (specs.putIfAbsent(spec.name(), spec) != null) {
+      if (refused.containsKey(spec.name()) || specs.putIfAbsent(spec.name(), spec) != null) {
         throw new IllegalArgumentException("flag --" + spec.name() + " defined twice");
       }
       return this;

@@ -78,4 +78,40 @@ class HelpAndDocsAgreeTest {
           .contains("2 bad flags");
     }
   }
+
+  /**
+   * Each flag in the help of masterha master and agent is in docs/operations.md, and each flag the
+   * docs' section of that subcommand names is one it accepts.
+   */
+  @Test
+  void theFlagsOfMasterAndAgentAgreeWithTheDocs() throws Exception {
+    String ops = Files.readString(ROOT.resolve("docs/operations.md"), StandardCharsets.UTF_8);
+    Map<String, String> usages =
+        Map.of(
+            "master", org.masterha.demo.master.MasterOptions.USAGE,
+            "agent", org.masterha.demo.agent.AgentOptions.USAGE);
+    Pattern documented = Pattern.compile("`--([a-z0-9-]+)");
+    for (Map.Entry<String, String> u : usages.entrySet()) {
+      List<String> flags =
+          Pattern.compile("(?m)^  --([a-z0-9-]+)")
+              .matcher(u.getValue())
+              .results()
+              .map(m -> m.group(1))
+              .toList();
+      assertThat(flags).as("flags in the help of %s", u.getKey()).contains("ha-url", "help");
+      for (String f : flags) {
+        assertThat(ops)
+            .as("docs/operations.md names --%s of masterha %s", f, u.getKey())
+            .contains("`--" + f);
+      }
+      String heading = "### `masterha " + u.getKey() + "`";
+      assertThat(ops).contains(heading);
+      String section = ops.substring(ops.indexOf(heading) + heading.length());
+      section = section.substring(0, section.indexOf("\n#"));
+      List<String> inSection =
+          documented.matcher(section).results().map(m -> m.group(1)).distinct().toList();
+      assertThat(inSection).as("flags in the docs' section %s", heading).isNotEmpty();
+      assertThat(flags).as("the flags of masterha %s", u.getKey()).containsAll(inSection);
+    }
+  }
 }

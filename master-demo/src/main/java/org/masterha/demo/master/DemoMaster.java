@@ -1,6 +1,7 @@
 package org.masterha.demo.master;
 
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -15,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 import org.masterha.demo.common.Events;
+import org.masterha.demo.common.GrpcTls;
 import org.masterha.demo.common.MasterEndpoints;
 import org.masterha.demo.common.Version;
 import org.masterha.ha.Durations;
@@ -102,6 +104,7 @@ public final class DemoMaster implements AutoCloseable {
   private final HealthStatusManager health = new HealthStatusManager();
   private final LeaderWatchers watchers = new LeaderWatchers();
   private final AgentRegistryService registry = new AgentRegistryService(this);
+  private final AgentTokenCheck tokenCheck;
   private final java.util.concurrent.atomic.AtomicBoolean closed =
       new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -135,6 +138,7 @@ public final class DemoMaster implements AutoCloseable {
     this.options = options;
     this.backends = backends;
     this.exit = exit;
+    this.tokenCheck = options.agentToken().map(AgentTokenCheck::new).orElse(null);
     this.loop =
         Executors.newSingleThreadExecutor(
             r -> {
@@ -157,10 +161,17 @@ public final class DemoMaster implements AutoCloseable {
     health.setStatus(MasterServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
     String where = options.ip().getHostAddress() + ":" + options.port();
     try {
+      NettyServerBuilder builder =
+          NettyServerBuilder.forAddress(new InetSocketAddress(options.ip(), options.port()));
+      options.tls().ifPresent(tls -> tls.apply(builder));
       server =
-          NettyServerBuilder.forAddress(new InetSocketAddress(options.ip(), options.port()))
+          builder
               .addService(new MasterServiceImpl(this, watchers))
-              .addService(registry)
+              // Register and Heartbeat need the agents' token when one is set; nothing else does.
+              .addService(
+                  tokenCheck == null
+                      ? registry.bindService()
+                      : ServerInterceptors.intercept(registry, tokenCheck))
               .addService(new LeaderAwareHealth(health, () -> view().leading()))
               .build()
               .start();
@@ -178,6 +189,11 @@ public final class DemoMaster implements AutoCloseable {
             Version.get());
     events = new Events(options.name() != null ? options.name() : info.getPid());
     registry.events(events);
+    if (tokenCheck != null) {
+      tokenCheck.events(events);
+    }
+    String tls = options.tls().map(GrpcTls.Server::mode).orElse("off");
+    String token = options.agentToken().isPresent() ? "required" : "off";
     events.emit(
         "started",
         "pid",
@@ -191,15 +207,33 @@ public final class DemoMaster implements AutoCloseable {
         "session_timeout",
         Durations.format(options.ha().sessionTimeout()),
         "os_pid",
-        ProcessHandle.current().pid());
+        ProcessHandle.current().pid(),
+        "tls",
+        tls,
+        "agent_token",
+        token);
     log.info(
-        "Master {} serving gRPC on {}:{}, HA {} ({}), session timeout {}",
+        "Master {} serving gRPC on {}:{} (TLS {}, agent token {}), HA {} ({}), session timeout {}",
         info.getPid(),
         options.ip().getHostAddress(),
         server.getPort(),
+        tls,
+        token,
         options.ha().url(),
         backend,
         Durations.format(options.ha().sessionTimeout()));
+    if (options.tls().isEmpty() && !options.ip().isLoopbackAddress()) {
+      log.warn(
+          "The gRPC API on {}:{} is served in plaintext: it is {};"
+              + " give --tls-cert and --tls-key (and --tls-client-ca for mutual TLS) to lock it down"
+              + " (docs/operations.md, TLS and tokens)",
+          options.ip().getHostAddress(),
+          server.getPort(),
+          options.agentToken().isPresent()
+              ? "unencrypted (the agents' token travels in the clear, readable on the network)"
+              : "unencrypted and unauthenticated (any process that reaches it can register an"
+                  + " agent)");
+    }
     contender = session.contender(info);
     detector = session.detector();
     loop.execute(

@@ -5,11 +5,14 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Optional;
+import org.masterha.demo.common.AgentTokens;
 import org.masterha.demo.common.Flags;
+import org.masterha.demo.common.GrpcTls;
 import org.masterha.demo.common.HaFlags;
 import org.masterha.demo.common.UsageException;
 import org.masterha.ha.HaBackends;
 import org.masterha.ha.HaConfig;
+import org.masterha.ha.Secret;
 
 /** A master's settings, from its command line. */
 public record MasterOptions(
@@ -19,9 +22,14 @@ public record MasterOptions(
     String hostname,
     boolean contendAgain,
     HaConfig ha,
-    Duration reregistrationTimeout) {
+    Duration reregistrationTimeout,
+    Optional<GrpcTls.Server> tls,
+    Optional<Secret> agentToken) {
   public static final Flags FLAGS =
-      HaFlags.define(Flags.builder(), "10s")
+      AgentTokens.define(
+              GrpcTls.defineServer(HaFlags.define(Flags.builder(), "10s")),
+              "agent-token",
+              "the token agents must present to Register and Heartbeat")
           .value(
               "ip",
               "IPV4",
@@ -50,7 +58,9 @@ public record MasterOptions(
           + "Runs a master that contends for leadership and serves the masterha gRPC API.\n"
           + "Exit codes: 0 --help, 1 fatal error, 2 bad flags, 10 lost leadership, 11 another leader detected while leading,\n"
           + "12 no leader detected while leading, 13 candidacy lost before it was elected, 130 stopped by Ctrl-C (SIGINT),\n"
-          + "143 stopped by SIGTERM (both a clean shutdown: a leader steps down and its successor is elected at once).\n\n"
+          + "143 stopped by SIGTERM (both a clean shutdown: a leader steps down and its successor is elected at once).\n"
+          + "The gRPC API is plaintext unless --tls-cert/--tls-key are given; --tls-client-ca adds mutual TLS, and\n"
+          + "--agent-token-file/--agent-token-env make Register and Heartbeat require the agents' token (docs/operations.md).\n\n"
           + "Flags:\n"
           + FLAGS.describe();
 
@@ -70,7 +80,10 @@ public record MasterOptions(
     String name = p.given("name") ? p.required("name", "m1") : null;
     Duration reregistration =
         p.duration("reregistration-timeout", Duration.ofMillis(100), Duration.ofHours(24));
-    return new MasterOptions(name, ip, port, hostname, p.bool("contend-again"), ha, reregistration);
+    Optional<GrpcTls.Server> tls = GrpcTls.server(p);
+    Optional<Secret> token = AgentTokens.read(p, "agent-token");
+    return new MasterOptions(
+        name, ip, port, hostname, p.bool("contend-again"), ha, reregistration, tls, token);
   }
 
   private static Inet4Address ipv4(String text) {
