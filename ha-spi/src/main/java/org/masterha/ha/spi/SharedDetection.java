@@ -1,9 +1,14 @@
 package org.masterha.ha.spi;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,9 +33,26 @@ import org.slf4j.LoggerFactory;
  * waiting for an answer or {@linkplain #hold holds} it, and stops at its next turn when no one
  * does: it then forgets the leader it knew (it could be stale by the time someone asks again) but
  * not the highest epoch.
+ *
+ * <p>Per change of the member set it costs the group's own watch and at most one read: the data of
+ * the member that leads now, and only when that member is one it has not read before. A member's
+ * data is written once, when it joins, so what was read (a {@code MasterInfo}, or garbage that can
+ * never lead) is kept for as long as the member is listed: a change that leaves the leader where it
+ * was (a contender joining or leaving behind it) costs no read at all.
+ *
+ * <p>{@link #of(Group)} hands out one detection per group instance, so every role made on a session
+ * (the kit's wrapper, or a backend's bare session through {@code HaSession}'s default methods)
+ * shares it, as long as the backend hands out one instance per group path.
  */
 public final class SharedDetection {
   private static final Logger log = LoggerFactory.getLogger(SharedDetection.class);
+
+  /**
+   * The detection of each group in use, weakly: an entry goes when neither its group nor anyone
+   * using its detection is left. The one piece of kit state that is not a session's own: it is a
+   * cache, and holds nothing alive.
+   */
+  private static final Map<Group, WeakReference<SharedDetection>> BY_GROUP = new WeakHashMap<>();
 
   /** The detection's life. */
   enum State {
@@ -48,7 +70,17 @@ public final class SharedDetection {
   private final Group group;
   private final Object lock = new Object();
   private final Set<Membership> warned = ConcurrentHashMap.newKeySet();
-  private final List<Pending> pending = new ArrayList<>();
+
+  /** Waiting detections, by their future, with the leader each was told last. */
+  private final Map<CompletableFuture<Optional<Leader>>, Optional<Leader>> pending =
+      new LinkedHashMap<>();
+
+  /**
+   * What each member listed in the last evaluation holds: its data decoded, or {@link
+   * LeaderRule#GARBAGE}. Read once per member; members no longer listed are dropped.
+   */
+  private final Map<Membership, Object> verdicts = new ConcurrentHashMap<>();
+
   private State state = State.IDLE;
 
   /** Which run of the loop is the live one; a stopped run's late answers are dropped. */
@@ -62,10 +94,24 @@ public final class SharedDetection {
   private long highestEpoch = -1;
   private Throwable failure;
 
-  private record Pending(Optional<Leader> previous, CompletableFuture<Optional<Leader>> future) {}
-
   public SharedDetection(Group group) {
     this.group = group;
+  }
+
+  /**
+   * The detection every role made on {@code group} shares: the same one for as long as anyone uses
+   * it and the backend hands out the same group instance.
+   */
+  public static SharedDetection of(Group group) {
+    synchronized (BY_GROUP) {
+      WeakReference<SharedDetection> ref = BY_GROUP.get(group);
+      SharedDetection d = ref == null ? null : ref.get();
+      if (d == null) {
+        d = new SharedDetection(group);
+        BY_GROUP.put(group, new WeakReference<>(d));
+      }
+      return d;
+    }
   }
 
   public Group group() {
@@ -87,7 +133,7 @@ public final class SharedDetection {
       } else if (current != null && !current.equals(previous)) {
         answer = current;
       } else {
-        pending.add(new Pending(previous, f));
+        pending.put(f, previous);
         if (state == State.IDLE) {
           state = State.RUNNING;
           start = ++run;
@@ -109,7 +155,7 @@ public final class SharedDetection {
   /** Withdraws a detection still pending (its detector was closed, its caller gave up). */
   public void forget(CompletableFuture<Optional<Leader>> future) {
     synchronized (lock) {
-      pending.removeIf(p -> p.future == future);
+      pending.remove(future);
     }
   }
 
@@ -141,7 +187,7 @@ public final class SharedDetection {
     if (!isLive(r)) {
       return;
     }
-    LeaderRule.leader(group, members, warned)
+    LeaderRule.leader(group, members, warned, verdicts)
         .whenComplete(
             (outcome, e) -> {
               if (e != null) {
@@ -183,7 +229,7 @@ public final class SharedDetection {
   }
 
   private void publish(long r, Optional<Leader> leader) {
-    List<Pending> ready = new ArrayList<>();
+    List<CompletableFuture<Optional<Leader>>> ready = new ArrayList<>();
     synchronized (lock) {
       if (state != State.RUNNING || run != r) {
         return;
@@ -202,22 +248,25 @@ public final class SharedDetection {
       }
       current = leader;
       leader.ifPresent(l -> highestEpoch = l.epoch());
-      pending.removeIf(
-          p -> {
-            if (!p.previous.equals(leader)) {
-              ready.add(p);
-              return true;
-            }
-            return false;
-          });
+      for (Iterator<Map.Entry<CompletableFuture<Optional<Leader>>, Optional<Leader>>> it =
+              pending.entrySet().iterator();
+          it.hasNext(); ) {
+        Map.Entry<CompletableFuture<Optional<Leader>>, Optional<Leader>> p = it.next();
+        if (!p.getValue().equals(leader)) {
+          ready.add(p.getKey());
+          it.remove();
+        }
+      }
     }
-    ready.forEach(p -> p.future.complete(leader));
+    for (CompletableFuture<Optional<Leader>> f : ready) {
+      f.complete(leader);
+    }
   }
 
   private void fail(long r, Throwable error) {
     Throwable cause =
         error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-    List<Pending> failed;
+    List<CompletableFuture<Optional<Leader>>> failed;
     synchronized (lock) {
       if (state != State.RUNNING || run != r) {
         return;
@@ -225,7 +274,7 @@ public final class SharedDetection {
       state = State.FAILED;
       failure = cause;
       current = null;
-      failed = new ArrayList<>(pending);
+      failed = new ArrayList<>(pending.keySet());
       pending.clear();
     }
     if (cause instanceof SessionClosedException) {
@@ -234,6 +283,6 @@ public final class SharedDetection {
     } else {
       log.error("Leader detection on {} failed: {}", group.path(), cause.toString());
     }
-    failed.forEach(p -> p.future.completeExceptionally(cause));
+    failed.forEach(f -> f.completeExceptionally(cause));
   }
 }
