@@ -188,6 +188,14 @@ final class ZooKeeperGroup implements Group {
     watchers.update(shown, Long.MAX_VALUE);
   }
 
+  /**
+   * Whether this group has members of ours, or joins under way, whose loss the session's deadline
+   * must notice (any thread).
+   */
+  boolean holdsMembers() {
+    return joinsInFlight.get() != 0 || watchers.ownsAny();
+  }
+
   // ---- the watched listing ----
 
   private void onWatchedEvent(WatchedEvent event) {
