@@ -27,7 +27,9 @@ import org.masterha.ha.group.Group;
 import org.masterha.ha.group.Membership;
 import org.masterha.ha.spi.ErrorClassifier;
 import org.masterha.ha.spi.GroupWatchers;
+import org.masterha.ha.spi.KnownData;
 import org.masterha.ha.spi.MemberLabels;
+import org.masterha.ha.spi.SharedDetection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * index that goes backwards (a server restored from a snapshot, a new cluster) resets the watch to
  * a fresh listing, as Consul's documentation asks.
  */
-final class ConsulGroup implements Group {
+final class ConsulGroup implements Group, SharedDetection.Shared, KnownData {
   private static final Logger log = LoggerFactory.getLogger(ConsulGroup.class);
   private static final QueryOptions CONSISTENT =
       ImmutableQueryOptions.builder().consistencyMode(ConsistencyMode.CONSISTENT).build();
@@ -60,6 +62,10 @@ final class ConsulGroup implements Group {
   private final String prefix;
 
   private final GroupWatchers watchers = new GroupWatchers();
+
+  /** The one detection of this group that every detector and candidacy of the session shares. */
+  private final Supplier<SharedDetection> detection =
+      SharedDetection.lazily(this, this::sessionTimeout);
 
   /** The Consul session each of our live members is held by. */
   private final Map<Membership, String> holders = new ConcurrentHashMap<>();
@@ -83,6 +89,12 @@ final class ConsulGroup implements Group {
   private final Object feedLock = new Object();
 
   /**
+   * The data of the members of the last listing fed, as the blocking query brought it: leader
+   * detection reads none of them again. Replaced with each listing fed.
+   */
+  private volatile Map<Membership, byte[]> dataOf = Map.of();
+
+  /**
    * The index of the last listing fed to the watchers; older ones are dropped. Guarded by feedLock.
    */
   private long fedIndex;
@@ -97,6 +109,15 @@ final class ConsulGroup implements Group {
     this.path = path;
     this.prefix = prefix;
     poll(0);
+  }
+
+  @Override
+  public SharedDetection detection() {
+    return detection.get();
+  }
+
+  private Duration sessionTimeout() {
+    return session.config().sessionTimeout();
   }
 
   @Override
@@ -319,6 +340,12 @@ final class ConsulGroup implements Group {
         });
   }
 
+  /** The data the last listing fed brought for {@code member}; never a request. */
+  @Override
+  public Optional<byte[]> knownData(Membership member) {
+    return Optional.ofNullable(dataOf.get(member));
+  }
+
   @Override
   public CompletableFuture<Set<Membership>> members() {
     return retrying(
@@ -348,14 +375,16 @@ final class ConsulGroup implements Group {
   }
 
   /** The members a listing shows, and those of them our live session holds. */
-  private record Listing(SortedSet<Membership> members, List<Membership> heldByUs) {}
+  private record Listing(
+      SortedSet<Membership> members, List<Membership> heldByUs, Map<Membership, byte[]> data) {}
 
   /** Our members: the keys directly under the prefix that a session holds. */
   private Listing parse(List<Value> values) {
     SortedSet<Membership> members = new TreeSet<>();
     List<Membership> heldByUs = new java.util.ArrayList<>();
+    Map<Membership, byte[]> data = new java.util.HashMap<>();
     if (values == null) {
-      return new Listing(members, heldByUs); // 404: nothing under the prefix
+      return new Listing(members, heldByUs, data); // 404: nothing under the prefix
     }
     Optional<String> ours = session.liveId();
     for (Value v : values) {
@@ -369,6 +398,7 @@ final class ConsulGroup implements Group {
       }
       Membership m = new Membership(name, v.getCreateIndex(), MemberKeys.labelOf(name));
       members.add(m);
+      data.put(m, v.getValueAsBytes().orElse(new byte[0]));
       if (ours.isPresent()
           && v.getSession().equals(ours)
           && !joining.contains(name)
@@ -377,7 +407,7 @@ final class ConsulGroup implements Group {
         heldByUs.add(m);
       }
     }
-    return new Listing(members, heldByUs);
+    return new Listing(members, heldByUs, data);
   }
 
   /**
@@ -428,6 +458,7 @@ final class ConsulGroup implements Group {
           watchers.cancelledByUs(m);
         }
       }
+      dataOf = listing.data();
       watchers.update(listing.members(), index);
       released
           .entrySet()

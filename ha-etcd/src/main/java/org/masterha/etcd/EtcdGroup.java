@@ -15,6 +15,7 @@ import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -30,12 +31,15 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.masterha.ha.error.HaException;
 import org.masterha.ha.group.Group;
 import org.masterha.ha.group.Membership;
 import org.masterha.ha.spi.ErrorClassifier;
 import org.masterha.ha.spi.GroupWatchers;
+import org.masterha.ha.spi.KnownData;
 import org.masterha.ha.spi.MemberLabels;
+import org.masterha.ha.spi.SharedDetection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,9 +64,13 @@ import org.slf4j.LoggerFactory;
  * changed after a revision, and the view is refreshed by a keys-only listing, which is always one
  * consistent revision.
  *
+ * <p>Watch events carry the members' data: the group keeps it for the members in its view ({@link
+ * KnownData}), so leader detection reads the data only of a member it learned of from a listing
+ * (keys-only) rather than an event, once.
+ *
  * <p>View state is touched on the session's event thread only.
  */
-final class EtcdGroup implements Group {
+final class EtcdGroup implements Group, SharedDetection.Shared, KnownData {
   private static final Logger log = LoggerFactory.getLogger(EtcdGroup.class);
 
   private final EtcdSession session;
@@ -78,8 +86,18 @@ final class EtcdGroup implements Group {
 
   private final GroupWatchers watchers = new GroupWatchers();
 
+  /** The one detection of this group that every detector and candidacy of the session shares. */
+  private final Supplier<SharedDetection> detection =
+      SharedDetection.lazily(this, this::sessionTimeout);
+
   // Event thread only.
   private final Map<String, Membership> view = new HashMap<>();
+
+  /**
+   * The data of members in the view, as their watch events brought it (listings are keys-only):
+   * leader detection reads none of them again. Any thread reads it.
+   */
+  private final Map<Membership, byte[]> dataOf = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** The lease each member in the view is bound to. */
   private final Map<String, Long> leaseOf = new HashMap<>();
@@ -144,6 +162,15 @@ final class EtcdGroup implements Group {
 
   void start() {
     session.onEvents(this::relist);
+  }
+
+  @Override
+  public SharedDetection detection() {
+    return detection.get();
+  }
+
+  private Duration sessionTimeout() {
+    return session.config().sessionTimeout();
   }
 
   @Override
@@ -270,6 +297,12 @@ final class EtcdGroup implements Group {
       long changed = -1;
       for (WatchEvent event : response.getEvents()) {
         changed = Math.max(changed, event.getKeyValue().getModRevision());
+        if (event.getEventType() == WatchEvent.EventType.PUT) {
+          Membership m = member(event.getKeyValue());
+          if (m != null) {
+            dataOf.put(m, event.getKeyValue().getValue().getBytes());
+          }
+        }
       }
       if (changed > asOf) {
         refresh(changed);
@@ -293,6 +326,7 @@ final class EtcdGroup implements Group {
               view.put(m.id(), m);
             }
             leaseOf.put(m.id(), kv.getLease());
+            dataOf.put(m, kv.getValue().getBytes());
           }
         }
         case DELETE -> {
@@ -388,6 +422,7 @@ final class EtcdGroup implements Group {
 
   private void publish() {
     revision = asOf;
+    dataOf.keySet().retainAll(new HashSet<>(view.values()));
     // A member we are cancelling must not look lost when its delete shows up before our answer
     // does.
     long vanishCheckUpTo = asOf;
@@ -733,6 +768,12 @@ final class EtcdGroup implements Group {
               }
               return Optional.of(response.getKvs().get(0).getValue().getBytes());
             });
+  }
+
+  /** The data a watch event brought for {@code member}, if it is in the view; never a request. */
+  @Override
+  public Optional<byte[]> knownData(Membership member) {
+    return Optional.ofNullable(dataOf.get(member));
   }
 
   @Override

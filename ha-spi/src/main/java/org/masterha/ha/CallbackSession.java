@@ -102,10 +102,14 @@ final class CallbackSession implements HaSession {
     return session.toString();
   }
 
+  /**
+   * The base group's detection: one for this session, and the same one the roles of the backend's
+   * own session use when the backend hands out one group instance per path.
+   */
   private SharedDetection detection() {
     synchronized (lock) {
       if (detection == null) {
-        detection = new SharedDetection(session.group(""), session.config().sessionTimeout());
+        detection = SharedDetection.of(session.group(""), session.config().sessionTimeout());
       }
       return detection;
     }

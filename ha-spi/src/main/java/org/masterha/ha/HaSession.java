@@ -6,9 +6,11 @@ import org.masterha.ha.leader.Candidacy;
 import org.masterha.ha.leader.Contender;
 import org.masterha.ha.leader.Detector;
 import org.masterha.ha.pid.PidGroup;
+import org.masterha.ha.spi.CallbackExecutor;
 import org.masterha.ha.spi.GroupContender;
 import org.masterha.ha.spi.GroupDetector;
 import org.masterha.ha.spi.GroupPidGroup;
+import org.masterha.ha.spi.SharedDetection;
 import org.masterha.ha.state.State;
 import org.masterha.proto.MasterInfo;
 
@@ -42,14 +44,22 @@ public interface HaSession extends AutoCloseable {
    */
   String sessionId();
 
-  /** A contender that registers {@code info} as a master candidate in the base group. */
+  /**
+   * A contender that registers {@code info} as a master candidate in the base group. Its {@code
+   * elected()} follows the base group's shared detection ({@link SharedDetection#of}).
+   */
   default Contender contender(MasterInfo info) {
-    return new GroupContender(group(""), info);
+    return new GroupContender(
+        info, SharedDetection.of(group(""), config().sessionTimeout()), CallbackExecutor.direct());
   }
 
-  /** A detector of the leading master in the base group. */
+  /**
+   * A detector of the leading master in the base group; every detector and candidacy of the session
+   * shares one detection of it ({@link SharedDetection#of}).
+   */
   default Detector detector() {
-    return new GroupDetector(group(""));
+    return new GroupDetector(
+        SharedDetection.of(group(""), config().sessionTimeout()), CallbackExecutor.direct());
   }
 
   /** The replicated log's replica group ({@code <base>/log_replicas}). */

@@ -1,5 +1,6 @@
 package org.masterha.zookeeper;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -16,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.curator.framework.api.CuratorWatcher;
 import org.apache.curator.utils.ZKPaths;
@@ -28,6 +30,7 @@ import org.masterha.ha.group.Group;
 import org.masterha.ha.group.Membership;
 import org.masterha.ha.spi.GroupWatchers;
 import org.masterha.ha.spi.MemberLabels;
+import org.masterha.ha.spi.SharedDetection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,12 +52,16 @@ import org.slf4j.LoggerFactory;
  * been applied or never will be.) If the session expired meanwhile, whatever it created is gone
  * with it and the join simply creates in the new session.
  */
-final class ZooKeeperGroup implements Group {
+final class ZooKeeperGroup implements Group, SharedDetection.Shared {
   private static final Logger log = LoggerFactory.getLogger(ZooKeeperGroup.class);
 
   private final ZooKeeperSession session;
   private final String path;
   private final GroupWatchers watchers = new GroupWatchers();
+
+  /** The one detection of this group that every detector and candidacy of the session shares. */
+  private final Supplier<SharedDetection> detection =
+      SharedDetection.lazily(this, this::sessionTimeout);
 
   /** One watcher instance, so ZooKeeper keeps a single registration however often we re-list. */
   private final CuratorWatcher childWatcher = this::onWatchedEvent;
@@ -95,6 +102,15 @@ final class ZooKeeperGroup implements Group {
   ZooKeeperGroup(ZooKeeperSession session, String path) {
     this.session = session;
     this.path = path;
+  }
+
+  @Override
+  public SharedDetection detection() {
+    return detection.get();
+  }
+
+  private Duration sessionTimeout() {
+    return session.config().sessionTimeout();
   }
 
   @Override
@@ -186,6 +202,14 @@ final class ZooKeeperGroup implements Group {
     SortedSet<Membership> shown = new TreeSet<>(current);
     shown.removeAll(gone);
     watchers.update(shown, Long.MAX_VALUE);
+  }
+
+  /**
+   * Whether this group has members of ours, or joins under way, whose loss the session's deadline
+   * must notice (any thread).
+   */
+  boolean holdsMembers() {
+    return joinsInFlight.get() != 0 || watchers.ownsAny();
   }
 
   // ---- the watched listing ----

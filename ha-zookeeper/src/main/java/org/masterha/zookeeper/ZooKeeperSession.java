@@ -56,7 +56,8 @@ import org.slf4j.LoggerFactory;
  * last heard from it, and the client only declares a disconnection after two thirds of the session
  * timeout of silence, or at once on a reset, so the time of SUSPENDED says little about the
  * session's real deadline. Instead the session sends its own small request (an {@code exists} on
- * {@code /}) every sixth of the negotiated timeout, taking the place of ZooKeeper's idle pings, and
+ * {@code /}) every sixth of the negotiated timeout while it holds members (or joins one), taking
+ * the place of ZooKeeper's idle pings (a session that only detects leaves them to the client), and
  * remembers the send time of the latest request the server answered: the server restarted its
  * expiry timer when it received that request, which was after we sent it, so {@code
  * lastAnsweredSend + timeout} is never later than the server's expiry. A {@link LivenessDeadline}
@@ -528,6 +529,11 @@ public final class ZooKeeperSession implements HaSession {
     if (state != SessionState.CONNECTED || heartbeatsInFlight >= MAX_HEARTBEATS_IN_FLIGHT) {
       return;
     }
+    if (!holdsMembers()) {
+      // Nothing of ours to lose: the deadline guards no member, and the client's own pings keep
+      // the session alive. A session that only detects sends no request of its own.
+      return;
+    }
     long sid = sessionId;
     long sentAt = System.nanoTime();
     heartbeatsInFlight++;
@@ -549,6 +555,15 @@ public final class ZooKeeperSession implements HaSession {
       heartbeatsInFlight--;
       log.debug("Could not send a heartbeat on session {}: {}", sessionIdText, e.toString());
     }
+  }
+
+  private boolean holdsMembers() {
+    for (ZooKeeperGroup g : groups.values()) {
+      if (g.holdsMembers()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   // ---- failure and close ----

@@ -24,6 +24,8 @@ final class ApiRouter implements HttpHandler {
       BiFunction<ApiRequest, String, ApiResponse> handler) {}
 
   private final List<Route> routes;
+  private final java.util.concurrent.atomic.AtomicLong requests =
+      new java.util.concurrent.atomic.AtomicLong();
   private final AclFilter acl;
   private final PauseGate gate;
 
@@ -51,9 +53,15 @@ final class ApiRouter implements HttpHandler {
             new Route("/v1/agent/self", false, List.of("GET"), (r, t) -> agent.self(r)));
   }
 
+  /** The HTTP requests received so far, whatever their outcome. */
+  long requestCount() {
+    return requests.get();
+  }
+
   @Override
   public void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
+      requests.incrementAndGet();
       gate.awaitOpen();
       byte[] body = exchange.getRequestBody().readAllBytes();
       ApiRequest request =

@@ -242,6 +242,14 @@ public final class FakeConsul implements AutoCloseable {
   }
 
   /**
+   * The HTTP requests the fake has received since it was built, of every kind (blocking queries
+   * count when they arrive): what a client costs the servers.
+   */
+  public long requestCount() {
+    return router.requestCount();
+  }
+
+  /**
    * How many blocking queries are waiting for a change right now: lets a test wait until its query
    * is really blocked before making the change it expects to wake it.
    */

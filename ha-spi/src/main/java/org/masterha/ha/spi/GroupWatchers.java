@@ -77,6 +77,13 @@ public final class GroupWatchers {
     }
   }
 
+  /** Whether this session owns any live membership here (one whose loss it must notice). */
+  public boolean ownsAny() {
+    synchronized (lock) {
+      return !owned.isEmpty();
+    }
+  }
+
   /**
    * Our membership, with its live {@code cancelled} future, for one seen in a listing; null if not
    * ours.

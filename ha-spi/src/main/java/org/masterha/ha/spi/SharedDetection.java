@@ -2,13 +2,17 @@ package org.masterha.ha.spi;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.masterha.ha.error.SessionClosedException;
 import org.masterha.ha.group.Group;
 import org.masterha.ha.group.Membership;
@@ -34,9 +38,37 @@ import org.slf4j.LoggerFactory;
  * answer or {@linkplain #hold holds} it, and stops at its next turn when no one does: it then
  * forgets the leader it knew (it could be stale by the time someone asks again) but not the highest
  * epoch.
+ *
+ * <p>Per change of the member set it costs the group's own watch and at most one read: the data of
+ * the member that leads now, and only when that member is one it has not read before. A member's
+ * data is written once, when it joins, so what was read (a {@code MasterInfo}, or garbage that can
+ * never lead) is kept for as long as the member is listed: a change that leaves the leader where it
+ * was (a contender joining or leaving behind it) costs no read at all.
+ *
+ * <p>{@link #of(Group)} hands out the detection a group keeps for itself ({@link Shared}), so every
+ * role made on a session (the kit's wrapper, or a backend's bare session through {@code
+ * HaSession}'s default methods) shares it, as long as the backend hands out one instance per group
+ * path.
  */
 public final class SharedDetection {
   private static final Logger log = LoggerFactory.getLogger(SharedDetection.class);
+
+  /**
+   * The default session timeout (as {@code HaConfig}'s, which this package does not import): how
+   * long an epoch regress must last to be taken for real by a detection made without one.
+   */
+  private static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(10);
+
+  /** Past the confirmation period, so the re-read confirms a regress that lasted. */
+  private static final long RECHECK_MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+  /**
+   * A group that keeps the one detection every role made on it shares (a backend's group holds a
+   * {@link SharedDetection} field, made on first use with its session's timeout).
+   */
+  public interface Shared {
+    SharedDetection detection();
+  }
 
   /** The detection's life. */
   enum State {
@@ -54,7 +86,17 @@ public final class SharedDetection {
   private final Group group;
   private final Object lock = new Object();
   private final Set<Membership> warned = ConcurrentHashMap.newKeySet();
-  private final List<Pending> pending = new ArrayList<>();
+
+  /** Waiting detections, by their future, with the leader each was told last. */
+  private final Map<CompletableFuture<Optional<Leader>>, Optional<Leader>> pending =
+      new LinkedHashMap<>();
+
+  /**
+   * What each member listed in the last evaluation holds: its data decoded, or {@link
+   * LeaderRule#GARBAGE}. Read once per member; members no longer listed are dropped.
+   */
+  private final Map<Membership, Object> verdicts = new ConcurrentHashMap<>();
+
   private State state = State.IDLE;
 
   /** Which run of the loop is the live one; a stopped run's late answers are dropped. */
@@ -65,23 +107,12 @@ public final class SharedDetection {
   /** null until the live run has evaluated its first listing. */
   private Optional<Leader> current;
 
-  /** Past the confirmation period, so the re-read confirms a regress that lasted. */
-  private static final long RECHECK_MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
-
   private final EpochGuard epochs;
 
   /** Whether a re-read is scheduled to confirm or end an epoch regress. */
   private boolean recheckScheduled;
 
   private Throwable failure;
-
-  private record Pending(Optional<Leader> previous, CompletableFuture<Optional<Leader>> future) {}
-
-  /**
-   * The default session timeout (as {@code HaConfig}'s, which this package does not import): how
-   * long an epoch regress must last to be taken for real by a detection made without one.
-   */
-  private static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(10);
 
   /** A detection that takes an epoch regress lasting the default session timeout for real. */
   public SharedDetection(Group group) {
@@ -95,6 +126,35 @@ public final class SharedDetection {
   public SharedDetection(Group group, Duration sessionTimeout) {
     this.group = group;
     this.epochs = new EpochGuard(sessionTimeout);
+  }
+
+  /**
+   * The detection every role made on {@code group} shares: the one the group keeps when it is
+   * {@link Shared}, else a new one taking a regress lasting {@code sessionTimeout} for real.
+   */
+  public static SharedDetection of(Group group, Duration sessionTimeout) {
+    return group instanceof Shared shared
+        ? shared.detection()
+        : new SharedDetection(group, sessionTimeout);
+  }
+
+  /**
+   * For a {@link Shared} group's field: its detection, made on first use with its session's timeout
+   * ({@code private final Supplier<SharedDetection> detection = SharedDetection.lazily(this, () ->
+   * session.config().sessionTimeout());}).
+   */
+  public static Supplier<SharedDetection> lazily(Group group, Supplier<Duration> sessionTimeout) {
+    return new Supplier<>() {
+      private SharedDetection made;
+
+      @Override
+      public synchronized SharedDetection get() {
+        if (made == null) {
+          made = new SharedDetection(group, sessionTimeout.get());
+        }
+        return made;
+      }
+    };
   }
 
   public Group group() {
@@ -116,7 +176,7 @@ public final class SharedDetection {
       } else if (current != null && !current.equals(previous)) {
         answer = current;
       } else {
-        pending.add(new Pending(previous, f));
+        pending.put(f, previous);
         if (state == State.IDLE) {
           state = State.RUNNING;
           start = ++run;
@@ -138,7 +198,7 @@ public final class SharedDetection {
   /** Withdraws a detection still pending (its detector was closed, its caller gave up). */
   public void forget(CompletableFuture<Optional<Leader>> future) {
     synchronized (lock) {
-      pending.removeIf(p -> p.future == future);
+      pending.remove(future);
     }
   }
 
@@ -170,7 +230,7 @@ public final class SharedDetection {
     if (!isLive(r)) {
       return;
     }
-    LeaderRule.leader(group, members, warned)
+    LeaderRule.leader(group, members, warned, verdicts)
         .whenComplete(
             (outcome, e) -> {
               if (e != null) {
@@ -212,7 +272,7 @@ public final class SharedDetection {
   }
 
   private void publish(long r, Optional<Leader> observed) {
-    List<Pending> ready = new ArrayList<>();
+    List<CompletableFuture<Optional<Leader>>> ready = new ArrayList<>();
     Optional<Leader> leader;
     boolean recheck = false;
     synchronized (lock) {
@@ -227,21 +287,23 @@ public final class SharedDetection {
         recheckScheduled = true;
       } else if (!leader.equals(current)) {
         current = leader;
-        Optional<Leader> reported = leader;
-        pending.removeIf(
-            p -> {
-              if (!p.previous.equals(reported)) {
-                ready.add(p);
-                return true;
-              }
-              return false;
-            });
+        for (Iterator<Map.Entry<CompletableFuture<Optional<Leader>>, Optional<Leader>>> it =
+                pending.entrySet().iterator();
+            it.hasNext(); ) {
+          Map.Entry<CompletableFuture<Optional<Leader>>, Optional<Leader>> p = it.next();
+          if (!p.getValue().equals(leader)) {
+            ready.add(p.getKey());
+            it.remove();
+          }
+        }
       }
     }
     if (recheck) {
       scheduleRecheck(r);
     }
-    ready.forEach(p -> p.future.complete(leader));
+    for (CompletableFuture<Optional<Leader>> f : ready) {
+      f.complete(leader);
+    }
   }
 
   /**
@@ -302,7 +364,7 @@ public final class SharedDetection {
               }
               group
                   .members()
-                  .thenCompose(members -> LeaderRule.leader(group, members, warned))
+                  .thenCompose(members -> LeaderRule.leader(group, members, warned, verdicts))
                   .whenComplete(
                       (outcome, e) -> {
                         if (e == null && !outcome.stale()) {
@@ -315,7 +377,7 @@ public final class SharedDetection {
   private void fail(long r, Throwable error) {
     Throwable cause =
         error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-    List<Pending> failed;
+    List<CompletableFuture<Optional<Leader>>> failed;
     synchronized (lock) {
       if (state != State.RUNNING || run != r) {
         return;
@@ -323,7 +385,7 @@ public final class SharedDetection {
       state = State.FAILED;
       failure = cause;
       current = null;
-      failed = new ArrayList<>(pending);
+      failed = new ArrayList<>(pending.keySet());
       pending.clear();
     }
     if (cause instanceof SessionClosedException) {
@@ -332,6 +394,6 @@ public final class SharedDetection {
     } else {
       log.error("Leader detection on {} failed: {}", group.path(), cause.toString());
     }
-    failed.forEach(p -> p.future.completeExceptionally(cause));
+    failed.forEach(f -> f.completeExceptionally(cause));
   }
 }

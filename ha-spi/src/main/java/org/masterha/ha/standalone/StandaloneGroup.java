@@ -1,26 +1,42 @@
 package org.masterha.ha.standalone;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.masterha.ha.error.SessionClosedException;
 import org.masterha.ha.group.Group;
 import org.masterha.ha.group.Membership;
 import org.masterha.ha.spi.GroupWatchers;
 import org.masterha.ha.spi.MemberLabels;
+import org.masterha.ha.spi.SharedDetection;
 
 /** One session's view of one path of the in-memory store. */
-final class StandaloneGroup implements Group {
+final class StandaloneGroup implements Group, SharedDetection.Shared {
   private final StandaloneSession session;
   private final InMemoryStore store;
   private final String path;
   private final GroupWatchers watchers = new GroupWatchers();
+
+  /** The one detection of this group that every detector and candidacy of the session shares. */
+  private final Supplier<SharedDetection> detection =
+      SharedDetection.lazily(this, this::sessionTimeout);
 
   StandaloneGroup(StandaloneSession session, InMemoryStore store, String path) {
     this.session = session;
     this.store = store;
     this.path = path;
     store.execute(() -> store.listen(path, this));
+  }
+
+  @Override
+  public SharedDetection detection() {
+    return detection.get();
+  }
+
+  private Duration sessionTimeout() {
+    return session.config().sessionTimeout();
   }
 
   @Override

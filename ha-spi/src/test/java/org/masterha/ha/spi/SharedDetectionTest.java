@@ -2,6 +2,7 @@ package org.masterha.ha.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -49,6 +50,81 @@ class SharedDetectionTest {
     assertThat(readsForTwoLeaderChanges("/private", group -> () -> new GroupDetector(group)))
         .as("reads for two leader changes, %d detectors each on its own", DETECTORS)
         .isEqualTo(2 * DETECTORS);
+  }
+
+  @Test
+  void detectorsOfABackendsBareSessionShareOneDetection() throws Exception {
+    // HaSession's own detector() (what a backend's bare session hands out) shares the group's
+    // detection too: the reads do not grow with the number of detectors.
+    assertThat(
+            readsForTwoLeaderChanges(
+                "/bare",
+                group -> {
+                  HaSession bare = new OneGroupSession(group);
+                  return bare::detector;
+                }))
+        .as("reads for two leader changes, %d detectors of one bare session", DETECTORS)
+        .isEqualTo(2);
+  }
+
+  @Test
+  void aChangeThatLeavesTheLeaderCostsNoRead() throws Exception {
+    try (HaSession session = HaBackends.load().open(HaConfig.of("standalone:///behind"))) {
+      Group store = session.unwrap(StandaloneSession.class).group("");
+      CountingGroup group = new CountingGroup(store);
+      SharedDetection shared = new SharedDetection(group);
+      Detector d = new GroupDetector(shared, CallbackExecutor.direct());
+      Membership a = join(store, 5050);
+      Optional<Leader> seen = d.detect(Optional.empty()).get(10, TimeUnit.SECONDS);
+      assertThat(seen).map(Leader::membership).contains(a);
+      for (int i = 0; i < 5; i++) {
+        Membership behind = join(store, 5060 + i);
+        store.cancel(behind).get(10, TimeUnit.SECONDS);
+      }
+      store.cancel(a).get(10, TimeUnit.SECONDS);
+      assertThat(d.detect(seen).get(10, TimeUnit.SECONDS)).isEmpty();
+      d.close();
+      assertThat(group.reads.get())
+          .as("reads: A's data once; members joining and leaving behind A cost none")
+          .isEqualTo(1);
+    }
+  }
+
+  @Test
+  void dataTheGroupAlreadyHoldsIsNotRead() throws Exception {
+    try (HaSession session = HaBackends.load().open(HaConfig.of("standalone:///known"))) {
+      Group store = session.unwrap(StandaloneSession.class).group("");
+      java.util.Map<Membership, byte[]> known = new java.util.concurrent.ConcurrentHashMap<>();
+      CountingGroup group = new KnowingGroup(store, known);
+      Detector d = new GroupDetector(new SharedDetection(group), CallbackExecutor.direct());
+      Membership a = join(store, 5050);
+      known.put(a, MasterInfoCodec.toJson(info(5050)));
+      assertThat(d.detect(Optional.empty()).get(10, TimeUnit.SECONDS))
+          .map(l -> l.info().getPort())
+          .contains(5050);
+      d.close();
+      assertThat(group.reads.get()).as("reads of data the group holds").isZero();
+    }
+  }
+
+  @Test
+  void oneDetectionPerGroup() {
+    try (HaSession session = HaBackends.load().open(HaConfig.of("standalone:///one"))) {
+      Group g = session.unwrap(StandaloneSession.class).group("");
+      Duration timeout = Duration.ofSeconds(10);
+      assertThat(SharedDetection.of(g, timeout)).isSameAs(SharedDetection.of(g, timeout));
+      assertThat(SharedDetection.of(session.unwrap(StandaloneSession.class).group(""), timeout))
+          .as("the backend hands out one group instance per path, which keeps the detection")
+          .isSameAs(SharedDetection.of(g, timeout));
+      assertThat(SharedDetection.of(new CountingGroup(g), timeout))
+          .isNotSameAs(SharedDetection.of(g, timeout));
+    }
+  }
+
+  private static Membership join(Group store, int port) throws Exception {
+    return store
+        .join(MasterInfoCodec.toJson(info(port)), Optional.of(MasterInfoCodec.JSON_LABEL))
+        .get(10, TimeUnit.SECONDS);
   }
 
   /**
@@ -104,8 +180,49 @@ class SharedDetectionTest {
         .build();
   }
 
+  /** A bare session of one group, with HaSession's own roles. */
+  private record OneGroupSession(Group group) implements HaSession {
+    @Override
+    public String backend() {
+      return "test";
+    }
+
+    @Override
+    public HaConfig config() {
+      return HaConfig.of("standalone:///bare");
+    }
+
+    @Override
+    public Group group(String relativePath) {
+      return group;
+    }
+
+    @Override
+    public String sessionId() {
+      return "";
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  /** A group that received its members' data with its listings. */
+  private static final class KnowingGroup extends CountingGroup implements KnownData {
+    private final java.util.Map<Membership, byte[]> known;
+
+    KnowingGroup(Group group, java.util.Map<Membership, byte[]> known) {
+      super(group);
+      this.known = known;
+    }
+
+    @Override
+    public Optional<byte[]> knownData(Membership member) {
+      return Optional.ofNullable(known.get(member));
+    }
+  }
+
   /** Counts the reads of members' data, the requests that detection makes per change. */
-  private static final class CountingGroup implements Group {
+  private static class CountingGroup implements Group {
     private final Group group;
     final AtomicInteger reads = new AtomicInteger();
 
