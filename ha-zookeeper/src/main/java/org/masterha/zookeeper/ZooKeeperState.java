@@ -69,10 +69,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Failures.</b> Reads are retried once the session is connected again, as all of this
  * backend's requests are. A write is retried only when it provably was not applied: {@code
- * SESSIONEXPIRED} (never sent, or refused for the expired session) and {@code SESSIONMOVED}
- * (refused). A connection lost after the multi may have been sent leaves its outcome unknown: it
+ * SESSIONMOVED} (the servers refused it). {@code SESSIONEXPIRED} proves nothing: ZooKeeper's client
+ * fails every request it has sent and not heard back about with it once it learns the session
+ * expired, and the servers may have applied such a request while the session was still live (a
+ * leader paused right after sending its write: the fault campaign found exactly that). Like a
+ * connection lost after the multi may have been sent, it leaves the outcome unknown: the write
  * fails with {@link OutcomeUnknownException} and is not sent again, since a repeated
- * compare-and-swap cannot tell its own earlier success from a conflict.
+ * compare-and-swap cannot tell its own earlier success from a conflict, and a fenced one would
+ * report a lost leadership for a write that was applied.
  */
 final class ZooKeeperState extends StoreState {
   private static final Logger log = LoggerFactory.getLogger(ZooKeeperState.class);
@@ -634,26 +638,25 @@ final class ZooKeeperState extends StoreState {
 
     /** The multi got no answer from the servers. */
     private void unanswered(int rc) {
-      if (rc == Code.SESSIONEXPIRED.intValue() || rc == Code.SESSIONMOVED.intValue()) {
-        // Not applied: ZooKeeper's client fails a request with SESSIONEXPIRED only if it never sent
-        // it (a new
-        // connection sends nothing before the session is confirmed) or the servers refused it for
-        // the expired
-        // session; SESSIONMOVED is the servers refusing it. Send it again once connected (a fenced
-        // one will then
-        // find its member gone with the session).
+      if (rc == Code.SESSIONMOVED.intValue()) {
+        // Refused by the servers for a session that moved to another server: not applied. Send it
+        // again once connected (a fenced one then finds its member where the session left it).
         log.debug(
             "{}: not applied ({}); sending it again once connected", what(), KeeperCodes.name(rc));
         session.retry(this);
-      } else if (KeeperCodes.isOutcomeUnknown(rc)) {
+      } else if (rc == Code.SESSIONEXPIRED.intValue() || KeeperCodes.isOutcomeUnknown(rc)) {
         abort(
             new OutcomeUnknownException(
                 what()
-                    + ": the outcome is unknown, ZooKeeper may or may not have applied it (the"
-                    + " connection was lost before its answer: "
-                    + KeeperCodes.name(rc)
-                    + "); it was not sent again, since a second"
-                    + " attempt after one that was applied would report a false conflict: fetch the variable to learn its current version"));
+                    + ": the outcome is unknown, ZooKeeper may or may not have applied it (no"
+                    + " answer came before "
+                    + (rc == Code.SESSIONEXPIRED.intValue()
+                        ? "the session expired, and the servers may have applied it while the"
+                            + " session was still live"
+                        : "the connection was lost: " + KeeperCodes.name(rc))
+                    + "); it was not sent again, since a second attempt after one that was applied"
+                    + " would report a false conflict: fetch the variable to learn its current"
+                    + " version"));
       } else {
         abort(refused(rc));
       }

@@ -221,10 +221,20 @@ class SharedDetectionTest {
     }
   }
 
-  /** Counts the reads of members' data, the requests that detection makes per change. */
-  private static class CountingGroup implements Group {
+  /**
+   * Counts the reads of members' data, the requests that detection makes per change; it keeps its
+   * shared detection as a backend's group does.
+   */
+  private static class CountingGroup implements Group, SharedDetection.Shared {
     private final Group group;
     final AtomicInteger reads = new AtomicInteger();
+    private final java.util.function.Supplier<SharedDetection> detection =
+        SharedDetection.lazily(this, () -> Duration.ofSeconds(10));
+
+    @Override
+    public SharedDetection detection() {
+      return detection.get();
+    }
 
     CountingGroup(Group group) {
       this.group = group;
