@@ -408,6 +408,24 @@ public final class EtcdCluster implements AutoCloseable {
   }
 
   /**
+   * Kills {@code member} (SIGKILL), remembering it for {@link #startStopped()}; does not wait for
+   * the cluster to recover.
+   */
+  public void kill(Member member) throws InterruptedException {
+    stoppedMembers.add(member);
+    member.kill();
+  }
+
+  /** The raft leader now, if a running member says it leads (asked with a short timeout). */
+  public Optional<Member> findLeader() {
+    try {
+      return Optional.of(leader());
+    } catch (Exception e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
    * Starts the members stopped before, on their ports and data, and waits until the cluster serves.
    */
   public void startStopped() throws Exception {
