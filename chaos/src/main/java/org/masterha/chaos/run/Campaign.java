@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.masterha.chaos.history.Event;
 import org.masterha.chaos.history.HistoryWriter;
@@ -59,7 +60,7 @@ final class Campaign {
   private final Path historyDir;
   private final Path logDir;
   private final long timeoutMs;
-  private final List<Node> nodes = new ArrayList<>();
+  private final List<Node> nodes = new CopyOnWriteArrayList<>();
   private final List<String> notes = new ArrayList<>();
   private StoreCluster store;
   private HistoryWriter nemesis;
@@ -141,8 +142,11 @@ final class Campaign {
     try (HistoryWriter nemesisWriter = HistoryWriter.open(historyDir, "nemesis", 1);
         HistoryWriter runner = HistoryWriter.open(historyDir, "runner", 1)) {
       nemesis = nemesisWriter;
-      say("starting " + settings.backend() + " store cluster");
+      say("starting the " + settings.backend() + " store cluster");
       store = StoreCluster.start(settings.backend(), logDir, settings.consulAgent());
+      // Ctrl-C or SIGTERM of the runner: no node or store process is left behind.
+      Thread hook = new Thread(this::killAll, "chaos-shutdown");
+      Runtime.getRuntime().addShutdownHook(hook);
       schedule =
           Schedule.draw(
               Schedule.seedFor(settings.seed(), settings.backend()),
@@ -198,6 +202,11 @@ final class Campaign {
           n.proxies.forEach(TcpProxy::close);
         }
         store.close();
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+          // the hook runs
+        }
       }
     }
     if (console) {
@@ -213,6 +222,23 @@ final class Campaign {
         unrecovered,
         List.copyOf(notes),
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+  }
+
+  private void killAll() {
+    for (Node n : nodes) {
+      try {
+        if (n.process != null) {
+          n.process.kill();
+        }
+      } catch (Exception e) {
+        // going down anyway
+      }
+    }
+    try {
+      store.close();
+    } catch (Exception e) {
+      // going down anyway
+    }
   }
 
   /** Injects a fault, waits out its duration, heals it; returns the heal time (nanoTime). */

@@ -35,7 +35,8 @@ public final class ChaosMain {
         --consul=HOST:PORT      a real Consul agent instead of the fake (no store faults then)
 
       Exit codes: 0 no violation; 1 a violation (printed with the seed, the schedule and the history
-      slice) or the campaign could not run; 2 bad flags.
+      slice) or the campaign could not run; 2 bad flags; 130 Ctrl-C and 143 SIGTERM (the node and
+      store processes are stopped first).
       """;
 
   private ChaosMain() {}
