@@ -426,7 +426,8 @@ public final class HistoryChecker {
 
       /**
        * The chain from the last read (the runner's, after healing everything) back to the empty
-       * register holds every acknowledged write of the final line.
+       * register holds every acknowledged write of the final line, except writes acknowledged after
+       * that read which build on the value it read.
        */
       private void checkFinalChain() {
         List<Event.Write> acknowledged =
@@ -452,7 +453,13 @@ public final class HistoryChecker {
         Set<String> onChain = new HashSet<>();
         chain.forEach(w -> onChain.add(w.op()));
         for (Event.Write w : acknowledged) {
-          if (w.line().equals(finalLine) && !onChain.contains(w.op())) {
+          if (!w.line().equals(finalLine) || onChain.contains(w.op())) {
+            continue;
+          }
+          // Acknowledged only after the read completed and built on what it read: written after
+          // the read, not lost. Acknowledged before the read completed: the read must show it.
+          boolean afterTheRead = w.t() > last.t() && descendsFrom(w, last.op());
+          if (!afterTheRead) {
             violate(
                 Rule.D_REGISTER_CHAIN,
                 "lost-acknowledged-write",
@@ -473,6 +480,23 @@ public final class HistoryChecker {
                   head.op(), last.version(), head.version()),
               List.of(head, last));
         }
+      }
+
+      /** Whether the prevOp links from {@code w} lead to {@code op} ("" for the empty value). */
+      private boolean descendsFrom(Event.Write w, String op) {
+        Set<String> visited = new HashSet<>();
+        String current = w.prevOp();
+        while (visited.add(current)) {
+          if (current.equals(op)) {
+            return true;
+          }
+          Event.Write previous = byOp.get(current);
+          if (previous == null) {
+            return false;
+          }
+          current = previous.prevOp();
+        }
+        return false;
       }
 
       /**

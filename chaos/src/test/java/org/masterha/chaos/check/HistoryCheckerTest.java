@@ -267,6 +267,30 @@ class HistoryCheckerTest {
     }
 
     @Test
+    void aWriteAcknowledgedAfterTheFinalReadOnTopOfItIsNotLost() {
+      HistoryBuilder h = leader();
+      h.writeOk(10, "n1", 1, "a", "", 0, 1);
+      h.read(50, "runner", "a", 1);
+      h.writeOk(60, "n1", 1, "b", "a", 1, 2);
+
+      assertThat(check(h).violations()).isEmpty();
+    }
+
+    @Test
+    void aWriteAcknowledgedAfterTheFinalReadBesideItIsLost() {
+      HistoryBuilder h = leader();
+      h.writeOk(10, "n1", 1, "a", "", 0, 1);
+      h.writeOk(20, "n1", 1, "b", "a", 1, 2);
+      h.read(50, "runner", "b", 2);
+      h.writeOk(60, "n1", 1, "c", "a", 1, 3); // replaced a, which b had already replaced
+
+      CheckResult result = check(h);
+
+      assertThat(result.rulesBroken()).as(result.render()).containsExactly(Rule.D_REGISTER_CHAIN);
+      assertThat(kinds(result)).contains("fork", "lost-acknowledged-write");
+    }
+
+    @Test
     void aLostAcknowledgedWriteOfAnEarlierLine() {
       HistoryBuilder h = leader();
       h.writeOk(10, "n1", 1, "a", "", 0, 1);
