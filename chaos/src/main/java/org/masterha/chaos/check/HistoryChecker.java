@@ -98,7 +98,7 @@ public final class HistoryChecker {
       checkDetectors(); // (e)
       List<LivenessWindow> windows = checkLiveness(); // (f)
       List<Failover> failovers = failovers();
-      violations.sort(Comparator.comparing(Violation::rule)); // stable: history order within
+      violations.sort(Comparator.comparing(Violation::rule)); // stable: found order within
       return new CheckResult(violations, tenures, failovers, windows, notes);
     }
 
@@ -148,6 +148,9 @@ public final class HistoryChecker {
      * sees the overlap it causes.
      */
     private void checkActs() {
+      // A node that acts outside its tenure usually does so every few tens of ms: the first such
+      // act of each (tenure, kind) is reported, and the count of the others with it.
+      Map<List<Object>, Integer> more = new HashMap<>();
       for (Event e : events) {
         if (!(e instanceof Event.Act act)) {
           continue;
@@ -155,6 +158,9 @@ public final class HistoryChecker {
         TenureKey k = key(act);
         Tenure tenure = tenureByKey.get(k);
         if (tenure == null || act.t() < tenure.start()) {
+          if (more.merge(List.of(k, "act-without-elected"), 1, Integer::sum) > 1) {
+            continue;
+          }
           violate(
               Rule.G_ACTS_INSIDE_TENURE,
               "act-without-elected",
@@ -166,7 +172,9 @@ public final class HistoryChecker {
         }
         tenureByKey.put(k, new Tenure(tenure.elected(), act));
         Event.Lost l = lost.get(k);
-        if (l != null && act.t() > l.t()) {
+        if (l != null
+            && act.t() > l.t()
+            && more.merge(List.of(k, "act-after-lost"), 1, Integer::sum) == 1) {
           violate(
               Rule.G_ACTS_INSIDE_TENURE,
               "act-after-lost",
@@ -176,7 +184,9 @@ public final class HistoryChecker {
               List.of(l, act));
         }
         Event.Killed kill = killed.get(k.life());
-        if (kill != null && act.t() > kill.t()) {
+        if (kill != null
+            && act.t() > kill.t()
+            && more.merge(List.of(k, "act-after-killed"), 1, Integer::sum) == 1) {
           violate(
               Rule.G_ACTS_INSIDE_TENURE,
               "act-after-killed",
@@ -186,6 +196,15 @@ public final class HistoryChecker {
               List.of(kill, act));
         }
       }
+      more.forEach(
+          (what, count) -> {
+            if (count > 1) {
+              notes.add(
+                  String.format(
+                      "(g) %s of %s: %d more acts like the one reported",
+                      what.get(1), describe((TenureKey) what.get(0)), count - 1));
+            }
+          });
       List<Tenure> sorted = new ArrayList<>(tenureByKey.values());
       sorted.sort(Comparator.comparingLong(Tenure::start)); // stable: history order on ties
       tenures = List.copyOf(sorted);

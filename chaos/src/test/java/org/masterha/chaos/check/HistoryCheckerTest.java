@@ -436,9 +436,14 @@ class HistoryCheckerTest {
     @Test
     void anActAfterLost() {
       HistoryBuilder h = new HistoryBuilder();
-      h.elected(0, "n1", 1).acts(1, 21, 10, "n1", 1).lost(25, "n1", 1).act(30, "n1", 1);
+      h.elected(0, "n1", 1).acts(1, 21, 10, "n1", 1).lost(25, "n1", 1).acts(30, 50, 10, "n1", 1);
 
-      assertOnly(check(h), Rule.G_ACTS_INSIDE_TENURE, "act-after-lost");
+      CheckResult result = check(h);
+
+      assertOnly(result, Rule.G_ACTS_INSIDE_TENURE, "act-after-lost");
+      assertThat(result.violations().get(0).involved().get(1).t())
+          .isEqualTo(HistoryBuilder.nanos(30));
+      assertThat(result.notes()).singleElement().asString().contains("2 more acts");
     }
 
     @Test
