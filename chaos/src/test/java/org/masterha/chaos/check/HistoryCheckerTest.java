@@ -103,6 +103,15 @@ class HistoryCheckerTest {
         .containsExactly(1.0, 1.0, 10.0);
   }
 
+  @Test
+  void anEmptyHistoryPassesAndSummarizes() {
+    History empty = new HistoryBuilder().build();
+    CheckResult result = new HistoryChecker(OPTIONS).check(empty);
+
+    assertThat(result.passed()).isTrue();
+    assertThat(Summary.of("zookeeper", "", empty, result).toText()).contains("PASS");
+  }
+
   @Nested
   class RuleA {
     @Test
