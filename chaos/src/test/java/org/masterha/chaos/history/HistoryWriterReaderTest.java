@@ -80,6 +80,15 @@ class HistoryWriterReaderTest {
     assertThat(json.get("prevOp").asText()).isEmpty();
     assertThat(json.get("tInvoke").asLong()).isEqualTo(55);
     assertThat(json.size()).as("fields of %s", line).isEqualTo(12);
+
+    append(dir, "n2", 1, new Event.Detected(80, "n2", 1, "L1", -1, ""));
+    JsonNode detected =
+        JsonMapper.builder()
+            .build()
+            .readTree(Files.readAllLines(HistoryWriter.fileOf(dir, "n2")).get(0));
+    assertThat(detected.fieldNames())
+        .toIterable()
+        .containsExactlyInAnyOrder("type", "t", "proc", "life", "line", "epoch", "leader");
   }
 
   @Test
