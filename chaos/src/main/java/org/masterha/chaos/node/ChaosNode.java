@@ -62,15 +62,22 @@ public final class ChaosNode {
             return t;
           });
   private final Random random = new Random();
+  private final PendingWrite pending;
   private long opSeq;
 
   private ChaosNode(
-      String url, String name, int life, Duration sessionTimeout, HistoryWriter history) {
+      String url,
+      String name,
+      int life,
+      Duration sessionTimeout,
+      HistoryWriter history,
+      PendingWrite pending) {
     this.url = url;
     this.name = name;
     this.life = life;
     this.sessionTimeout = sessionTimeout;
     this.history = history;
+    this.pending = pending;
   }
 
   public static void main(String[] args) throws Exception {
@@ -80,10 +87,14 @@ public final class ChaosNode {
     }
     String name = args[1];
     int life = Integer.parseInt(args[2]);
-    HistoryWriter history = HistoryWriter.open(Path.of(args[3]), name, life);
+    Path dir = Path.of(args[3]);
+    HistoryWriter history = HistoryWriter.open(dir, name, life);
     history.start();
+    PendingWrite pending = new PendingWrite(dir, name);
+    pending.recover(life);
     ChaosNode node =
-        new ChaosNode(args[0], name, life, Duration.ofMillis(Long.parseLong(args[4])), history);
+        new ChaosNode(
+            args[0], name, life, Duration.ofMillis(Long.parseLong(args[4])), history, pending);
     Thread control = new Thread(node::control, "node-control");
     control.setDaemon(true);
     control.start();
@@ -257,6 +268,7 @@ public final class ChaosNode {
       }
       history.act(t, LINE, epoch);
       long tInvoke = System.nanoTime();
+      pending.begin(life, epoch, op, prevOp, current.version(), tInvoke);
       Event.Outcome outcome;
       long version = 0;
       boolean deposed = false;
@@ -282,6 +294,7 @@ public final class ChaosNode {
         throw new IllegalStateException(e);
       }
       history.write(LINE, epoch, op, prevOp, current.version(), tInvoke, outcome, version);
+      pending.done();
       if (deposed) {
         return;
       }

@@ -5,11 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import org.masterha.chaos.check.Summary;
 
 /**
  * {@code bin/masterha chaos}: the fault campaign. For each store, starts a real store cluster and 3
@@ -80,7 +80,7 @@ public final class ChaosMain {
             + " nodes; output in "
             + flags.out().toAbsolutePath());
     boolean violation = false;
-    Map<String, String> jsons = new LinkedHashMap<>();
+    List<Summary> summaries = new ArrayList<>();
     for (String backend : flags.backends()) {
       Duration timeout = flags.sessionTimeout().orElse(defaultTimeout(backend));
       Campaign.Settings settings =
@@ -93,35 +93,37 @@ public final class ChaosMain {
               flags.schedule(),
               flags.out(),
               flags.consul());
-      Campaign.Result result;
+      CheckReport report;
       try {
-        result = new Campaign(settings, err, console).run();
+        Campaign.Result result = new Campaign(settings, err, console).run();
+        report = CheckReport.of(settings, result);
       } catch (Exception e) {
         err.println("masterha chaos: the " + backend + " campaign could not run: " + e);
         e.printStackTrace(err);
         return 1;
       }
-      CheckReport report = CheckReport.of(settings, result);
-      out.println(report.text());
-      jsons.put(backend, report.json());
+      out.print(report.text());
+      out.print(report.summary().toText());
+      summaries.add(report.summary());
       try {
         Path dir = flags.out().resolve(backend);
-        Files.writeString(dir.resolve("summary.txt"), report.text(), StandardCharsets.UTF_8);
-        Files.writeString(dir.resolve("summary.json"), report.json(), StandardCharsets.UTF_8);
+        Files.writeString(
+            dir.resolve("summary.txt"),
+            report.text() + report.summary().toText(),
+            StandardCharsets.UTF_8);
+        Files.writeString(
+            dir.resolve("summary.json"), report.summary().toJson(), StandardCharsets.UTF_8);
       } catch (Exception e) {
         err.println("masterha chaos: cannot write the summary: " + e);
       }
       violation |= report.violation();
     }
+    if (summaries.size() > 1) {
+      out.print(Summary.toText(summaries));
+    }
     try {
-      StringBuilder all = new StringBuilder("{\"seed\":" + flags.seed() + ",\"stores\":{");
-      String sep = "";
-      for (Map.Entry<String, String> e : jsons.entrySet()) {
-        all.append(sep).append('"').append(e.getKey()).append("\":").append(e.getValue());
-        sep = ",";
-      }
-      all.append("}}\n");
-      Files.writeString(flags.out().resolve("summary.json"), all, StandardCharsets.UTF_8);
+      Files.writeString(
+          flags.out().resolve("summary.json"), Summary.toJson(summaries), StandardCharsets.UTF_8);
     } catch (Exception e) {
       err.println("masterha chaos: cannot write the summary: " + e);
     }
