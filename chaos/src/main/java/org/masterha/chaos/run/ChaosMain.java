@@ -25,14 +25,15 @@ public final class ChaosMain {
       servers, 3 etcd members, the Consul fake) and write a fenced register while they lead; a seeded
       nemesis kills, pauses and cuts them and the store's members; the checker reads the whole history.
 
-        --backend=NAME          zookeeper, etcd, consul, or all (one after another)         (required)
-        --faults=N              faults per store                                             (default 100)
-        --seed=S                the seed of the schedules (same seed, same schedule)       (default random)
-        --nodes=N               master processes, 3 to 5                                     (default 3)
-        --session-timeout=DUR   e.g. 1s, 1500ms     (default 1s on ZooKeeper, 2s on etcd and Consul)
-        --schedule=NAME         every fault the named schedule: paused-leader, ghost-member
-        --out=DIR               where histories, logs, schedules and summaries go  (default chaos-out/seed-S)
-        --consul=HOST:PORT      a real Consul agent instead of the fake (no store faults then)
+        --backend=NAME         zookeeper, etcd, consul, or all (one after another); required
+        --faults=N             faults per store (default 100)
+        --seed=S               the seed of the schedules: the same seed, the same schedule
+                               (default: a random seed, printed)
+        --nodes=N              master processes, 3 to 5 (default 3)
+        --session-timeout=D    e.g. 1s or 1500ms (default 1s on ZooKeeper, 2s on etcd and Consul)
+        --schedule=NAME        every fault the named schedule: paused-leader, ghost-member
+        --out=DIR              histories, logs, schedules, summaries (default chaos-out/seed-S)
+        --consul=HOST:PORT     a real Consul agent instead of the fake (then no store faults)
 
       Exit codes: 0 no violation; 1 a violation (printed with the seed, the schedule and the history
       slice) or the campaign could not run; 2 bad flags; 130 Ctrl-C and 143 SIGTERM (the node and
