@@ -177,7 +177,8 @@ abstract class StoreCluster implements AutoCloseable {
     static Etcd start(Path logDir) throws Exception {
       EtcdCluster c =
           new EtcdCluster(
-              new EtcdCluster.Options(3, Optional.empty(), Optional.empty(), true), "chaos");
+              new EtcdCluster.Options(3, Optional.empty(), Optional.empty(), true),
+              logDir.resolve("etcd"));
       c.start();
       return new Etcd(c);
     }
@@ -189,8 +190,7 @@ abstract class StoreCluster implements AutoCloseable {
 
     @Override
     String description() {
-      return "etcd cluster of 3 members (raft heartbeat 50 ms, election 500 ms); logs in "
-          + cluster.logDir();
+      return "etcd cluster of 3 members (raft heartbeat 50 ms, election 500 ms)";
     }
 
     @Override
