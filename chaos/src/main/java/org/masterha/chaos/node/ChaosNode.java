@@ -272,6 +272,7 @@ public final class ChaosNode {
       Event.Outcome outcome;
       long version = 0;
       boolean deposed = false;
+      String why = null;
       try {
         Optional<Variable> stored = state.store(current, value).get(waitMs, MILLIS);
         if (stored.isPresent()) {
@@ -279,9 +280,12 @@ public final class ChaosNode {
           version = stored.get().version();
         } else {
           outcome = Event.Outcome.REFUSED;
+          why = "version conflict (empty result)";
         }
       } catch (ExecutionException | CompletionException e) {
+        // The contract: a failed future means not applied, except OutcomeUnknownException.
         Throwable cause = e.getCause();
+        why = String.valueOf(cause);
         if (cause instanceof OutcomeUnknownException) {
           outcome = Event.Outcome.UNKNOWN;
         } else {
@@ -290,8 +294,14 @@ public final class ChaosNode {
         }
       } catch (TimeoutException e) {
         outcome = Event.Outcome.UNKNOWN;
+        why = "no answer within " + waitMs + " ms";
       } catch (InterruptedException e) {
         throw new IllegalStateException(e);
+      }
+      if (why != null) {
+        // The history format has no room for the reason; the node's log has it, by op.
+        System.err.println(
+            java.time.Instant.now() + " " + name + ": write " + op + " " + outcome + ": " + why);
       }
       history.write(LINE, epoch, op, prevOp, current.version(), tInvoke, outcome, version);
       pending.done();
