@@ -242,7 +242,9 @@ public final class ChaosNode {
 
   /** Acts and writes while isLeader() says so; returns when it does not, or a write is refused. */
   private void lead(Candidacy candidacy, State state, long epoch) {
-    long waitMs = 3 * sessionTimeout.toMillis();
+    // No store call may hold the leader longer than a session timeout: past it, a write's outcome
+    // is unknown (logged as such, with the reason in the node's log) and the leader acts again.
+    long waitMs = sessionTimeout.toMillis();
     while (true) {
       long t = System.nanoTime();
       if (!candidacy.isLeader()) {
