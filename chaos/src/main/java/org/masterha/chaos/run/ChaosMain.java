@@ -33,7 +33,8 @@ public final class ChaosMain {
         --session-timeout=D    e.g. 1s or 1500ms (default 1s on ZooKeeper, 2s on etcd and Consul)
         --schedule=NAME        every fault the named schedule: paused-leader, ghost-member
         --out=DIR              histories, logs, schedules, summaries (default chaos-out/seed-S)
-        --consul=HOST:PORT     a real Consul agent instead of the fake (then no store faults)
+        --consul=HOST:PORT     a real Consul agent instead of the fake (then no store faults);
+                               needs --session-timeout of twice its session_ttl_min
 
       Exit codes: 0 no violation; 1 a violation (printed with the seed, the schedule and the history
       slice) or the campaign could not run; 2 bad flags; 130 Ctrl-C and 143 SIGTERM (the node and
@@ -220,6 +221,11 @@ public final class ChaosMain {
     }
     if (backends == null) {
       throw new IllegalArgumentException("--backend is required: zookeeper, etcd, consul or all");
+    }
+    if (consul.isPresent() && timeout.isEmpty()) {
+      throw new IllegalArgumentException(
+          "--consul needs --session-timeout: at least twice the agent's session_ttl_min (20s for"
+              + " an agent with the default 10s); see docs/backends/consul.md");
     }
     if (timeout.isPresent()) {
       for (String b : backends) {

@@ -90,6 +90,9 @@ class ScheduleTest {
         .hasMessageContaining("3 to 5");
     assertThatThrownBy(() -> ChaosMain.parse(new String[] {"--backend=etcd", "--schedule=x"}))
         .hasMessageContaining("paused-leader");
+    assertThatThrownBy(
+            () -> ChaosMain.parse(new String[] {"--backend=consul", "--consul=127.0.0.1:8500"}))
+        .hasMessageContaining("--consul needs --session-timeout");
     assertThat(ChaosMain.parse(new String[] {"--backend=all", "--seed=4"}).backends())
         .containsExactly("zookeeper", "etcd", "consul");
   }
