@@ -207,6 +207,14 @@ public final class EtcdCluster implements AutoCloseable {
   private Client admin;
 
   public EtcdCluster(Options options, String testName) throws IOException {
+    this(
+        options,
+        Path.of("target", "etcd-logs", testName + "-" + System.currentTimeMillis())
+            .toAbsolutePath());
+  }
+
+  /** A cluster whose members log to {@code logDir} ({@code m0.log}, ...). */
+  public EtcdCluster(Options options, Path logDir) throws IOException {
     this.options = options;
     this.binary = EtcdBinary.find();
     Path shm = Path.of("/dev/shm");
@@ -214,9 +222,7 @@ public final class EtcdCluster implements AutoCloseable {
         Files.isDirectory(shm) && Files.isWritable(shm)
             ? Files.createTempDirectory(shm, "masterha-etcd-")
             : Files.createTempDirectory("masterha-etcd-");
-    this.logDir =
-        Path.of("target", "etcd-logs", testName + "-" + System.currentTimeMillis())
-            .toAbsolutePath();
+    this.logDir = logDir.toAbsolutePath();
     for (int i = 0; i < options.members(); i++) {
       members.add(new Member(i, root.resolve("m" + i), logDir.resolve("m" + i + ".log")));
     }
@@ -405,6 +411,24 @@ public final class EtcdCluster implements AutoCloseable {
     leader.kill();
     awaitHealthy();
     return leader;
+  }
+
+  /**
+   * Kills {@code member} (SIGKILL), remembering it for {@link #startStopped()}; does not wait for
+   * the cluster to recover.
+   */
+  public void kill(Member member) throws InterruptedException {
+    stoppedMembers.add(member);
+    member.kill();
+  }
+
+  /** The raft leader now, if a running member says it leads (asked with a short timeout). */
+  public Optional<Member> findLeader() {
+    try {
+      return Optional.of(leader());
+    } catch (Exception e) {
+      return Optional.empty();
+    }
   }
 
   /**

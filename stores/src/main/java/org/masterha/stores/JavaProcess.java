@@ -105,6 +105,18 @@ public final class JavaProcess {
     }
   }
 
+  /**
+   * Writes {@code line} and a newline to the process's standard input (a control channel for
+   * processes that read one) and flushes it.
+   */
+  public void send(String line) throws IOException {
+    var in = process.getOutputStream();
+    synchronized (in) {
+      in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+      in.flush();
+    }
+  }
+
   /** SIGSTOP: frozen, with its sockets open. */
   public void pause() {
     Signals.stop(pid());
