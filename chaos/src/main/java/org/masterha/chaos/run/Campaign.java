@@ -30,6 +30,12 @@ import org.masterha.tck.net.TcpProxy;
  * reads the register one last time and writes {@code end}; the history directory is then complete.
  */
 final class Campaign {
+  /** How long the nodes stay frozen before a wipe, so what they already sent lands first. */
+  private static final long WIPE_SETTLE_MS = 100;
+
+  /** The nodes a wipe froze, resumed once its heal is logged. */
+  private final List<Node> frozenByWipe = new ArrayList<>();
+
   /** What to run. */
   record Settings(
       String backend,
@@ -173,6 +179,11 @@ final class Campaign {
           progress(fault, started);
           long healed = inject(fault);
           injected++;
+          if (fault.kind().contains(Schedule.WIPE_STORE)) {
+            // The old leader may act a moment longer (it learns of its deleted member by a watch);
+            // the new line's leader comes after another session timeout (contract rule 11).
+            awaitElected(healed, Duration.ofMillis(2 * timeoutMs + 1000 + 2000));
+          }
           long recovered = awaitAct(healed, Duration.ofMillis(timeoutMs + 1000 + 2000));
           if (recovered < 0) {
             unrecovered++;
@@ -269,6 +280,10 @@ final class Campaign {
       a.heal().run();
     }
     nemesis.fault(fault.id(), fault.kind(), target, Event.Phase.HEAL);
+    for (Node n : frozenByWipe) {
+      n.process.resume();
+    }
+    frozenByWipe.clear();
     return System.nanoTime();
   }
 
@@ -287,6 +302,9 @@ final class Campaign {
       int m = part.index() % store.servers().size();
       if (part.kind().equals(Schedule.KILL_STORE_LEADER)) {
         m = store.leader().orElse(m);
+      }
+      if (part.kind().equals(Schedule.WIPE_STORE)) {
+        return new Aim(part, "store:" + StoreCluster.BASE, null, m);
       }
       return new Aim(part, "store:" + store.memberName(m), null, m);
     }
@@ -347,11 +365,46 @@ final class Campaign {
         store.kill(aim.member());
         return new Active(System.nanoTime() + d, store::restartKilled);
       }
+      case Schedule.WIPE_STORE -> {
+        // Every node frozen while the operator wipes, so each event a node logs is either from
+        // before the wipe or made after it; the checker splits epoch lines at the heal.
+        List<Node> frozen = new ArrayList<>();
+        store.wipe(
+            () -> {
+              for (Node each : nodes) {
+                if (each.process != null && each.process.isAlive()) {
+                  each.process.pause();
+                  frozen.add(each);
+                }
+              }
+              try {
+                // requests already sent reach the store before the wipe
+                Thread.sleep(WIPE_SETTLE_MS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+        // Resumed only once the heal is in the history (inject), so the heal's time splits what
+        // the nodes logged before the wipe from what they log after it.
+        frozenByWipe.addAll(frozen);
+        return new Active(System.nanoTime(), () -> {});
+      }
       case Schedule.PAUSE_STORE -> {
         store.pause(aim.member());
         return new Active(System.nanoTime() + d, () -> store.resume(aim.member()));
       }
       default -> throw new IllegalArgumentException("unknown fault kind " + part.kind());
+    }
+  }
+
+  /** Waits until some node is elected after {@code after}, at most {@code within}. */
+  private void awaitElected(long after, Duration within) throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (System.nanoTime() - deadline < 0) {
+      if (watch.electedSince(after)) {
+        return;
+      }
+      Thread.sleep(20);
     }
   }
 

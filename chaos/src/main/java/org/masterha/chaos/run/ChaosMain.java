@@ -31,7 +31,8 @@ public final class ChaosMain {
                                (default: a random seed, printed)
         --nodes=N              master processes, 3 to 5 (default 3)
         --session-timeout=D    e.g. 1s or 1500ms (default 1s on ZooKeeper, 2s on etcd and Consul)
-        --schedule=NAME        every fault the named schedule: paused-leader, ghost-member
+        --schedule=NAME        every fault the named schedule: paused-leader, ghost-member,
+                               wipe-store
         --out=DIR              histories, logs, schedules, summaries (default chaos-out/seed-S)
         --consul=HOST:PORT     a real Consul agent instead of the fake (then no store faults);
                                needs --session-timeout of twice its session_ttl_min

@@ -23,6 +23,7 @@ final class HistoryWatch {
   private final Map<String, StringBuilder> partial = new HashMap<>();
   private final Map<String, Long> lastAct = new HashMap<>();
   private final Map<String, Integer> startedLife = new HashMap<>();
+  private long lastElected = Long.MIN_VALUE;
 
   HistoryWatch(Path dir, List<String> procs) {
     this.dir = dir;
@@ -61,7 +62,7 @@ final class HistoryWatch {
   }
 
   private void take(String proc, String line) {
-    if (!line.contains("\"act\"") && !line.contains("\"start\"")) {
+    if (!line.contains("\"act\"") && !line.contains("\"start\"") && !line.contains("\"elected\"")) {
       return;
     }
     try {
@@ -69,6 +70,8 @@ final class HistoryWatch {
       String type = n.path("type").asText();
       if (type.equals("act")) {
         lastAct.merge(proc, n.path("t").asLong(), Math::max);
+      } else if (type.equals("elected")) {
+        lastElected = Math.max(lastElected, n.path("t").asLong());
       } else if (type.equals("start")) {
         startedLife.merge(proc, n.path("life").asInt(), Math::max);
       }
@@ -91,6 +94,12 @@ final class HistoryWatch {
   synchronized long lastActAnywhere() {
     poll();
     return lastAct.values().stream().mapToLong(Long::longValue).max().orElse(Long.MIN_VALUE);
+  }
+
+  /** Whether any node was elected after {@code nanos}. */
+  synchronized boolean electedSince(long nanos) {
+    poll();
+    return lastElected != Long.MIN_VALUE && lastElected - nanos > 0;
   }
 
   /** The highest life of {@code proc} that logged its start. */

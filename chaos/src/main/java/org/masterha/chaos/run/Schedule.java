@@ -27,6 +27,12 @@ final class Schedule {
   static final String KILL_STORE_LEADER = "kill-store-leader";
   static final String PAUSE_STORE = "pause-store";
 
+  /**
+   * The base path deleted under the running nodes (an operator wiping the store): on ZooKeeper the
+   * epochs start again from 0. Also a named schedule.
+   */
+  static final String WIPE_STORE = "wipe-store";
+
   /** The named schedules of the paused-leader issue. */
   static final String PAUSED_LEADER = "paused-leader";
 
@@ -35,7 +41,7 @@ final class Schedule {
   /** Two faults at once. */
   static final String COMBINED = "combined";
 
-  static final List<String> NAMED = List.of(PAUSED_LEADER, GHOST_MEMBER);
+  static final List<String> NAMED = List.of(PAUSED_LEADER, GHOST_MEMBER, WIPE_STORE);
 
   /**
    * One fault to inject.
@@ -49,7 +55,8 @@ final class Schedule {
     boolean onStore() {
       return kind.equals(KILL_STORE_MEMBER)
           || kind.equals(KILL_STORE_LEADER)
-          || kind.equals(PAUSE_STORE);
+          || kind.equals(PAUSE_STORE)
+          || kind.equals(WIPE_STORE);
     }
 
     @Override
@@ -57,6 +64,7 @@ final class Schedule {
       String target =
           switch (kind) {
             case KILL_STORE_LEADER -> "store-leader";
+            case WIPE_STORE -> "base-path";
             case KILL_STORE_MEMBER, PAUSE_STORE -> "store-member " + index;
             default -> leader ? "leader (else node " + (index + 1) + ")" : "node " + (index + 1);
           };
@@ -164,6 +172,7 @@ final class Schedule {
       case PAUSE_STORE -> new Part(kind, false, member, between(rnd, 0.2, 3.0, t), 0);
       case PAUSED_LEADER -> new Part(kind, true, node, between(rnd, 1.1, 2.0, t), 0);
       case GHOST_MEMBER -> new Part(kind, false, node, between(rnd, 1.1, 2.0, t), rnd.nextInt(600));
+      case WIPE_STORE -> new Part(kind, false, member, 0, 0);
       default -> throw new IllegalArgumentException("unknown fault kind " + kind);
     };
   }

@@ -1,13 +1,21 @@
 package org.masterha.chaos.run;
 
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZKUtil;
 import org.masterha.stores.EtcdCluster;
 import org.masterha.stores.FakeConsulProcess;
 import org.masterha.stores.ZooKeeperEnsemble;
@@ -54,6 +62,38 @@ abstract class StoreCluster implements AutoCloseable {
   }
 
   void resume(int member) throws Exception {}
+
+  /**
+   * Deletes the base path and everything under it behind the nodes' backs, as an operator wiping
+   * the store would (docs/contract.md, rule 11). {@code quiesce} runs once the runner's client is
+   * connected, right before the delete, so the nodes are frozen for as short a time as can be.
+   */
+  abstract void wipe(Runnable quiesce) throws Exception;
+
+  /** Deletes every key under the base path through the Consul HTTP API at {@code address}. */
+  static void wipeConsul(InetSocketAddress address, Runnable quiesce) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    quiesce.run();
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        "http://"
+                            + address.getHostString()
+                            + ":"
+                            + address.getPort()
+                            + "/v1/kv"
+                            + BASE
+                            + "/?recurse"))
+                .DELETE()
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException(
+          "could not wipe " + BASE + ": HTTP " + r.statusCode() + " " + r.body());
+    }
+  }
 
   /** The name of member {@code i} for the history: "zk1", "m0", "fake". */
   abstract String memberName(int i);
@@ -124,6 +164,36 @@ abstract class StoreCluster implements AutoCloseable {
     @Override
     boolean canKillMembers() {
       return true;
+    }
+
+    @Override
+    void wipe(Runnable quiesce) throws Exception {
+      CountDownLatch connected = new CountDownLatch(1);
+      try (org.apache.zookeeper.ZooKeeper zk =
+          new org.apache.zookeeper.ZooKeeper(
+              ensemble.connectString(),
+              10_000,
+              event -> {
+                if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
+                  connected.countDown();
+                }
+              })) {
+        if (!connected.await(10, TimeUnit.SECONDS)) {
+          throw new IllegalStateException("could not connect to ZooKeeper to wipe " + BASE);
+        }
+        quiesce.run();
+        // A node may create a member under the path while it goes: delete again until it is gone.
+        for (int attempt = 1; zk.exists(BASE, false) != null; attempt++) {
+          try {
+            ZKUtil.deleteRecursive(zk, BASE);
+          } catch (org.apache.zookeeper.KeeperException.NotEmptyException
+              | org.apache.zookeeper.KeeperException.NoNodeException raced) {
+            if (attempt >= 10) {
+              throw raced;
+            }
+          }
+        }
+      }
     }
 
     @Override
@@ -211,6 +281,18 @@ abstract class StoreCluster implements AutoCloseable {
     }
 
     @Override
+    void wipe(Runnable quiesce) throws Exception {
+      quiesce.run();
+      cluster
+          .admin()
+          .getKVClient()
+          .delete(
+              EtcdCluster.bytes(BASE + "/"),
+              io.etcd.jetcd.options.DeleteOption.builder().isPrefix(true).build())
+          .get(10, TimeUnit.SECONDS);
+    }
+
+    @Override
     Optional<Integer> leader() {
       return cluster.findLeader().map(m -> cluster.members().indexOf(m));
     }
@@ -287,6 +369,11 @@ abstract class StoreCluster implements AutoCloseable {
     }
 
     @Override
+    void wipe(Runnable quiesce) throws Exception {
+      wipeConsul(servers().get(0), quiesce);
+    }
+
+    @Override
     Optional<Integer> leader() {
       return Optional.of(0);
     }
@@ -351,6 +438,11 @@ abstract class StoreCluster implements AutoCloseable {
     @Override
     boolean canPauseMembers() {
       return false;
+    }
+
+    @Override
+    void wipe(Runnable quiesce) throws Exception {
+      wipeConsul(address, quiesce);
     }
 
     @Override
