@@ -249,6 +249,15 @@ public final class FakeConsul implements AutoCloseable {
     return store.blockedQueries();
   }
 
+  /**
+   * How many HTTP requests the fake has received since it was built, reads of {@code
+   * /v1/agent/metrics} excepted (that endpoint reports the same count as the counter {@code
+   * consul.fake.http.requests}, so a benchmark reads it from another process).
+   */
+  public long requestCount() {
+    return router.requestCount();
+  }
+
   /** How many requests are being held by {@link #pause()} right now. */
   public int pausedRequestCount() {
     return gate.parked();
