@@ -95,8 +95,12 @@ public final class BenchMain {
               "store " + name, store.describe() + "; requests counted: " + store.requestCounter());
           Scenarios scenarios = new Scenarios(o, store, logDir, progress, figures);
           for (String scenario : o.scenarios()) {
+            long t = System.nanoTime();
             try {
               scenarios.run(scenario);
+              progress.done(
+                  String.format(
+                      "[%s %s] took %.1f s", name, scenario, (System.nanoTime() - t) / 1e9));
             } catch (Exception e) {
               String why = name + " " + scenario + ": " + e;
               failures.add(why);

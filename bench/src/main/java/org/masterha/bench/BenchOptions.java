@@ -50,8 +50,12 @@ record BenchOptions(
                                     counted at the store, over --idle
 
       Progress goes to standard error, the table to standard output, bench.json and bench.md to
-      --out. Targets are checked here (PASS/MISS), never in tests. Exit codes: 0 done (whatever the
-      figures), 1 a scenario failed to run, 2 a bad flag.
+      --out (and the stores' logs to --out/logs). Targets are checked here (PASS/MISS), never in
+      tests. Flags are --name=value or --name value.
+
+      Exit codes: 0 every scenario ran (whatever the figures), 1 a scenario or a store failed to
+      run (the others still ran and were written), 2 bad flags, 130 Ctrl-C, 143 SIGTERM (the
+      stores and processes it started are stopped either way).
       """;
 
   static BenchOptions defaults() {
@@ -80,16 +84,23 @@ record BenchOptions(
 
   static BenchOptions parse(String[] args) throws BadFlag {
     BenchOptions o = defaults();
-    for (String arg : args) {
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
       if (!arg.startsWith("--")) {
         throw new BadFlag("unexpected argument '" + arg + "'; every option is --name=value");
       }
       int eq = arg.indexOf('=');
-      if (eq < 0) {
+      String name;
+      String v;
+      if (eq >= 0) {
+        name = arg.substring(2, eq);
+        v = arg.substring(eq + 1);
+      } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+        name = arg.substring(2);
+        v = args[++i];
+      } else {
         throw new BadFlag("option " + arg + " needs a value: " + arg + "=...");
       }
-      String name = arg.substring(2, eq);
-      String v = arg.substring(eq + 1);
       o =
           switch (name) {
             case "backend" -> o.with(0, names("--backend", v, BACKENDS));

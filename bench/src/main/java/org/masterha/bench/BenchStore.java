@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import org.masterha.stores.EtcdCluster;
 import org.masterha.stores.FakeConsulProcess;
+import org.masterha.stores.JavaProcess;
 import org.masterha.stores.ZooKeeperEnsemble;
 
 /**
@@ -54,6 +55,16 @@ abstract class BenchStore implements AutoCloseable {
       case "consul" -> new ConsulStore(o, logDir);
       default -> throw new IllegalArgumentException("no store " + name);
     };
+  }
+
+  static void killQuietly(JavaProcess p) {
+    try {
+      if (p.isAlive()) {
+        p.kill();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   static String httpGet(String url) throws IOException, InterruptedException {
@@ -182,6 +193,9 @@ abstract class BenchStore implements AutoCloseable {
                 FakeConsulProcess.start(
                     List.of("--session-ttl-min", min.toMillis() + "ms"), logDir.resolve("consul")));
         hostPort = "127.0.0.1:" + fake.get().port();
+        // Ctrl-C or SIGTERM must not leave the fake's JVM behind.
+        FakeConsulProcess f = fake.get();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> killQuietly(f.process())));
       }
     }
 

@@ -382,6 +382,8 @@ final class Scenarios {
                 childId,
                 Long.toString(o.sessionTimeout().toMillis())),
             logDir.resolve("contender-" + store.name() + "-" + r.name() + "-" + round + ".log"));
+    Thread reaper = new Thread(() -> BenchStore.killQuietly(child));
+    Runtime.getRuntime().addShutdownHook(reaper); // Ctrl-C must not leave it behind
     List<Recipe.Candidate> backups = new ArrayList<>();
     try {
       set.arm(childId::equals);
@@ -410,6 +412,7 @@ final class Scenarios {
       if (child.isAlive()) {
         child.kill();
       }
+      Runtime.getRuntime().removeShutdownHook(reaper);
       backups.forEach(Recipe.Candidate::close);
     }
   }
@@ -592,7 +595,7 @@ final class Scenarios {
             await(e, 60, "first contender elected");
           }
         }
-        sleep(1000);
+        sleep(Math.min(1000, window));
         long heap1 = heapAfterGc();
         long threads1 = THREADS.getThreadCount();
         progress.show(label + ": " + o.contenders() + " idle contenders over " + window + " ms");
@@ -608,7 +611,7 @@ final class Scenarios {
         if (!set.await(o.detectors(), 60, TimeUnit.SECONDS)) {
           throw new IllegalStateException(r.name() + ": the detectors did not see the leader");
         }
-        sleep(1000);
+        sleep(Math.min(1000, window));
         long heap2 = heapAfterGc();
         long threads2 = THREADS.getThreadCount();
         progress.show(label + ": and " + o.detectors() + " idle detectors over " + window + " ms");

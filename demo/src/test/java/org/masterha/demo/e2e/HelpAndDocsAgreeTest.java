@@ -34,7 +34,8 @@ class HelpAndDocsAgreeTest {
             .flatMap(m -> Stream.of(m.group(1).split("\\|")))
             .filter(c -> !c.startsWith("-"))
             .toList();
-    assertThat(subcommands).contains("demo", "master", "agent", "resolve", "build", "help");
+    assertThat(subcommands)
+        .contains("demo", "master", "agent", "resolve", "bench", "build", "help");
     for (String sub : subcommands) {
       assertThat(ops)
           .as("docs/operations.md names bin/masterha %s", sub)
@@ -60,6 +61,7 @@ class HelpAndDocsAgreeTest {
             "org.masterha.demo.master.MasterMain",
             "org.masterha.demo.agent.AgentMain",
             "org.masterha.tools.resolve.ResolveMain",
+            "org.masterha.bench.BenchMain",
             "org.masterha.demo.launcher.DemoLauncher")) {
       CommandLine help =
           CommandLine.run(
