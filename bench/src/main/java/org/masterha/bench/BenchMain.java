@@ -33,6 +33,8 @@ public final class BenchMain {
     if (LoggerFactory.getLogger("org.masterha") instanceof Logger masterha) {
       masterha.setLevel(Level.ERROR);
     }
+    // gRPC (jetcd) logs through java.util.logging: a GOAWAY or a keepalive backoff is no figure.
+    java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.OFF);
   }
 
   /** Runs the harness; returns the exit code: 0 done, 1 a scenario failed to run, 2 a bad flag. */

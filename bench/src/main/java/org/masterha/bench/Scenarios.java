@@ -216,7 +216,7 @@ final class Scenarios {
             new Election(
                 r, path(scenario, r), o.contenders(), o.detectors(), o.detectorSessions()));
       }
-      sleep(500);
+      sleep(200);
       for (int round = 1; round <= o.rounds(); round++) {
         // Interleaved, and alternating which goes first, so drift in the machine's load hits both.
         for (int k = 0; k < elections.size(); k++) {
@@ -398,7 +398,7 @@ final class Scenarios {
         backups.add(c);
         elected.add(c.contend());
       }
-      sleep(500); // the backups are in line
+      sleep(300); // the backups are in line
       set.arm(id -> id != null && !id.equals(childId));
       long t0 = System.nanoTime();
       child.kill();
@@ -422,9 +422,9 @@ final class Scenarios {
   private static long heapAfterGc() throws InterruptedException {
     var memory = ManagementFactory.getMemoryMXBean();
     long used = Long.MAX_VALUE;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 3; i++) {
       System.gc();
-      sleep(50);
+      sleep(30);
       used = Math.min(used, memory.getHeapMemoryUsage().getUsed());
     }
     return used;
@@ -454,13 +454,14 @@ final class Scenarios {
           f[1] == null ? null : f[1][0],
           20.0,
           note);
+      // "No thread per detector": the threads the session and its detectors started, per 1,000.
       add(
           scenario,
-          n + " detectors: threads created",
+          n + " detectors: threads started per 1,000 detectors",
           "threads",
-          f[0][1],
-          f[1] == null ? null : f[1][1],
-          16.0,
+          f[0][1] * 1000 / n,
+          f[1] == null ? null : f[1][1] * 1000 / n,
+          10.0,
           note);
       add(
           scenario,
@@ -499,7 +500,7 @@ final class Scenarios {
           await(elected.get(0), 60, "first contender elected");
         }
       }
-      sleep(300);
+      sleep(200);
       long heap0 = heapAfterGc();
       long threads0 = THREADS.getTotalStartedThreadCount();
       session = r.observers(path, o.sessionTimeout());
@@ -515,7 +516,7 @@ final class Scenarios {
         throw new IllegalStateException(
             r.name() + ": only " + set.seen() + " of " + n + " detectors saw the leader");
       }
-      sleep(500);
+      sleep(200);
       long heap1 = heapAfterGc();
       long threads1 = THREADS.getTotalStartedThreadCount();
       Stats last = new Stats();
@@ -532,7 +533,7 @@ final class Scenarios {
         }
         last.add(ms(set.last() - t0));
         elected.set(leader, candidates.get(leader).contend());
-        sleep(500);
+        sleep(200); // back in line
         leader = next;
         progress.show(
             label
@@ -575,6 +576,8 @@ final class Scenarios {
     String scenario = "idle-cost";
     long window = o.idle().toMillis();
     double[][] v = new double[recipes.size()][];
+    progress.show("[" + store.name() + " " + scenario + "] store baseline over " + window + " ms");
+    double base = rate(window); // what the store receives with nothing of ours on it
     for (int i = 0; i < recipes.size(); i++) {
       Recipe r = recipes.get(i);
       String label = "[" + store.name() + " " + scenario + "] " + r.name();
@@ -583,8 +586,6 @@ final class Scenarios {
       List<Recipe.Observers> sessions = new ArrayList<>();
       ObserverSet set = new ObserverSet();
       try {
-        progress.show(label + ": store baseline over " + window + " ms");
-        double base = rate(window);
         long heap0 = heapAfterGc();
         long threads0 = THREADS.getThreadCount();
         for (int c = 0; c < o.contenders(); c++) {
