@@ -27,7 +27,6 @@ import org.kiwiproject.consul.option.QueryOptions;
  * thread each, so every waiting candidate and every observer is a thread of its own.
  */
 final class ConsulRecipe implements Recipe {
-  private static final int BLOCK_SECONDS = 20;
   private static final ScheduledExecutorService RENEWER =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -42,6 +41,11 @@ final class ConsulRecipe implements Recipe {
     this.hostPort = hostPort;
   }
 
+  /** Blocking queries wait up to one session timeout (at least 1 s), as a client would choose. */
+  private static int blockSeconds(Duration sessionTimeout) {
+    return (int) Math.max(1, sessionTimeout.toSeconds());
+  }
+
   @Override
   public String name() {
     return "raw";
@@ -52,11 +56,11 @@ final class ConsulRecipe implements Recipe {
     return "consul-client session + acquire, blocking queries";
   }
 
-  private Consul client() {
+  private Consul client(Duration sessionTimeout) {
     return Consul.builder()
         .withUrl("http://" + hostPort)
         .withPing(false)
-        .withReadTimeoutMillis((BLOCK_SECONDS + 30) * 1000L)
+        .withReadTimeoutMillis((blockSeconds(sessionTimeout) + 30) * 1000L)
         .build();
   }
 
@@ -67,10 +71,9 @@ final class ConsulRecipe implements Recipe {
   /** The key's current holder and the index to block on next. */
   private record Holder(Optional<String> id, BigInteger index) {}
 
-  private static Holder read(KeyValueClient kv, String key, BigInteger index) {
+  private static Holder read(KeyValueClient kv, String key, BigInteger index, int block) {
     ConsulResponse<List<Value>> r =
-        kv.getConsulResponseWithValues(
-            key, QueryOptions.blockSeconds(BLOCK_SECONDS, index).build());
+        kv.getConsulResponseWithValues(key, QueryOptions.blockSeconds(block, index).build());
     Optional<String> holder = Optional.empty();
     if (r.getResponse() != null) {
       for (Value v : r.getResponse()) {
@@ -93,7 +96,8 @@ final class ConsulRecipe implements Recipe {
 
   @Override
   public Candidate candidate(String path, String id, Duration sessionTimeout) {
-    Consul consul = client();
+    Consul consul = client(sessionTimeout);
+    int block = blockSeconds(sessionTimeout);
     Duration ttl = sessionTimeout.dividedBy(2);
     String session =
         consul
@@ -141,10 +145,10 @@ final class ConsulRecipe implements Recipe {
                     elected.complete(System.nanoTime());
                     return;
                   }
-                  Holder h = read(kv, key, index);
+                  Holder h = read(kv, key, index, block);
                   index = h.index();
                   while (!closed && h.id().isPresent()) {
-                    h = read(kv, key, index);
+                    h = read(kv, key, index, block);
                     index = h.index();
                   }
                 } catch (RuntimeException e) {
@@ -179,7 +183,8 @@ final class ConsulRecipe implements Recipe {
 
   @Override
   public Observers observers(String path, Duration sessionTimeout) {
-    Consul consul = client();
+    Consul consul = client(sessionTimeout);
+    int block = blockSeconds(sessionTimeout);
     KeyValueClient kv = consul.keyValueClient();
     String key = key(path);
     return new Observers() {
@@ -195,7 +200,7 @@ final class ConsulRecipe implements Recipe {
               String last = "\0";
               while (!closed && !stop.get()) {
                 try {
-                  Holder h = read(kv, key, index);
+                  Holder h = read(kv, key, index, block);
                   index = h.index();
                   String leader = h.id().orElse(null);
                   if (!Objects.equals(leader, last)) {

@@ -420,6 +420,22 @@ final class Scenarios {
 
   // ---- detector fan-out -----------------------------------------------------------------------
 
+  /**
+   * Waits (up to 25 s) until this JVM's live thread count stops falling, so threads and buffers an
+   * earlier scenario closed are gone before a baseline is taken.
+   */
+  private static void quiesce() throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(25);
+    int before = THREADS.getThreadCount();
+    int stable = 0;
+    while (stable < 1 && System.nanoTime() - deadline < 0) {
+      sleep(250);
+      int now = THREADS.getThreadCount();
+      stable = now >= before ? stable + 1 : 0;
+      before = now;
+    }
+  }
+
   private static long heapAfterGc() throws InterruptedException {
     var memory = ManagementFactory.getMemoryMXBean();
     long used = Long.MAX_VALUE;
@@ -458,7 +474,7 @@ final class Scenarios {
       // "No thread per detector": the threads the session and its detectors started, per 1,000.
       add(
           scenario,
-          n + " detectors: threads started per 1,000 detectors",
+          n + " detectors: threads started per 1,000 more detectors",
           "threads",
           f[0][1] * 1000 / n,
           f[1] == null ? null : f[1][1] * 1000 / n,
@@ -501,13 +517,18 @@ final class Scenarios {
           await(elected.get(0), 60, "first contender elected");
         }
       }
-      sleep(200);
+      quiesce();
       long heap0 = heapAfterGc();
-      long threads0 = THREADS.getTotalStartedThreadCount();
       session = r.observers(path, o.sessionTimeout());
       String firstId = candidates.get(0).id();
       set.arm(firstId::equals);
-      for (int d = 0; d < n; d++) {
+      // The first detector starts what the session starts once; threads are counted after it.
+      set.add(session);
+      if (!set.await(1, 60, TimeUnit.SECONDS)) {
+        throw new IllegalStateException(r.name() + ": the first detector did not see the leader");
+      }
+      long threads0 = THREADS.getTotalStartedThreadCount();
+      for (int d = 1; d < n; d++) {
         set.add(session);
         if (d % 1000 == 999) {
           progress.show(label + ": created " + (d + 1));
@@ -548,7 +569,7 @@ final class Scenarios {
       }
       return new Double[] {
         (heap1 - heap0) / 1024.0 / n,
-        (double) (threads1 - threads0),
+        (double) (threads1 - threads0) * n / Math.max(1, n - 1),
         last.percentile(50),
         last.max()
       };
@@ -578,6 +599,7 @@ final class Scenarios {
     long window = o.idle().toMillis();
     double[][] v = new double[recipes.size()][];
     progress.show("[" + store.name() + " " + scenario + "] store baseline over " + window + " ms");
+    quiesce();
     double base = rate(window); // what the store receives with nothing of ours on it
     for (int i = 0; i < recipes.size(); i++) {
       Recipe r = recipes.get(i);
@@ -587,6 +609,7 @@ final class Scenarios {
       List<Recipe.Observers> sessions = new ArrayList<>();
       ObserverSet set = new ObserverSet();
       try {
+        quiesce();
         long heap0 = heapAfterGc();
         long threads0 = THREADS.getThreadCount();
         for (int c = 0; c < o.contenders(); c++) {
