@@ -3,6 +3,9 @@ package org.masterha.consul.fake;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
 
 /**
@@ -95,6 +98,36 @@ final class AgentStatusHandler {
 
     out.putObject("Stats");
     out.putObject("Meta").put("consul-network-segment", "");
+    return ApiResponse.json(out);
+  }
+
+  /** The name of the fake's request counter in {@code /v1/agent/metrics}. */
+  static final String REQUESTS_COUNTER = "consul.fake.http.requests";
+
+  /**
+   * {@code /v1/agent/metrics} in the shape of Consul's (Timestamp, Gauges, Points, Counters,
+   * Samples), with one counter: {@value #REQUESTS_COUNTER}, every HTTP request the fake received
+   * since it started, metrics reads excepted. Unlike Consul's counters, which cover the current 10
+   * s interval, it is cumulative, so a reader takes the difference of two reads.
+   */
+  ApiResponse metrics(ApiRequest r, AtomicLong requests) {
+    r.principal().require("agent", "read", settings.nodeName);
+    long count = requests.get();
+    ObjectNode out = Json.object();
+    out.put("Timestamp", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    out.putArray("Gauges");
+    out.putArray("Points");
+    ObjectNode counter = out.putArray("Counters").addObject();
+    counter.put("Name", REQUESTS_COUNTER);
+    counter.put("Count", count);
+    counter.put("Rate", 0.0);
+    counter.put("Sum", (double) count);
+    counter.put("Min", 1.0);
+    counter.put("Max", 1.0);
+    counter.put("Mean", 1.0);
+    counter.put("Stddev", 0.0);
+    counter.putObject("Labels");
+    out.putArray("Samples");
     return ApiResponse.json(out);
   }
 }

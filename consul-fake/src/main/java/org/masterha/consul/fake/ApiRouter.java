@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 
 /**
@@ -23,11 +24,14 @@ final class ApiRouter implements HttpHandler {
       List<String> methods,
       BiFunction<ApiRequest, String, ApiResponse> handler) {}
 
+  static final String METRICS_PATH = "/v1/agent/metrics";
+
   private final List<Route> routes;
-  private final java.util.concurrent.atomic.AtomicLong requests =
-      new java.util.concurrent.atomic.AtomicLong();
   private final AclFilter acl;
   private final PauseGate gate;
+
+  /** Every request the fake answered or dropped, except the metrics reads themselves. */
+  private final AtomicLong requests = new AtomicLong();
 
   ApiRouter(
       KvHandler kv,
@@ -50,18 +54,17 @@ final class ApiRouter implements HttpHandler {
             new Route("/v1/session/list", false, List.of("GET"), (r, t) -> sessions.list(r)),
             new Route("/v1/status/leader", false, List.of("GET"), (r, t) -> agent.leader(r)),
             new Route("/v1/status/peers", false, List.of("GET"), (r, t) -> agent.peers(r)),
-            new Route("/v1/agent/self", false, List.of("GET"), (r, t) -> agent.self(r)));
-  }
-
-  /** The HTTP requests received so far, whatever their outcome. */
-  long requestCount() {
-    return requests.get();
+            new Route("/v1/agent/self", false, List.of("GET"), (r, t) -> agent.self(r)),
+            new Route(
+                "/v1/agent/metrics", false, List.of("GET"), (r, t) -> agent.metrics(r, requests)));
   }
 
   @Override
   public void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
-      requests.incrementAndGet();
+      if (!exchange.getRequestURI().getPath().equals(METRICS_PATH)) {
+        requests.incrementAndGet();
+      }
       gate.awaitOpen();
       byte[] body = exchange.getRequestBody().readAllBytes();
       ApiRequest request =
@@ -81,6 +84,11 @@ final class ApiRouter implements HttpHandler {
       // Dropped, like a request in flight when a server dies: the connection just closes.
       LOG.log(Level.DEBUG, "FakeConsul: dropped a request in flight on stop");
     }
+  }
+
+  /** How many requests came in, metrics reads excepted; see {@link #METRICS_PATH}. */
+  long requestCount() {
+    return requests.get();
   }
 
   private ApiResponse dispatch(ApiRequest request) {

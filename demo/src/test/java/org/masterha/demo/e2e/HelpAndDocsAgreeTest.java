@@ -35,7 +35,7 @@ class HelpAndDocsAgreeTest {
             .filter(c -> !c.startsWith("-"))
             .toList();
     assertThat(subcommands)
-        .contains("demo", "master", "agent", "resolve", "chaos", "build", "help");
+        .contains("demo", "master", "agent", "resolve", "bench", "chaos", "build", "help");
     for (String sub : subcommands) {
       assertThat(ops)
           .as("docs/operations.md names bin/masterha %s", sub)
@@ -62,6 +62,7 @@ class HelpAndDocsAgreeTest {
             "org.masterha.demo.agent.AgentMain",
             "org.masterha.tools.resolve.ResolveMain",
             "org.masterha.chaos.run.ChaosMain",
+            "org.masterha.bench.BenchMain",
             "org.masterha.demo.launcher.DemoLauncher")) {
       CommandLine help =
           CommandLine.run(

@@ -1,0 +1,82 @@
+package org.masterha.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * CI's proof that the harness works: every scenario on every store at a tiny size, each store
+ * started once. It checks that the JSON and Markdown come out with a figure for every scenario,
+ * store and recipe, never how fast anything was: timing bounds live in the harness and the docs.
+ */
+class BenchSmokeTest {
+
+  @Test
+  void everyScenarioOnEveryStoreWritesItsFigures(@TempDir Path dir) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code =
+        BenchMain.run(
+            new String[] {
+              "--backend=all",
+              "--scenario=all",
+              "--rounds=2",
+              "--contenders=2",
+              "--detectors=3",
+              "--detector-sessions=1",
+              "--fanout=50",
+              "--fanout-rounds=1",
+              "--crash-rounds=1",
+              "--session-timeout=2s",
+              "--idle=500ms",
+              "--out=" + dir
+            },
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    String errText = err.toString(StandardCharsets.UTF_8);
+    System.err.print(errText); // the progress lines, with each scenario's time, in the test's log
+    assertThat(code).as("exit code; standard error:\n%s", errText).isZero();
+    assertThat(errText).contains("[zookeeper graceful-handover] round 2/2");
+
+    JsonNode json = new ObjectMapper().readTree(dir.resolve("bench.json").toFile());
+    Set<String> seen = new HashSet<>();
+    for (JsonNode f : json.get("figures")) {
+      if (!f.get("masterha").isNull() && !f.get("raw").isNull()) {
+        seen.add(f.get("store").asText() + " " + f.get("scenario").asText());
+      }
+    }
+    for (String store : List.of("zookeeper", "etcd", "consul")) {
+      for (String scenario : BenchOptions.SCENARIOS) {
+        assertThat(seen).as("masterha and raw figures").contains(store + " " + scenario);
+      }
+    }
+    String md = Files.readString(dir.resolve("bench.md"));
+    assertThat(md).contains("| store | scenario | figure | masterha | raw recipe | ratio |");
+    assertThat(md).contains("Curator LeaderLatch", "jetcd Election", "consul-client session");
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("bench.json");
+  }
+
+  @Test
+  void aBadFlagIsNamedWithWhatIsAccepted() {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code =
+        BenchMain.run(
+            new String[] {"--backend=mysql"},
+            new PrintStream(new ByteArrayOutputStream()),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("--backend", "mysql", "zookeeper, etcd, consul");
+  }
+}
