@@ -16,28 +16,46 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * CI's proof that the harness works: every scenario on every store at a tiny size, each store
- * started once. It checks that the JSON and Markdown come out with a figure for every scenario,
- * store and recipe, never how fast anything was: timing bounds live in the harness and the docs.
+ * CI's proof that the harness works: every scenario at a tiny size, each store started once per
+ * run; every scenario on every store but crash failover, whose contender JVMs (masterha's and the
+ * raw recipe's) take seconds each to start, on ZooKeeper only. It checks that the JSON and Markdown
+ * come out with a figure for every scenario, store and recipe, never how fast anything was: timing
+ * bounds live in the harness and the docs.
  */
 class BenchSmokeTest {
 
   @Test
-  void everyScenarioOnEveryStoreWritesItsFigures(@TempDir Path dir) throws Exception {
+  void everyScenarioWritesItsFigures(@TempDir Path dir) throws Exception {
+    ByteArrayOutputStream crashErr = new ByteArrayOutputStream();
+    int crashCode =
+        BenchMain.run(
+            new String[] {
+              "--backend=zookeeper",
+              "--scenario=crash-failover",
+              "--crash-rounds=1",
+              "--session-timeout=2s",
+              "--out=" + dir.resolve("crash")
+            },
+            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+            new PrintStream(crashErr, true, StandardCharsets.UTF_8));
+    assertThat(crashCode).as("crash-failover exit code; standard error:\n%s", crashErr).isZero();
+    JsonNode crash =
+        new ObjectMapper().readTree(dir.resolve("crash").resolve("bench.json").toFile());
+    assertThat(crash.get("figures").findValuesAsText("scenario")).contains("crash-failover");
+
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code =
         BenchMain.run(
             new String[] {
               "--backend=all",
-              "--scenario=all",
+              "--scenario=graceful-handover,idle-cost,detector-fanout",
               "--rounds=2",
               "--contenders=2",
               "--detectors=3",
               "--detector-sessions=1",
               "--fanout=50",
               "--fanout-rounds=1",
-              "--crash-rounds=1",
               "--session-timeout=2s",
               "--idle=500ms",
               "--out=" + dir
@@ -57,7 +75,7 @@ class BenchSmokeTest {
       }
     }
     for (String store : List.of("zookeeper", "etcd", "consul")) {
-      for (String scenario : BenchOptions.SCENARIOS) {
+      for (String scenario : List.of("graceful-handover", "idle-cost", "detector-fanout")) {
         assertThat(seen).as("masterha and raw figures").contains(store + " " + scenario);
       }
     }

@@ -9,8 +9,7 @@ import org.masterha.tck.SessionFaultContract;
  * The contracts whose behaviour depends on there being one server, against one real etcd server:
  * sessions and every session fault, where losing the server is losing the whole store. The
  * contracts that do not depend on the number of members (group, contender, detector, PID group,
- * state, callbacks) run against the three-member cluster ({@link EtcdClusterConformanceTest}) and
- * the secured server ({@link EtcdSecuredConformanceTest}).
+ * state, callbacks) run against the three-member cluster ({@link EtcdClusterConformanceTest}).
  */
 class EtcdSingleServerConformanceTest extends FixtureLifecycle
     implements SessionContract, SessionFaultContract {

@@ -11,17 +11,23 @@ import org.masterha.ha.leader.Candidacy;
 import org.masterha.ha.leader.Detector;
 import org.masterha.ha.leader.Leader;
 import org.masterha.tck.BackendFixture;
-import org.masterha.tck.ConformanceSuite;
 import org.masterha.tck.Fault;
 import org.masterha.tck.FaultInjector;
+import org.masterha.tck.FixtureLifecycle;
+import org.masterha.tck.SessionContract;
+import org.masterha.tck.SessionFaultContract;
 import org.masterha.tck.TestClient;
 
 /**
- * The whole conformance suite against a real three-server ZooKeeper ensemble, plus what only an
- * ensemble can show: losing ZooKeeper's own leader server moves every client to another server
- * within its session.
+ * The contracts whose behaviour depends on the number of servers, against a real three-server
+ * ZooKeeper ensemble: sessions and every session fault (a client moves to another server, the
+ * ensemble's leader server goes), plus what only an ensemble can show: losing ZooKeeper's own
+ * leader server moves every client to another server within its session. The other contracts
+ * (group, contender, detector, PID group, state, callbacks) run once, on one server ({@link
+ * ZooKeeperSingleServerConformanceTest}).
  */
-class ZooKeeperEnsembleConformanceTest extends ConformanceSuite {
+class ZooKeeperEnsembleConformanceTest extends FixtureLifecycle
+    implements SessionContract, SessionFaultContract {
   @Override
   protected BackendFixture createFixture() {
     return ZooKeeperFixture.ensemble();

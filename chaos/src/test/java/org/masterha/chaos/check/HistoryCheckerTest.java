@@ -162,6 +162,29 @@ class HistoryCheckerTest {
     }
 
     @Test
+    void epochsThatGoBackAfterAWipeOfTheStoreStartANewLine() {
+      // The nodes log one line for everything; the checker splits it at the wipe's heal.
+      HistoryBuilder h = new HistoryBuilder();
+      h.contending(0, "n1", 5).elected(1, "n1", 5).acts(2, 22, 10, "n1", 5);
+      h.faultStart(30, 1, "wipe-store", "store:/base").lost(31, "n1", 5);
+      h.faultHeal(35, 1, "wipe-store", "store:/base");
+      h.contending(40, "n2", 0).elected(41, "n2", 0).acts(42, 62, 10, "n2", 0);
+      h.end(70);
+
+      assertThat(check(h).violations()).isEmpty();
+    }
+
+    @Test
+    void epochsThatGoBackWithoutAWipeBreakTheRule() {
+      HistoryBuilder h = new HistoryBuilder();
+      h.contending(0, "n1", 5).elected(1, "n1", 5).acts(2, 22, 10, "n1", 5).lost(31, "n1", 5);
+      h.contending(40, "n2", 0).elected(41, "n2", 0).acts(42, 62, 10, "n2", 0);
+      h.end(70);
+
+      assertOnly(check(h), Rule.B_EPOCHS_INCREASE, "epoch-not-increasing");
+    }
+
+    @Test
     void aTenureOfAnEarlierLineAfterOneOfALaterLine() {
       HistoryBuilder h = new HistoryBuilder();
       h.line("L1").elected(0, "n1", 1).acts(1, 21, 10, "n1", 1);

@@ -16,14 +16,14 @@ import org.masterha.chaos.history.History;
 import org.masterha.chaos.history.HistoryReader;
 
 /**
- * The CI smoke campaign: about 10 faults per store on all three stores, through the same code as
- * {@code bin/masterha chaos}, in under two minutes on a 2-core machine.
+ * The CI smoke campaign: 8 faults per store on all three stores, through the same code as {@code
+ * bin/masterha chaos}, in under two minutes on a 2-core machine.
  */
 class ChaosSmokeTest {
-  private static final int FAULTS = 10;
+  private static final int FAULTS = 8;
 
   @Test
-  void tenFaultsPerStoreLeaveNoViolation() throws Exception {
+  void eightFaultsPerStoreLeaveNoViolation() throws Exception {
     Path out = Path.of("target", "chaos-smoke-" + System.currentTimeMillis()).toAbsolutePath();
     ByteArrayOutputStream stdout = new ByteArrayOutputStream();
     int code =

@@ -54,7 +54,7 @@ import org.masterha.proto.v1.MasterServiceGrpc;
  *
  * <p>The pauses are drawn from a seeded {@link Random}; the seed is printed and in every failure
  * message. Replay with {@code -Dpause.seed=<seed>}; {@code -Dpause.rounds=<n>} sets the number of
- * pauses per store (default 6, 4 of them with {@code --contend-again}: the suite's share; the
+ * pauses per store (default 4, 3 of them with {@code --contend-again}: the suite's share; the
  * randomized fault campaign, {@code bin/masterha chaos}, goes further), so a long run is {@code
  * -Dpause.rounds=50}.
  */
@@ -75,7 +75,7 @@ abstract class PauseEndToEndContract {
    */
   static final Duration RESTART = Duration.ofSeconds(30);
 
-  static final int ROUNDS = Integer.getInteger("pause.rounds", 6);
+  static final int ROUNDS = Integer.getInteger("pause.rounds", 4);
   private static final Set<String> IN_FLUX =
       Set.of(
           "started",
