@@ -18,6 +18,7 @@ import org.masterha.ha.leader.Candidacy;
 import org.masterha.ha.leader.Detector;
 import org.masterha.ha.leader.Leader;
 import org.masterha.masterinfo.MasterInfos;
+import org.masterha.tck.RequestCounter;
 
 /**
  * What a leader change costs the Consul agent, counted by the fake: per session, the blocking query
@@ -69,15 +70,15 @@ class ConsulDetectionCostTest {
         await()
             .atMost(Duration.ofSeconds(30))
             .until(() -> seen.stream().allMatch(e -> e.get() == leader.epoch()));
-        Thread.sleep(500);
-        long before = consul.requestCount();
+        RequestCounter requests =
+            new RequestCounter("the fake's requests", () -> consul.requestCount());
+        long before = requests.settled(Duration.ofSeconds(10));
         first.close(); // the leader goes: its Consul session is destroyed, its member deleted
         standby.elected().get(20, TimeUnit.SECONDS);
         await()
             .atMost(Duration.ofSeconds(30))
             .until(() -> seen.stream().allMatch(e -> e.get() == standby.epoch()));
-        Thread.sleep(500);
-        long cost = consul.requestCount() - before;
+        long cost = requests.settled(Duration.ofSeconds(10)) - before;
         // The close (a few requests: deleting the member, destroying the session), then one new
         // blocking query for each of the three groups that saw the change; a renewal may fall in.
         // Before, each bare detector read the leader's data on its own (50 more).

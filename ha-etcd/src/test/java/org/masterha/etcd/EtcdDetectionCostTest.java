@@ -21,6 +21,7 @@ import org.masterha.ha.leader.Candidacy;
 import org.masterha.ha.leader.Detector;
 import org.masterha.ha.leader.Leader;
 import org.masterha.masterinfo.MasterInfos;
+import org.masterha.tck.RequestCounter;
 
 /**
  * What a leader change costs etcd in reads, counted by etcd itself ({@code
@@ -70,15 +71,14 @@ class EtcdDetectionCostTest {
         await()
             .atMost(Duration.ofSeconds(30))
             .until(() -> seen.stream().allMatch(e -> e.get() == leader.epoch()));
-        Thread.sleep(500);
-        long before = ranges(metrics);
+        RequestCounter requests = new RequestCounter("etcd Range requests", () -> ranges(metrics));
+        long before = requests.settled(Duration.ofSeconds(10));
         first.close(); // the leader goes: its lease is revoked, its member deleted at once
         standby.elected().get(20, TimeUnit.SECONDS);
         await()
             .atMost(Duration.ofSeconds(30))
             .until(() -> seen.stream().allMatch(e -> e.get() == standby.epoch()));
-        Thread.sleep(500);
-        long reads = ranges(metrics) - before;
+        long reads = requests.settled(Duration.ofSeconds(10)) - before;
         // One keys-only listing for each of the two sessions left (the base group's two watches
         // are read by a listing), perhaps one more when a change came in while one was under way;
         // no data read. Before, each bare detector read the leader's data on its own.

@@ -24,6 +24,7 @@ import org.masterha.ha.leader.Candidacy;
 import org.masterha.ha.leader.Detector;
 import org.masterha.ha.leader.Leader;
 import org.masterha.masterinfo.MasterInfos;
+import org.masterha.tck.RequestCounter;
 
 /**
  * What a leader change costs the ZooKeeper servers, counted by the server itself (the packets
@@ -76,15 +77,15 @@ class ZooKeeperDetectionCostTest {
         await()
             .atMost(Duration.ofSeconds(30))
             .until(() -> seen.stream().allMatch(e -> e.get() == leader.epoch()));
-        Thread.sleep(500);
-        long before = received(server);
+        RequestCounter requests =
+            new RequestCounter("ZooKeeper packets received", () -> received(server), 1);
+        long before = requests.settled(Duration.ofSeconds(10));
         first.close(); // the leader goes: its session is closed, its member deleted at once
         standby.elected().get(20, TimeUnit.SECONDS);
         await()
             .atMost(Duration.ofSeconds(30))
             .until(() -> seen.stream().allMatch(e -> e.get() == standby.epoch()));
-        Thread.sleep(500);
-        long cost = received(server) - before;
+        long cost = requests.settled(Duration.ofSeconds(10)) - before;
         // The close (1), then for each of the two sessions left one getChildren and one getData of
         // the new leader (4); one or two heartbeats may fall in. Before the detection was shared
         // on bare sessions, each of the bare detectors read the leader on its own (50 more).
