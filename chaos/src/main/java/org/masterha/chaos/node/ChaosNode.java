@@ -46,7 +46,10 @@ public final class ChaosNode {
   /** The name of the state variable every node writes. */
   public static final String REGISTER = "register";
 
-  /** The store's epoch line; one for now (the store incarnation comes later). */
+  /**
+   * The epoch line the node logs: always the same, since a node cannot know the store's line (each
+   * detector numbers its own); the checker draws lines from the nemesis's wipes (WipeLines).
+   */
   public static final String LINE = "1";
 
   private final String url;
