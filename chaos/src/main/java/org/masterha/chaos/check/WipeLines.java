@@ -43,23 +43,26 @@ final class WipeLines {
       // No wipe; or the processes named their lines themselves, which the checker takes as given.
       return history;
     }
-    // The line each candidacy was registered on, by epoch, in time order.
-    Map<Long, List<long[]>> electedLines = new HashMap<>();
+    // The candidacies registered, by epoch, in time order, with their line.
+    Map<Long, List<Candidacy>> candidacies = new HashMap<>();
     for (Event e : history.events()) {
       if (e instanceof Event.Contending c) {
-        electedLines
+        candidacies
             .computeIfAbsent(c.epoch(), k -> new ArrayList<>())
-            .add(new long[] {c.t(), wipesBefore(wipes, c.t())});
+            .add(new Candidacy(c.t(), c.proc(), c.life(), wipesBefore(wipes, c.t())));
       }
     }
     List<Event> relabelled = new ArrayList<>(history.events().size());
     for (Event e : history.events()) {
-      relabelled.add(relabel(e, wipes, electedLines));
+      relabelled.add(relabel(e, wipes, candidacies));
     }
     return new History(relabelled, history.notes());
   }
 
-  private static Event relabel(Event e, List<Long> wipes, Map<Long, List<long[]>> electedLines) {
+  /** A candidacy registered at {@code t} by a process life, on line {@code line}. */
+  private record Candidacy(long t, String proc, int life, long line) {}
+
+  private static Event relabel(Event e, List<Long> wipes, Map<Long, List<Candidacy>> candidacies) {
     if (!(e instanceof Event.OnLine o)) {
       return e;
     }
@@ -67,7 +70,7 @@ final class WipeLines {
     if (e instanceof Event.Contending) {
       line = name(o.line(), wipesBefore(wipes, e.t()));
     } else {
-      line = name(o.line(), lineOfEpoch(o.epoch(), e.t(), wipes, electedLines));
+      line = name(o.line(), lineOfEpoch(o, wipes, candidacies));
     }
     if (o instanceof Event.Contending c) {
       return new Event.Contending(c.t(), c.proc(), c.life(), line, c.epoch());
@@ -96,19 +99,52 @@ final class WipeLines {
     return e;
   }
 
+  /**
+   * The line of the candidacy {@code e} is about. A node's own events (elected, acts, writes, a
+   * loss) follow its own candidacy of that epoch, the last one it registered at or before them. A
+   * detector report names the leader's process and follows that process's candidacy of the epoch (a
+   * detector may see a member a moment before its own process logs it).
+   */
   private static long lineOfEpoch(
-      long epoch, long t, List<Long> wipes, Map<Long, List<long[]>> electedLines) {
-    List<long[]> elections = electedLines.get(epoch);
-    if (elections == null) {
-      return wipesBefore(wipes, t);
-    }
-    long[] chosen = null;
-    for (long[] el : elections) {
-      if (el[0] <= t) {
-        chosen = el;
+      Event.OnLine e, List<Long> wipes, Map<Long, List<Candidacy>> candidacies) {
+    List<Candidacy> all = candidacies.getOrDefault(e.epoch(), List.of());
+    Candidacy chosen = null;
+    if (e instanceof Event.Detected d) {
+      // The leader's candidacy of that epoch live at the report (the last registered before it)
+      // when it is on the line of the moment; else the next one, registered a moment after the
+      // detector saw its member; else the old leader just before a wipe.
+      long now = wipesBefore(wipes, e.t());
+      Candidacy before = null;
+      Candidacy after = null;
+      for (Candidacy c : all) {
+        if (!c.proc().equals(d.leader())) {
+          continue;
+        }
+        if (c.t() <= e.t()) {
+          before = c;
+        } else if (after == null) {
+          after = c;
+        }
+      }
+      if (before != null && before.line() == now) {
+        chosen = before;
+      } else if (after != null && after.line() == now) {
+        chosen = after;
+      } else if (before != null && before.line() == now - 1) {
+        chosen = before; // a report of the old leader, a moment after the wipe
+      } else {
+        // A member its process never logged (a join replaced before it answered): on the line of
+        // the moment.
+        return now;
+      }
+    } else {
+      for (Candidacy c : all) {
+        if (c.proc().equals(e.proc()) && c.life() == e.life() && c.t() <= e.t()) {
+          chosen = c;
+        }
       }
     }
-    return (chosen != null ? chosen : elections.get(0))[1];
+    return chosen != null ? chosen.line() : wipesBefore(wipes, e.t());
   }
 
   private static long wipesBefore(List<Long> wipes, long t) {
