@@ -1,0 +1,192 @@
+package org.masterha.raft;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.protocol.GroupInfoReply;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.retry.RetryPolicy;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.TimeDuration;
+import org.masterha.ha.error.SessionClosedException;
+import org.masterha.raft.server.RaftNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Ratis client to the group at the URL's addresses. The client must know each peer by the id the
+ * peer has, or it would follow a leader hint to the address the peer reports rather than the one it
+ * was given (a proxy, a NAT): so it first asks each address who is there (Ratis' group info), then
+ * talks to the group with those ids at the given addresses. A peer that does not answer in time is
+ * reached at the address the others report for it.
+ */
+final class RaftConnection implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RaftConnection.class);
+
+  /** The longest a long poll waits on the peer; well below the request timeout. */
+  static final long POLL_WAIT_MS = 1000;
+
+  private static final TimeDuration REQUEST_TIMEOUT = TimeDuration.valueOf(3, TimeUnit.SECONDS);
+
+  private final RaftSettings settings;
+  private final RaftGroupId groupId;
+  private final CompletableFuture<RaftClient> client = new CompletableFuture<>();
+  private volatile boolean closed;
+
+  RaftConnection(RaftSettings settings) {
+    this.settings = settings;
+    this.groupId = RaftNode.groupId(settings.group());
+    Thread t = new Thread(this::discover, "masterha-raft-discovery " + settings.basePath());
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private static RaftProperties properties() {
+    RaftProperties p = new RaftProperties();
+    RaftClientConfigKeys.Rpc.setRequestTimeout(p, REQUEST_TIMEOUT);
+    return p;
+  }
+
+  /**
+   * Ratis retries a request (same call id: the peers' retry cache answers a repeat) for a while.
+   */
+  private static RetryPolicy retries() {
+    return RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+        30, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS));
+  }
+
+  private void discover() {
+    Map<String, String> idAt = new HashMap<>();
+    RaftGroup reported = null;
+    long giveUpOnRest = Long.MAX_VALUE;
+    int round = 0;
+    while (!closed && idAt.size() < settings.endpoints().size()) {
+      for (String address : settings.endpoints()) {
+        if (idAt.containsKey(address)) {
+          continue;
+        }
+        try {
+          GroupInfoReply info = probe(address);
+          idAt.put(address, info.getRoleInfoProto().getSelf().getId().toStringUtf8());
+          reported = info.getGroup();
+        } catch (IOException | RuntimeException e) {
+          if (round % 20 == 0) {
+            log.info("raft peer at {} did not say who it is yet: {}", address, e.toString());
+          }
+        }
+      }
+      round++;
+      if (!idAt.isEmpty() && giveUpOnRest == Long.MAX_VALUE) {
+        giveUpOnRest = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+      }
+      if (System.nanoTime() > giveUpOnRest) {
+        break;
+      }
+      if (idAt.size() < settings.endpoints().size()) {
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+    if (closed) {
+      client.completeExceptionally(new SessionClosedException("the raft session is closed"));
+      return;
+    }
+    List<RaftPeer> peers = new ArrayList<>();
+    idAt.forEach(
+        (address, id) -> peers.add(RaftPeer.newBuilder().setId(id).setAddress(address).build()));
+    if (reported != null) {
+      for (RaftPeer p : reported.getPeers()) {
+        if (!idAt.containsValue(p.getId().toString())) {
+          log.warn(
+              "raft peer {} did not answer at any address of {}; reaching it at {}, the address its group reports",
+              p.getId(),
+              settings.endpoints(),
+              p.getAddress());
+          peers.add(p);
+        }
+      }
+    }
+    RaftClient c =
+        RaftClient.newBuilder()
+            .setProperties(properties())
+            .setRaftGroup(RaftGroup.valueOf(groupId, peers))
+            .setRetryPolicy(retries())
+            .build();
+    log.debug("raft client for {} talks to {}", settings.basePath(), peers);
+    client.complete(c);
+    if (closed) {
+      close();
+    }
+  }
+
+  private GroupInfoReply probe(String address) throws IOException {
+    RaftPeerId probe = RaftPeerId.valueOf("probe");
+    RaftPeer peer = RaftPeer.newBuilder().setId(probe).setAddress(address).build();
+    try (RaftClient c =
+        RaftClient.newBuilder()
+            .setProperties(properties())
+            .setRaftGroup(RaftGroup.valueOf(groupId, peer))
+            .setRetryPolicy(RetryPolicies.noRetry())
+            .build()) {
+      return c.getGroupManagementApi(probe).info(groupId);
+    }
+  }
+
+  /** A command, through the log. */
+  CompletableFuture<byte[]> write(byte[] command) {
+    return client.thenCompose(c -> c.async().send(message(command))).thenApply(this::content);
+  }
+
+  /** A query, answered after a linearizable read index. */
+  CompletableFuture<byte[]> read(byte[] query) {
+    // Unordered: a long poll must not hold back the answers to later requests.
+    return client
+        .thenCompose(c -> c.async().sendReadOnlyUnordered(message(query)))
+        .thenApply(this::content);
+  }
+
+  private static Message message(byte[] bytes) {
+    return Message.valueOf(UnsafeByteOperations.unsafeWrap(bytes));
+  }
+
+  private byte[] content(RaftClientReply reply) {
+    if (!reply.isSuccess()) {
+      throw new CompletionException(
+          reply.getException() != null
+              ? reply.getException()
+              : new IOException("the raft group refused the request"));
+    }
+    return reply.getMessage().getContent().toByteArray();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    RaftClient c = client.getNow(null);
+    if (c != null) {
+      try {
+        c.close();
+      } catch (IOException e) {
+        log.debug("closing the raft client: {}", e.toString());
+      }
+    }
+  }
+}
