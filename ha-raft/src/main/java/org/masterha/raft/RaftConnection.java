@@ -8,6 +8,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
@@ -18,6 +21,8 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
@@ -44,7 +49,21 @@ final class RaftConnection implements AutoCloseable {
 
   private final RaftSettings settings;
   private final RaftGroupId groupId;
-  private final CompletableFuture<RaftClient> client = new CompletableFuture<>();
+
+  /** The group with the peers' ids at the URL's addresses, once discovered. */
+  private final CompletableFuture<RaftGroup> group = new CompletableFuture<>();
+
+  /** For joins, cancels, sessions and reads: Ratis retries (same call id) for a while. */
+  private final Clients retrying = new Clients(RaftConnection::retries);
+
+  /**
+   * For keep-alives and state writes: retries only what proves the request was not applied (not the
+   * leader, no leader yet, no connection made), so a write whose answer is lost is never sent
+   * again. Keep-alives go here too: they need no retry (the next one is due soon), and must not
+   * queue behind the other client's ordered requests.
+   */
+  private final Clients once = new Clients(RaftConnection::retriesThatCannotApplyTwice);
+
   private volatile boolean closed;
 
   RaftConnection(RaftSettings settings) {
@@ -59,6 +78,30 @@ final class RaftConnection implements AutoCloseable {
     RaftProperties p = new RaftProperties();
     RaftClientConfigKeys.Rpc.setRequestTimeout(p, REQUEST_TIMEOUT);
     return p;
+  }
+
+  /**
+   * Retries only failures that prove the request was not applied: a peer that is not the leader or
+   * not ready, or no connection at all.
+   */
+  private static RetryPolicy retriesThatCannotApplyTwice() {
+    return event -> {
+      if (event.getAttemptCount() < 30 && provesNotApplied(event.getCause())) {
+        return () -> TimeDuration.valueOf(100, TimeUnit.MILLISECONDS);
+      }
+      return RetryPolicy.NO_RETRY_ACTION;
+    };
+  }
+
+  private static boolean provesNotApplied(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof NotLeaderException
+          || t instanceof LeaderNotReadyException
+          || t instanceof java.net.ConnectException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -106,7 +149,7 @@ final class RaftConnection implements AutoCloseable {
       }
     }
     if (closed) {
-      client.completeExceptionally(new SessionClosedException("the raft session is closed"));
+      group.completeExceptionally(new SessionClosedException("the raft session is closed"));
       return;
     }
     List<RaftPeer> peers = new ArrayList<>();
@@ -124,17 +167,8 @@ final class RaftConnection implements AutoCloseable {
         }
       }
     }
-    RaftClient c =
-        RaftClient.newBuilder()
-            .setProperties(properties())
-            .setRaftGroup(RaftGroup.valueOf(groupId, peers))
-            .setRetryPolicy(retries())
-            .build();
     log.debug("raft client for {} talks to {}", settings.basePath(), peers);
-    client.complete(c);
-    if (closed) {
-      close();
-    }
+    group.complete(RaftGroup.valueOf(groupId, peers));
   }
 
   private GroupInfoReply probe(String address) throws IOException {
@@ -152,15 +186,122 @@ final class RaftConnection implements AutoCloseable {
 
   /** A command, through the log. */
   CompletableFuture<byte[]> write(byte[] command) {
-    return client.thenCompose(c -> c.async().send(message(command))).thenApply(this::content);
+    return send(retrying, c -> c.async().send(message(command)), true);
+  }
+
+  /**
+   * A command, through the log; {@code sentAt} hears the monotonic time just before it goes out
+   * (after the peers were discovered), which is what a session deadline is measured from.
+   */
+  CompletableFuture<byte[]> write(byte[] command, LongConsumer sentAt) {
+    return send(
+        retrying,
+        c -> {
+          sentAt.accept(System.nanoTime());
+          return c.async().send(message(command));
+        },
+        true);
+  }
+
+  /**
+   * A command sent at most once: a failure that does not prove it was not applied fails the future
+   * (its outcome is unknown) instead of sending it again.
+   */
+  CompletableFuture<byte[]> writeOnce(byte[] command) {
+    return send(once, c -> c.async().send(message(command)), true);
+  }
+
+  /** {@link #writeOnce(byte[])}, telling {@code sentAt} when it goes out. */
+  CompletableFuture<byte[]> writeOnce(byte[] command, LongConsumer sentAt) {
+    return send(
+        once,
+        c -> {
+          sentAt.accept(System.nanoTime());
+          return c.async().send(message(command));
+        },
+        true);
   }
 
   /** A query, answered after a linearizable read index. */
   CompletableFuture<byte[]> read(byte[] query) {
     // Unordered: a long poll must not hold back the answers to later requests.
-    return client
-        .thenCompose(c -> c.async().sendReadOnlyUnordered(message(query)))
+    return send(retrying, c -> c.async().sendReadOnlyUnordered(message(query)), false);
+  }
+
+  private CompletableFuture<byte[]> send(
+      Clients clients,
+      Function<RaftClient, CompletableFuture<RaftClientReply>> call,
+      boolean ordered) {
+    return group
+        .thenCompose(
+            g -> {
+              RaftClient c = clients.get(g);
+              return call.apply(c)
+                  .whenComplete(
+                      (reply, error) -> {
+                        if (error != null && ordered) {
+                          clients.failed(c);
+                        }
+                      });
+            })
         .thenApply(this::content);
+  }
+
+  /**
+   * One Ratis client, replaced after an ordered request failed: Ratis' ordered client refuses every
+   * later request once it gave up on one.
+   */
+  private final class Clients {
+    private final Supplier<RetryPolicy> policy;
+    private RaftClient current;
+
+    Clients(Supplier<RetryPolicy> policy) {
+      this.policy = policy;
+    }
+
+    synchronized RaftClient get(RaftGroup g) {
+      if (closed) {
+        throw new SessionClosedException("the raft session is closed");
+      }
+      if (current == null) {
+        current =
+            RaftClient.newBuilder()
+                .setProperties(properties())
+                .setRaftGroup(g)
+                .setRetryPolicy(policy.get())
+                .build();
+      }
+      return current;
+    }
+
+    void failed(RaftClient c) {
+      synchronized (this) {
+        if (current != c) {
+          return;
+        }
+        current = null;
+      }
+      closeQuietly(c);
+    }
+
+    void close() {
+      RaftClient c;
+      synchronized (this) {
+        c = current;
+        current = null;
+      }
+      if (c != null) {
+        closeQuietly(c);
+      }
+    }
+  }
+
+  private static void closeQuietly(RaftClient c) {
+    try {
+      c.close();
+    } catch (IOException e) {
+      log.debug("closing a raft client: {}", e.toString());
+    }
   }
 
   private static Message message(byte[] bytes) {
@@ -180,13 +321,7 @@ final class RaftConnection implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    RaftClient c = client.getNow(null);
-    if (c != null) {
-      try {
-        c.close();
-      } catch (IOException e) {
-        log.debug("closing the raft client: {}", e.toString());
-      }
-    }
+    retrying.close();
+    once.close();
   }
 }

@@ -63,6 +63,10 @@ final class RaftMemberGroup implements Group, SharedDetection.Shared, KnownData 
   private final Set<Long> released = new HashSet<>();
 
   private final Set<Long> sweeping = new HashSet<>();
+
+  /** Our members whose cancel is under way: their delete may show before our answer does. */
+  private final Set<Long> cancelling = ConcurrentHashMap.newKeySet();
+
   private final Map<Membership, byte[]> dataOf = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
@@ -163,7 +167,12 @@ final class RaftMemberGroup implements Group, SharedDetection.Shared, KnownData 
   private void publish() {
     Set<Membership> members = snapshot();
     dataOf.keySet().retainAll(members);
-    watchers.update(members, lastSequence);
+    // A member we are cancelling must not look lost when its delete shows before our answer does.
+    long vanishCheckUpTo = lastSequence;
+    for (long s : cancelling) {
+      vanishCheckUpTo = Math.min(vanishCheckUpTo, s - 1);
+    }
+    watchers.update(members, vanishCheckUpTo);
     released.removeIf(s -> s <= lastSequence && !view.containsKey(s));
     sweepStrays();
   }
@@ -299,11 +308,13 @@ final class RaftMemberGroup implements Group, SharedDetection.Shared, KnownData 
     if (!watchers.isOwned(membership) || sid == null) {
       return CompletableFuture.completedFuture(false);
     }
+    cancelling.add(membership.sequence());
     return send(cancelCommand(sid, membership.sequence()))
         .handle(
             (reply, error) ->
                 session.callOnEvents(
                     () -> {
+                      cancelling.remove(membership.sequence());
                       released.add(membership.sequence());
                       ownerOf.remove(membership.sequence());
                       if (error != null) {

@@ -158,12 +158,12 @@ final class RaftSession implements HaSession {
       current = f;
       state = SessionState.OPENING;
     }
-    long sentAt = System.nanoTime();
+    AtomicLong sentAt = new AtomicLong(System.nanoTime());
     byte[] open =
         new Wire.Out().op(Op.OPEN_SESSION).i64(settings.sessionTimeout().toMillis()).toBytes();
     connection
-        .write(open)
-        .whenComplete((reply, error) -> onEvents(() -> opened(f, reply, error, sentAt)));
+        .write(open, sentAt::set)
+        .whenComplete((reply, error) -> onEvents(() -> opened(f, reply, error, sentAt.get())));
     return f;
   }
 
@@ -215,7 +215,6 @@ final class RaftSession implements HaSession {
   }
 
   private void keepAlive(long id) {
-    long sentAt = System.nanoTime();
     synchronized (this) {
       if (!isLive(id)) {
         return;
@@ -223,9 +222,10 @@ final class RaftSession implements HaSession {
       // The next one goes out on time even if this one gets no answer (a cut connection holds it).
       scheduleTick(id, intervalNanos);
     }
+    AtomicLong sentAt = new AtomicLong(System.nanoTime());
     connection
-        .write(new Wire.Out().op(Op.KEEP_ALIVE).i64(id).toBytes())
-        .whenComplete((reply, error) -> onEvents(() -> keptAlive(id, sentAt, reply, error)));
+        .writeOnce(new Wire.Out().op(Op.KEEP_ALIVE).i64(id).toBytes(), sentAt::set)
+        .whenComplete((reply, error) -> onEvents(() -> keptAlive(id, sentAt.get(), reply, error)));
   }
 
   private void keptAlive(long id, long sentAt, byte[] reply, Throwable error) {

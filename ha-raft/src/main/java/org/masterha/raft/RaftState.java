@@ -86,7 +86,7 @@ final class RaftState extends StoreState {
       String name, Wire.Out command, Optional<Membership> fence) {
     return session
         .connection()
-        .write(command.toBytes())
+        .writeOnce(command.toBytes())
         .handle(
             (answer, error) -> {
               if (error != null) {

@@ -76,6 +76,9 @@ public final class RaftNode implements Closeable {
         properties, TimeDuration.valueOf(800, java.util.concurrent.TimeUnit.MILLISECONDS));
     RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
     RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, 10_000L);
+    // A snapshot taken while stopping left a restarted leader unable to find the entry before a
+    // follower's next index (Ratis' "Previous TermIndex not found"); see ha-raft/STATUS.md.
+    RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(properties, false);
     GrpcConfigKeys.Server.setPort(properties, port(options.address()));
     boolean fresh = !Files.isDirectory(dir.toPath()) || isEmpty(dir.toPath());
     this.server =
