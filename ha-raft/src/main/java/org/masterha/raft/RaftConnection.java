@@ -23,6 +23,7 @@ import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
+import org.apache.ratis.protocol.exceptions.ReadIndexException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
@@ -222,10 +223,44 @@ final class RaftConnection implements AutoCloseable {
         true);
   }
 
-  /** A query, answered after a linearizable read index. */
+  /**
+   * A query, answered after a linearizable read index. A peer that cannot give a read index yet (no
+   * leader known, a new leader not ready) is asked again for a while: a read changes nothing.
+   */
   CompletableFuture<byte[]> read(byte[] query) {
+    return read(query, 1);
+  }
+
+  private CompletableFuture<byte[]> read(byte[] query, int attempt) {
     // Unordered: a long poll must not hold back the answers to later requests.
-    return send(retrying, c -> c.async().sendReadOnlyUnordered(message(query)), false);
+    return send(retrying, c -> c.async().sendReadOnlyUnordered(message(query)), false)
+        .handle(
+            (answer, error) -> {
+              if (error == null) {
+                return CompletableFuture.completedFuture(answer);
+              }
+              if (attempt < READ_ATTEMPTS && !closed && noLeaderYet(error)) {
+                return CompletableFuture.supplyAsync(
+                        () -> query, CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS))
+                    .thenCompose(q -> read(q, attempt + 1));
+              }
+              return CompletableFuture.<byte[]>failedFuture(error);
+            })
+        .thenCompose(f -> f);
+  }
+
+  /** About 10 s of asking again, 100 ms apart: longer than any Raft election should take. */
+  private static final int READ_ATTEMPTS = 100;
+
+  private static boolean noLeaderYet(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof ReadIndexException
+          || t instanceof LeaderNotReadyException
+          || t instanceof NotLeaderException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private CompletableFuture<byte[]> send(

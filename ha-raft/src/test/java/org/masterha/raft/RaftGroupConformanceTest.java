@@ -7,6 +7,6 @@ import org.masterha.tck.ConformanceSuite;
 class RaftGroupConformanceTest extends ConformanceSuite {
   @Override
   protected BackendFixture createFixture() {
-    return new RaftGroupFixture(3);
+    return RaftGroupFixture.inProcess(3);
   }
 }

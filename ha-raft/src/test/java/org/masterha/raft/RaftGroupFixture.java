@@ -19,6 +19,12 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.protocol.GroupInfoReply;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
 import org.awaitility.Awaitility;
 import org.masterha.ha.HaBackends;
 import org.masterha.ha.HaConfig;
@@ -26,6 +32,7 @@ import org.masterha.ha.HaSession;
 import org.masterha.raft.server.RaftNode;
 import org.masterha.raft.server.Wire;
 import org.masterha.raft.server.Wire.Op;
+import org.masterha.stores.RaftPeers;
 import org.masterha.tck.BackendFixture;
 import org.masterha.tck.Fault;
 import org.masterha.tck.FaultInjector;
@@ -34,22 +41,48 @@ import org.masterha.tck.TestClient;
 import org.masterha.tck.net.TcpProxy;
 
 /**
- * A group of three raft peers in the test JVM, each with its own port and data directory, and every
- * client behind TCP proxies of its own. Faults: cut or lose a client's traffic, expire a session as
- * the leader would, restart every peer with its data, stop the Raft leader (two peers keep the
- * quorum), wipe a base path.
+ * A group of raft peers, each with its own port and data directory, and every client behind TCP
+ * proxies of its own. The peers run in the test JVM ({@link #inProcess}) or each in a JVM of its
+ * own ({@link #processes}, the way masters run them). Faults: cut or lose a client's traffic,
+ * expire a session as the leader would, restart every peer with its data, stop the Raft leader (the
+ * others keep the quorum), wipe a base path.
  */
 final class RaftGroupFixture implements BackendFixture {
+  /** Where the peers run. */
+  interface Peers extends AutoCloseable {
+    void start() throws Exception;
+
+    /** host:port of each peer, in order. */
+    List<String> addresses();
+
+    void restartAll() throws Exception;
+
+    void stopLeader() throws Exception;
+
+    void startStopped() throws Exception;
+
+    @Override
+    void close();
+  }
+
   private final int size;
-  private final Map<String, String> peers = new LinkedHashMap<>();
-  private final Map<String, RaftNode> running = new LinkedHashMap<>();
-  private final List<String> stopped = new ArrayList<>();
-  private Path dataRoot;
+  private final Peers peers;
   private HaBackends backends;
   private RaftConnection admin;
 
-  RaftGroupFixture(int size) {
+  private RaftGroupFixture(int size, Peers peers) {
     this.size = size;
+    this.peers = peers;
+  }
+
+  /** Peers in the test JVM. */
+  static RaftGroupFixture inProcess(int size) {
+    return new RaftGroupFixture(size, new InProcessPeers(size));
+  }
+
+  /** Peers each in a JVM of their own ({@link RaftPeers}). */
+  static RaftGroupFixture processes(int size) {
+    return new RaftGroupFixture(size, new ProcessPeers(size));
   }
 
   @Override
@@ -59,47 +92,15 @@ final class RaftGroupFixture implements BackendFixture {
 
   @Override
   public void start() throws Exception {
-    dataRoot = Files.createTempDirectory("masterha-raft");
-    Set<Integer> taken = new HashSet<>();
-    for (int i = 1; i <= size; i++) {
-      peers.put("n" + i, "127.0.0.1:" + freePort(taken));
-    }
-    for (String id : peers.keySet()) {
-      startPeer(id);
-    }
-    awaitLeader();
+    peers.start();
     backends = HaBackends.load();
     admin = new RaftConnection(RaftSettings.from(config("/admin", Duration.ofSeconds(3))));
-  }
-
-  private static int freePort(Set<Integer> taken) throws IOException {
-    while (true) {
-      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-        if (taken.add(s.getLocalPort())) {
-          return s.getLocalPort();
-        }
-      }
-    }
-  }
-
-  private void startPeer(String id) throws IOException {
-    RaftNode node =
-        new RaftNode(new RaftNode.Options(id, peers, dataRoot.resolve(id), RaftNode.DEFAULT_GROUP));
-    node.start();
-    running.put(id, node);
-  }
-
-  private void awaitLeader() {
-    Awaitility.await("a raft leader")
-        .atMost(20, TimeUnit.SECONDS)
-        .pollInterval(Duration.ofMillis(50))
-        .until(() -> running.values().stream().anyMatch(RaftNode::isLeader));
   }
 
   @Override
   public HaConfig config(String basePath, Duration sessionTimeout) {
     return HaConfig.builder()
-        .url("raft://" + String.join(",", peers.values()) + basePath)
+        .url("raft://" + String.join(",", peers.addresses()) + basePath)
         .sessionTimeout(sessionTimeout)
         .build();
   }
@@ -108,7 +109,7 @@ final class RaftGroupFixture implements BackendFixture {
   public TestClient connect(String basePath, Duration sessionTimeout) {
     List<TcpProxy> proxies = new ArrayList<>();
     try {
-      for (String address : peers.values()) {
+      for (String address : peers.addresses()) {
         int colon = address.lastIndexOf(':');
         proxies.add(
             TcpProxy.start(
@@ -137,9 +138,11 @@ final class RaftGroupFixture implements BackendFixture {
           case CUT_CONNECTION -> ProxiedClient.CUT;
           case LOSE_ANSWER -> ProxiedClient.LOSE_ANSWER;
           case EXPIRE_SESSION -> FaultInjector.onClient(this::expireSession, null);
-          case RESTART_SERVERS -> FaultInjector.onServers(x -> restartAll(), null);
+          case RESTART_SERVERS -> FaultInjector.onServers(x -> peers.restartAll(), null);
           case STOP_LEADER_SERVER ->
-              size >= 3 ? FaultInjector.onServers(x -> stopLeader(), x -> startStopped()) : null;
+              size >= 3
+                  ? FaultInjector.onServers(x -> peers.stopLeader(), x -> peers.startStopped())
+                  : null;
           case WIPE_BASE_PATH -> FaultInjector.onClient(this::wipe, null);
         });
   }
@@ -161,53 +164,224 @@ final class RaftGroupFixture implements BackendFixture {
         .get(10, TimeUnit.SECONDS);
   }
 
-  private void restartAll() throws IOException {
-    for (RaftNode node : running.values()) {
-      node.close();
-    }
-    List<String> ids = new ArrayList<>(running.keySet());
-    running.clear();
-    for (String id : ids) {
-      startPeer(id);
-    }
-    awaitLeader();
-  }
-
-  private void stopLeader() throws IOException {
-    awaitLeader();
-    for (RaftNode node : List.copyOf(running.values())) {
-      if (node.isLeader()) {
-        node.close();
-        running.remove(node.id());
-        stopped.add(node.id());
-        return;
-      }
-    }
-  }
-
-  private void startStopped() throws IOException {
-    for (String id : stopped) {
-      startPeer(id);
-    }
-    stopped.clear();
-  }
-
   @Override
   public void close() throws Exception {
     if (admin != null) {
       admin.close();
     }
-    for (RaftNode node : running.values()) {
-      try {
-        node.close();
-      } catch (IOException e) {
-        // closing anyway
+    peers.close();
+  }
+
+  /** Three peers in this JVM. */
+  private static final class InProcessPeers implements Peers {
+    private final int size;
+    private final Map<String, String> addresses = new LinkedHashMap<>();
+    private final Map<String, RaftNode> running = new LinkedHashMap<>();
+    private final List<String> stopped = new ArrayList<>();
+    private Path dataRoot;
+
+    InProcessPeers(int size) {
+      this.size = size;
+    }
+
+    @Override
+    public void start() throws Exception {
+      // In memory where it can be, as the ZooKeeper servers of the tests are: a log fsync on a busy
+      // disk must not stand in for the behaviour under test.
+      Path shm = Path.of("/dev/shm");
+      dataRoot =
+          Files.isDirectory(shm) && Files.isWritable(shm)
+              ? Files.createTempDirectory(shm, "masterha-raft-")
+              : Files.createTempDirectory("masterha-raft-");
+      Set<Integer> taken = new HashSet<>();
+      for (int i = 1; i <= size; i++) {
+        addresses.put("n" + i, "127.0.0.1:" + freePort(taken));
+      }
+      for (String id : addresses.keySet()) {
+        startPeer(id);
+      }
+      awaitLeader();
+    }
+
+    @Override
+    public List<String> addresses() {
+      return List.copyOf(addresses.values());
+    }
+
+    private static int freePort(Set<Integer> taken) throws IOException {
+      while (true) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+          if (taken.add(s.getLocalPort())) {
+            return s.getLocalPort();
+          }
+        }
       }
     }
-    running.clear();
-    if (dataRoot != null) {
-      try (Stream<Path> files = Files.walk(dataRoot)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+
+    private void startPeer(String id) throws IOException {
+      RaftNode node =
+          new RaftNode(
+              new RaftNode.Options(id, addresses, dataRoot.resolve(id), RaftNode.DEFAULT_GROUP));
+      node.start();
+      running.put(id, node);
+    }
+
+    private void awaitLeader() {
+      Awaitility.await("a raft leader")
+          .atMost(20, TimeUnit.SECONDS)
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> running.values().stream().anyMatch(RaftNode::isLeader));
+    }
+
+    @Override
+    public void restartAll() throws IOException {
+      for (RaftNode node : running.values()) {
+        node.close();
+      }
+      List<String> ids = new ArrayList<>(running.keySet());
+      running.clear();
+      for (String id : ids) {
+        startPeer(id);
+      }
+      awaitLeader();
+    }
+
+    @Override
+    public void stopLeader() throws IOException {
+      awaitLeader();
+      for (RaftNode node : List.copyOf(running.values())) {
+        if (node.isLeader()) {
+          node.close();
+          running.remove(node.id());
+          stopped.add(node.id());
+          return;
+        }
+      }
+    }
+
+    @Override
+    public void startStopped() throws IOException {
+      for (String id : stopped) {
+        startPeer(id);
+      }
+      stopped.clear();
+    }
+
+    @Override
+    public void close() {
+      for (RaftNode node : running.values()) {
+        try {
+          node.close();
+        } catch (IOException e) {
+          // closing anyway
+        }
+      }
+      running.clear();
+      if (dataRoot != null) {
+        try (Stream<Path> files = Files.walk(dataRoot)) {
+          files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+          // best effort: a temporary directory
+        }
+      }
+    }
+  }
+
+  /** Peers each in a JVM of its own; the leader is found by asking the group. */
+  private static final class ProcessPeers implements Peers {
+    private final int size;
+    private final List<Integer> stopped = new ArrayList<>();
+    private RaftPeers processes;
+
+    ProcessPeers(int size) {
+      this.size = size;
+    }
+
+    @Override
+    public void start() throws Exception {
+      processes = new RaftPeers(size, Path.of("target", "raft-peers"));
+      processes.start();
+      awaitLeader();
+    }
+
+    @Override
+    public List<String> addresses() {
+      return List.of(processes.hostList().split(","));
+    }
+
+    private int awaitLeader() {
+      return Awaitility.await("a raft leader")
+          .atMost(30, TimeUnit.SECONDS)
+          .pollInterval(Duration.ofMillis(100))
+          .until(this::leader, Optional::isPresent)
+          .get();
+    }
+
+    /** The index of the peer that says it leads, if one does now. */
+    private Optional<Integer> leader() {
+      Map<String, String> all = new LinkedHashMap<>();
+      for (String part : processes.peerList().split(",")) {
+        int eq = part.indexOf('=');
+        all.put(part.substring(0, eq), part.substring(eq + 1));
+      }
+      try (RaftClient client =
+          RaftClient.newBuilder()
+              .setProperties(new RaftProperties())
+              .setRaftGroup(RaftNode.group(RaftNode.DEFAULT_GROUP, all))
+              .setRetryPolicy(RetryPolicies.noRetry())
+              .build()) {
+        for (int i = 0; i < processes.size(); i++) {
+          if (!processes.isRunning(i)) {
+            continue;
+          }
+          try {
+            GroupInfoReply info =
+                client
+                    .getGroupManagementApi(RaftPeerId.valueOf(processes.id(i)))
+                    .info(RaftNode.groupId(RaftNode.DEFAULT_GROUP));
+            if (info.getRoleInfoProto().getRole() == RaftPeerRole.LEADER) {
+              return Optional.of(i);
+            }
+          } catch (IOException e) {
+            // not serving yet
+          }
+        }
+      } catch (IOException e) {
+        return Optional.empty();
+      }
+      return Optional.empty();
+    }
+
+    @Override
+    public void restartAll() throws Exception {
+      for (int i = 0; i < processes.size(); i++) {
+        processes.stop(i);
+      }
+      for (int i = 0; i < processes.size(); i++) {
+        processes.start(i);
+      }
+      awaitLeader();
+    }
+
+    @Override
+    public void stopLeader() throws Exception {
+      int leader = awaitLeader();
+      processes.kill(leader);
+      stopped.add(leader);
+    }
+
+    @Override
+    public void startStopped() throws Exception {
+      for (int i : stopped) {
+        processes.start(i);
+      }
+      stopped.clear();
+    }
+
+    @Override
+    public void close() {
+      if (processes != null) {
+        processes.close();
       }
     }
   }

@@ -1,0 +1,197 @@
+package org.masterha.stores;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * The raft backend's peers ({@code org.masterha.raft.server.RaftNode}, module {@code ha-raft}),
+ * each in a JVM of its own, on free loopback ports with a data directory each. The main class is
+ * run from this JVM's class path, so only a test that has {@code ha-raft} on it can start them;
+ * this module does not depend on it. A peer can be stopped, killed and started again with its data.
+ * Which peer leads is the Raft group's business: ask it (Ratis' group info), not this class.
+ * Processes are always stopped: in {@link #close()} and, should this JVM go down first, in a
+ * shutdown hook.
+ */
+public final class RaftPeers implements AutoCloseable {
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+  private static final String MAIN = "org.masterha.raft.server.RaftNode";
+
+  private final Path root;
+  private final Path logDir;
+  private final List<Peer> peers = new ArrayList<>();
+  private final Thread shutdownHook = new Thread(this::killAll, "raft-peers-shutdown");
+
+  private static final class Peer {
+    final String id;
+    int port;
+    final Path dir;
+    JavaProcess process;
+
+    Peer(String id, Path dir) {
+      this.id = id;
+      this.dir = dir;
+    }
+
+    boolean running() {
+      return process != null && process.isAlive();
+    }
+  }
+
+  /** {@code size} peers named n1, n2, ...; logs under {@code logDir}. */
+  public RaftPeers(int size, Path logDir) throws IOException {
+    if (size < 1) {
+      throw new IllegalArgumentException("a raft group has at least 1 peer, not " + size);
+    }
+    Path shm = Path.of("/dev/shm");
+    this.root =
+        Files.isDirectory(shm) && Files.isWritable(shm)
+            ? Files.createTempDirectory(shm, "masterha-raft-")
+            : Files.createTempDirectory("masterha-raft-");
+    this.logDir = logDir.toAbsolutePath();
+    for (int i = 1; i <= size; i++) {
+      peers.add(new Peer("n" + i, root.resolve("n" + i)));
+    }
+  }
+
+  public int size() {
+    return peers.size();
+  }
+
+  /** Starts every peer and waits until each accepts connections. */
+  public void start() throws IOException, InterruptedException {
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    Set<Integer> ports = new HashSet<>();
+    for (Peer p : peers) {
+      p.port = Ports.free(ports);
+    }
+    for (Peer p : peers) {
+      launch(p);
+    }
+    for (int i = 0; i < peers.size(); i++) {
+      awaitListening(i);
+    }
+  }
+
+  /** {@code host:port,...} of every peer, for a {@code raft://} URL. */
+  public String hostList() {
+    return peers.stream().map(p -> "127.0.0.1:" + p.port).collect(Collectors.joining(","));
+  }
+
+  /** {@code id=host:port,...}, as every peer is told. */
+  public String peerList() {
+    return peers.stream().map(p -> p.id + "=127.0.0.1:" + p.port).collect(Collectors.joining(","));
+  }
+
+  public InetSocketAddress address(int index) {
+    return new InetSocketAddress("127.0.0.1", peers.get(index).port);
+  }
+
+  public String id(int index) {
+    return peers.get(index).id;
+  }
+
+  public boolean isRunning(int index) {
+    return peers.get(index).running();
+  }
+
+  /** SIGKILL of peer {@code index}; its data stays for {@link #start(int)}. */
+  public void kill(int index) throws InterruptedException {
+    Peer p = peers.get(index);
+    if (p.running()) {
+      p.process.kill();
+    }
+  }
+
+  /** SIGTERM of peer {@code index}, as an operator stops it. */
+  public void stop(int index) throws InterruptedException {
+    Peer p = peers.get(index);
+    if (p.running()) {
+      p.process.stop(Duration.ofSeconds(15));
+    }
+  }
+
+  /** Starts peer {@code index} again on its port, with its data, and waits until it listens. */
+  public void start(int index) throws IOException, InterruptedException {
+    Peer p = peers.get(index);
+    if (!p.running()) {
+      launch(p);
+    }
+    awaitListening(index);
+  }
+
+  private void launch(Peer p) throws IOException {
+    p.process =
+        JavaProcess.start(
+            "raft-" + p.id,
+            List.of("-Xms32m", "-Xmx256m", "-XX:+UseSerialGC"),
+            MAIN,
+            List.of("--id", p.id, "--peers", peerList(), "--data", p.dir.toString()),
+            logDir.resolve("raft-" + p.id + ".log"));
+  }
+
+  private void awaitListening(int index) throws InterruptedException, IOException {
+    Peer p = peers.get(index);
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!p.running()) {
+        throw new IOException(
+            "raft peer " + p.id + " exited while starting:\n" + p.process.logTail(30));
+      }
+      try (Socket s = new Socket()) {
+        s.connect(address(index), 500);
+        return;
+      } catch (IOException notYet) {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+      }
+    }
+    throw new IOException(
+        "raft peer "
+            + p.id
+            + " did not listen on "
+            + address(index)
+            + " within "
+            + START_TIMEOUT.toSeconds()
+            + " s:\n"
+            + p.process.logTail(30));
+  }
+
+  private void killAll() {
+    for (Peer p : peers) {
+      if (p.running()) {
+        try {
+          p.process.kill();
+        } catch (InterruptedException | IllegalStateException e) {
+          // going down anyway
+        }
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    killAll();
+    try (Stream<Path> paths = Files.walk(root)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // best effort: a temporary directory
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook is running or has run
+    }
+  }
+}
