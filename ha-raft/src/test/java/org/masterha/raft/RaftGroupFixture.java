@@ -342,8 +342,8 @@ final class RaftGroupFixture implements BackendFixture {
             if (info.getRoleInfoProto().getRole() == RaftPeerRole.LEADER) {
               return Optional.of(i);
             }
-          } catch (IOException e) {
-            // not serving yet
+          } catch (IOException | RuntimeException e) {
+            // not serving yet (Ratis' blocking API also throws gRPC's runtime exceptions)
           }
         }
       } catch (IOException e) {
