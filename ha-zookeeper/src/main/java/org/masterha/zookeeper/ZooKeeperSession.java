@@ -76,6 +76,12 @@ public final class ZooKeeperSession implements HaSession {
   /** Outstanding heartbeats beyond this mean the connection is stuck; more would only queue. */
   private static final int MAX_HEARTBEATS_IN_FLIGHT = 3;
 
+  /**
+   * How long a TLS session may go without a connection before it probes the servers' TLS itself:
+   * ZooKeeper's client retries a refused handshake forever and tells no one.
+   */
+  private static final Duration TLS_CHECK_DELAY = Duration.ofSeconds(1);
+
   enum SessionState {
     CONNECTING,
     CONNECTED,
@@ -95,6 +101,7 @@ public final class ZooKeeperSession implements HaSession {
   }
 
   private final ZooKeeperSettings settings;
+  private final Optional<ZooKeeperTls> tls;
   private final CuratorFramework client;
   private final ScheduledExecutorService events;
 
@@ -132,10 +139,12 @@ public final class ZooKeeperSession implements HaSession {
   private long lastAnsweredSendNanos = Long.MIN_VALUE;
   private ScheduledFuture<?> heartbeat;
   private int heartbeatsInFlight;
+  private boolean tlsCheckPending;
   private final List<Attempt> waiting = new ArrayList<>();
 
   private ZooKeeperSession(ZooKeeperSettings settings) {
     this.settings = settings;
+    this.tls = settings.tls().map(ZooKeeperTls::of);
     ThreadFactory eventThreads = DaemonThreads.named("masterha-zk-events" + settings.basePath());
     this.events =
         Executors.newSingleThreadScheduledExecutor(
@@ -183,6 +192,8 @@ public final class ZooKeeperSession implements HaSession {
             .aclProvider(new FixedAcl(settings.acl()))
             .threadFactory(DaemonThreads.named("masterha-zk-curator" + settings.basePath()));
     settings.auth().ifPresent(a -> builder.authorization(List.of(a)));
+    // Per session, never JVM-wide system properties: two sessions in one JVM may differ.
+    tls.ifPresent(t -> builder.zkClientConfig(t.clientConfig()));
     this.client = builder.build();
     client
         .getConnectionStateListenable()
@@ -193,11 +204,15 @@ public final class ZooKeeperSession implements HaSession {
   static ZooKeeperSession open(ZooKeeperSettings settings) {
     ZooKeeperSession session = new ZooKeeperSession(settings);
     session.client.start();
+    if (session.tls.isPresent()) {
+      session.events.execute(session::scheduleTlsCheck);
+    }
     log.info(
-        "Opened ZooKeeper session for {} on {} (session timeout {})",
+        "Opened ZooKeeper session for {} on {} (session timeout {}{})",
         settings.basePath(),
         settings.connectString(),
-        Durations.format(settings.sessionTimeout()));
+        Durations.format(settings.sessionTimeout()),
+        session.tls.isPresent() ? ", TLS" : "");
     return session;
   }
 
@@ -464,6 +479,7 @@ public final class ZooKeeperSession implements HaSession {
           Durations.format(negotiatedTimeout));
     }
     stopHeartbeats();
+    scheduleTlsCheck();
   }
 
   private void onExpired() {
@@ -472,6 +488,7 @@ public final class ZooKeeperSession implements HaSession {
     }
     setState(SessionState.EXPIRED);
     stopHeartbeats();
+    scheduleTlsCheck();
     deadline.disarm();
     int lost = 0;
     for (ZooKeeperGroup g : groups.values()) {
@@ -498,6 +515,56 @@ public final class ZooKeeperSession implements HaSession {
           sessionIdText,
           Durations.format(negotiatedTimeout),
           lost);
+    }
+  }
+
+  // ---- TLS check (event thread) ----
+
+  /**
+   * If the session is not connected a little later, probes the servers' TLS off the event thread; a
+   * handshake every reachable server refuses fails the session with the reason.
+   */
+  private void scheduleTlsCheck() {
+    if (tls.isEmpty() || tlsCheckPending || failure != null) {
+      return;
+    }
+    tlsCheckPending = true;
+    try {
+      events.schedule(this::checkTls, TLS_CHECK_DELAY.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      tlsCheckPending = false; // closed
+    }
+  }
+
+  private void checkTls() {
+    if (failure != null || state == SessionState.CONNECTED) {
+      tlsCheckPending = false;
+      return;
+    }
+    DaemonThreads.named("masterha-zk-tls-probe" + settings.basePath())
+        .newThread(
+            () -> {
+              Optional<String> refusal = tls.get().probe(settings.servers());
+              callbacks.execute(() -> onTlsChecked(refusal));
+            })
+        .start();
+  }
+
+  private void onTlsChecked(Optional<String> refusal) {
+    tlsCheckPending = false;
+    if (failure != null || state == SessionState.CONNECTED) {
+      return;
+    }
+    if (refusal.isPresent()) {
+      fail(new HaException(refusal.get()));
+    } else {
+      // Unreachable or accepted (a connection is on its way): look again a timeout later.
+      tlsCheckPending = true;
+      try {
+        events.schedule(this::checkTls, negotiatedTimeout.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        tlsCheckPending = false;
+      }
     }
   }
 
@@ -639,6 +706,7 @@ public final class ZooKeeperSession implements HaSession {
           pending.close(cause);
         });
     events.shutdownNow();
+    tls.ifPresent(ZooKeeperTls::close);
     log.info("Closed ZooKeeper session {} for {}", sessionIdText, settings.basePath());
   }
 
@@ -685,6 +753,11 @@ public final class ZooKeeperSession implements HaSession {
     public String toString() {
       return "SessionHandle[0x" + Long.toHexString(id) + "]";
     }
+  }
+
+  /** The TLS client config ZooKeeper's client is given, if the session speaks TLS; for tests. */
+  Optional<org.apache.zookeeper.client.ZKClientConfig> tlsClientConfigForTests() {
+    return tls.map(ZooKeeperTls::clientConfig);
   }
 
   /** How often the same session came back after losing its connection; for tests. */
