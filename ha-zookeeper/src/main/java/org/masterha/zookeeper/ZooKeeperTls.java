@@ -55,6 +55,8 @@ final class ZooKeeperTls implements AutoCloseable {
   /** How long a probe waits for the handshake and the server's first answer. */
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
 
+  private static final String KEY_STORE_NAME = "client-keystore.pem";
+
   private final TlsOptions options;
   private final Optional<Path> keyStoreDir;
   private final Optional<Path> keyStore;
@@ -71,7 +73,13 @@ final class ZooKeeperTls implements AutoCloseable {
         store = Optional.of(cert);
       } else {
         dir = Optional.of(privateDirectory());
-        store = Optional.of(combined(dir.get(), cert, key));
+        try {
+          store = Optional.of(combined(dir.get(), cert, key));
+        } catch (HaConfigException e) {
+          dir.get().resolve(KEY_STORE_NAME).toFile().delete();
+          dir.get().toFile().delete();
+          throw e;
+        }
       }
     }
     this.keyStoreDir = dir;
@@ -308,7 +316,7 @@ final class ZooKeeperTls implements AutoCloseable {
 
   /** The certificate chain and the key in one owner-only PEM file, as ZooKeeper reads them. */
   private static Path combined(Path dir, Path cert, Path key) {
-    Path file = dir.resolve("client-keystore.pem");
+    Path file = dir.resolve(KEY_STORE_NAME);
     try {
       Files.createFile(
           file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -324,9 +332,12 @@ final class ZooKeeperTls implements AutoCloseable {
       throw new HaConfigException("cannot write the ZooKeeper TLS key store: " + e, e);
     }
     try {
-      String certificate = Files.readString(cert, StandardCharsets.US_ASCII);
-      String privateKey = Files.readString(key, StandardCharsets.US_ASCII);
-      Files.writeString(file, certificate + (certificate.endsWith("\n") ? "" : "\n") + privateKey);
+      String certificate = Files.readString(cert, StandardCharsets.ISO_8859_1);
+      String privateKey = Files.readString(key, StandardCharsets.ISO_8859_1);
+      Files.writeString(
+          file,
+          certificate + (certificate.endsWith("\n") ? "" : "\n") + privateKey,
+          StandardCharsets.ISO_8859_1);
     } catch (IOException e) {
       throw new HaConfigException(
           "cannot read the TLS client certificate " + cert + " or its key: " + e.getMessage(), e);
