@@ -36,9 +36,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>States ({@link Phase}): CREATING (no live Consul session; one is being created, retried until
  * the agent answers) -> LIVE (renewed every quarter TTL) -> back to CREATING when the session is
- * lost -> CLOSED; IDLE when Consul refused to create one (the next operation tries again). The
- * first Consul session is created in the background when the client is opened; operations that need
- * one wait for it.
+ * lost -> CLOSED; IDLE before the first join and when Consul refused to create one (the next
+ * operation tries again). The first Consul session is created when the first operation needs one (a
+ * join, a fenced write), and operations that need one wait for it: a client that only detects never
+ * creates one, so a token that may only read the base path's keys is enough for it.
  *
  * <p>A session is lost when Consul says it no longer exists (a renewal answers 404), or when the
  * local {@link LivenessDeadline} passes: one TTL after the send time of the last renewal Consul
@@ -139,9 +140,8 @@ final class ConsulSession implements HaSession {
     this.deadline = new LivenessDeadline(settings.ttl(), timer, this::deadlinePassed);
     long every = settings.renewInterval().toNanos();
     this.renewals = timer.scheduleAtFixedRate(this::renewTick, every, every, TimeUnit.NANOSECONDS);
-    synchronized (lock) {
-      startCreating();
-    }
+    // No Consul session yet: the first join creates one. A client that only detects never does,
+    // so it needs nothing but read access to the base path's keys (no session:write).
   }
 
   // ---- HaSession
