@@ -68,7 +68,7 @@ public final class MasterhaMetrics implements HaObserver {
   @Override
   public SessionObserver session(String backend, String basePath) {
     return new SessionMeters(
-        registry, tags.and(Tag.of("backend", backend), Tag.of("group", basePath)), backend);
+        registry, tags.and(Tag.of("backend", backend), Tag.of("group", basePath)), basePath);
   }
 
   /** Options for {@link MasterhaMetrics}; immutable once built. */

@@ -43,7 +43,7 @@ final class SessionMeters implements SessionObserver {
 
   private volatile boolean closed;
 
-  SessionMeters(MeterRegistry registry, Tags tags, String backend) {
+  SessionMeters(MeterRegistry registry, Tags tags, String basePath) {
     this.registry = registry;
     this.tags = tags;
     for (ConnectionState s : ConnectionState.values()) {
@@ -81,6 +81,10 @@ final class SessionMeters implements SessionObserver {
                     "times no renewal was confirmed for a whole session timeout, so the session's"
                         + " members counted as lost")
                 .register(registry));
+    // The base group's meters now, on the thread opening the session: made on their first event
+    // they would be registered (and their classes loaded) on the backend's event thread, which
+    // also keeps the session's deadline.
+    group(basePath);
   }
 
   private <M extends Meter> M add(M meter) {
