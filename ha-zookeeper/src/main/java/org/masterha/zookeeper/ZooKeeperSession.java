@@ -36,6 +36,7 @@ import org.masterha.ha.spi.DaemonThreads;
 import org.masterha.ha.spi.GroupPaths;
 import org.masterha.ha.spi.LivenessDeadline;
 import org.masterha.ha.spi.PendingOperations;
+import org.masterha.ha.spi.SessionEvents;
 import org.masterha.ha.state.State;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -113,6 +114,7 @@ public final class ZooKeeperSession implements HaSession {
 
   private final Map<String, ZooKeeperGroup> groups = new ConcurrentHashMap<>();
   private final PendingOperations pending = new PendingOperations();
+  private final SessionEvents observed;
   private final Object closeLock = new Object();
   private volatile boolean closing;
   private volatile Thread eventThread;
@@ -162,7 +164,11 @@ public final class ZooKeeperSession implements HaSession {
           }
         };
     this.negotiatedTimeout = settings.sessionTimeout();
-    this.deadline = new LivenessDeadline(negotiatedTimeout, events, this::onDeadline);
+    this.observed =
+        new SessionEvents(
+            settings.config().observer().session(ZooKeeperBackend.NAME, settings.basePath()));
+    observed.connectionState(org.masterha.ha.observe.ConnectionState.CONNECTING);
+    this.deadline = new LivenessDeadline(negotiatedTimeout, events, this::onDeadline, observed);
     CuratorFrameworkFactory.Builder builder =
         CuratorFrameworkFactory.builder()
             .connectString(settings.connectString())
@@ -261,6 +267,11 @@ public final class ZooKeeperSession implements HaSession {
   @Override
   public String sessionId() {
     return sessionIdText;
+  }
+
+  @Override
+  public SessionEvents sessionEvents() {
+    return observed;
   }
 
   /** The state as last seen by the event thread; for logs and tests. */
@@ -435,7 +446,7 @@ public final class ZooKeeperSession implements HaSession {
       if (!negotiated.equals(negotiatedTimeout)) {
         deadline.close();
         negotiatedTimeout = negotiated;
-        deadline = new LivenessDeadline(negotiated, events, this::onDeadline);
+        deadline = new LivenessDeadline(negotiated, events, this::onDeadline, observed);
       }
       if (negotiatedMs < requestedMs) {
         log.warn(
@@ -571,6 +582,15 @@ public final class ZooKeeperSession implements HaSession {
   private void setState(SessionState s) {
     state = s;
     observableState = s;
+    observed.connectionState(
+        switch (s) {
+          case CONNECTING -> org.masterha.ha.observe.ConnectionState.CONNECTING;
+          case CONNECTED -> org.masterha.ha.observe.ConnectionState.CONNECTED;
+          case SUSPENDED -> org.masterha.ha.observe.ConnectionState.SUSPENDED;
+          case EXPIRED -> org.masterha.ha.observe.ConnectionState.LOST;
+          case FAILED -> org.masterha.ha.observe.ConnectionState.FAILED;
+          case CLOSED -> org.masterha.ha.observe.ConnectionState.CLOSED;
+        });
   }
 
   // ---- heartbeats (event thread) ----
@@ -614,6 +634,8 @@ public final class ZooKeeperSession implements HaSession {
                   confirm(sid, sentAt);
                 } else if (KeeperCodes.failsSession(event.getResultCode())) {
                   fail(KeeperCodes.authenticationRequired(settings.user()));
+                } else {
+                  observed.renewalFailed();
                 }
               },
               callbacks)
