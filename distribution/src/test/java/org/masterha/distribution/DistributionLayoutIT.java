@@ -14,6 +14,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the tarball holds: no backend in lib/, each backend's folder with its jar and only the jars
- * lib/ lacks, and no class twice on the class path bin/masterha makes of lib/, demo/ and every
- * backend folder.
+ * lib/ lacks, no class twice on the class path bin/masterha makes of lib/, demo/ and every backend
+ * folder, and masterha's jars in the BOM at the project's version.
  */
 class DistributionLayoutIT {
   private static final Path TARBALL = Path.of(System.getProperty("masterha.tarball"));
@@ -97,6 +99,34 @@ class DistributionLayoutIT {
             .map(e -> e.getKey() + " in " + e.getValue())
             .toList();
     assertThat(twice).as("classes in two jars").isEmpty();
+  }
+
+  @Test
+  void theBomHasTheProjectVersionAndEveryMasterhaJarOfTheDistribution() throws IOException {
+    String bom = Files.readString(Path.of("..", "bom", "pom.xml"), StandardCharsets.UTF_8);
+    Matcher own =
+        Pattern.compile("<artifactId>masterha-bom</artifactId>\\s*<version>([^<]+)<").matcher(bom);
+    assertThat(own.find()).as("the BOM's own version").isTrue();
+    assertThat(own.group(1)).isEqualTo(VERSION);
+    List<String> managed =
+        Pattern.compile(
+                "<artifactId>([^<]+)</artifactId>\\s*<version>\\$\\{project.version}</version>")
+            .matcher(bom)
+            .results()
+            .map(m -> m.group(1))
+            .toList();
+    List<Path> dirs = new ArrayList<>(List.of(home.resolve("lib")));
+    BACKENDS.forEach(b -> dirs.add(home.resolve("backends").resolve(b)));
+    List<String> ours = new ArrayList<>();
+    for (Path dir : dirs) {
+      for (String name : jarNames(dir)) {
+        if (name.endsWith("-" + VERSION + ".jar")) {
+          ours.add(name.substring(0, name.length() - VERSION.length() - 5));
+        }
+      }
+    }
+    assertThat(ours).as("masterha's jars in lib/ and backends/").hasSizeGreaterThan(5);
+    assertThat(managed).containsAll(ours);
   }
 
   private static List<String> classes(Path jar) throws IOException {
