@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  *       first event.
  *   <li><b>Epochs never go back.</b> A report whose epoch is below the highest seen comes from a
  *       stale master (frozen, partitioned, lagging) and is ignored, with a warning and {@link
- *       LeaderListener#staleLeaderIgnored}. Only when every report stays below for {@link
+ *       Listener#staleLeaderIgnored}. Only when every report stays below for {@link
  *       LeaderClientOptions#epochRegressConfirmation()} does the client take it for a store that
  *       went back in time and follow the new epoch line (docs/contract.md, rule 11).
  *   <li><b>Mesos' detector semantics.</b> {@link #detect(Optional)} completes when the leader
@@ -55,6 +55,28 @@ import org.slf4j.LoggerFactory;
 public final class LeaderClient implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeaderClient.class);
 
+  /**
+   * Told of every change of the leader a {@link LeaderClient} follows. Called on the executor given
+   * at registration (the client's own thread by default, in order, one call at a time); a listener
+   * that blocks on the client's thread delays the client.
+   */
+  @FunctionalInterface
+  public interface Listener {
+    /**
+     * The leader is now {@code leader}, or there is none right now (empty), as reported by the
+     * master at {@code reportedBy} ({@code host:port}). Never called twice in a row with the same
+     * answer.
+     */
+    void leaderChanged(Optional<LeadingMaster> leader, String reportedBy);
+
+    /**
+     * The master at {@code reportedBy} named {@code stale}, whose epoch is below {@code
+     * highestEpoch}, the highest this client has seen; the client ignored it. For callers that keep
+     * their own record of refused masters (the demo agent's {@code refused} events).
+     */
+    default void staleLeaderIgnored(LeadingMaster stale, long highestEpoch, String reportedBy) {}
+  }
+
   public enum State {
     LATENT,
     CONNECTING,
@@ -62,7 +84,7 @@ public final class LeaderClient implements AutoCloseable {
     CLOSED
   }
 
-  private record Registration(LeaderListener listener, Executor executor) {}
+  private record Registration(Listener listener, Executor executor) {}
 
   private record Detection(
       Optional<LeadingMaster> previous, CompletableFuture<Optional<LeadingMaster>> future) {}
@@ -73,6 +95,7 @@ public final class LeaderClient implements AutoCloseable {
   private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
   private volatile Optional<LeadingMaster> current = Optional.empty();
   private volatile boolean closed;
+  private volatile Thread loopThread;
 
   // Confined to the loop thread.
   private ManagedChannel channel;
@@ -106,6 +129,7 @@ public final class LeaderClient implements AutoCloseable {
             r -> {
               Thread t = new Thread(r, "masterha-leader-client");
               t.setDaemon(true);
+              loopThread = t;
               return t;
             });
   }
@@ -142,19 +166,19 @@ public final class LeaderClient implements AutoCloseable {
   }
 
   /** Calls {@code listener} on the client's thread on every change of the leader. */
-  public void addListener(LeaderListener listener) {
+  public void addListener(Listener listener) {
     addListener(listener, Runnable::run);
   }
 
   /** Calls {@code listener} through {@code executor} on every change of the leader. */
-  public void addListener(LeaderListener listener, Executor executor) {
+  public void addListener(Listener listener, Executor executor) {
     listeners.add(
         new Registration(
             Objects.requireNonNull(listener, "listener"),
             Objects.requireNonNull(executor, "executor")));
   }
 
-  public void removeListener(LeaderListener listener) {
+  public void removeListener(Listener listener) {
     listeners.removeIf(r -> r.listener() == listener);
   }
 
@@ -222,20 +246,27 @@ public final class LeaderClient implements AutoCloseable {
     }
     closed = true;
     ManagedChannel[] last = new ManagedChannel[1];
+    Runnable stop =
+        () -> {
+          last[0] = channel;
+          closeStream("leader client closing");
+          for (Detection d : detections) {
+            d.future().completeExceptionally(closedError());
+          }
+          detections.clear();
+          if (regressTimer != null) {
+            regressTimer.cancel(false);
+          }
+        };
+    if (Thread.currentThread() == loopThread) {
+      // Closed by a listener or a detect stage on the client's own thread: it cannot wait for
+      // itself, so it stops the stream here and lets the thread end when the listener returns.
+      stop.run();
+      loop.shutdownNow();
+      return;
+    }
     try {
-      loop.submit(
-              () -> {
-                last[0] = channel;
-                closeStream("leader client closing");
-                for (Detection d : detections) {
-                  d.future().completeExceptionally(closedError());
-                }
-                detections.clear();
-                if (regressTimer != null) {
-                  regressTimer.cancel(false);
-                }
-              })
-          .get(2, TimeUnit.SECONDS);
+      loop.submit(stop).get(2, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.warn("Could not stop the leader client's stream in time: {}", e.toString());
     }

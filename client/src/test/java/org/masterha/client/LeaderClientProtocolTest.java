@@ -55,7 +55,7 @@ class LeaderClientProtocolTest {
     LeaderClient c = LeaderClient.create(options.endpoints(endpoints).build());
     if (heard != null) {
       c.addListener(
-          new LeaderListener() {
+          new LeaderClient.Listener() {
             @Override
             public void leaderChanged(Optional<LeadingMaster> leader, String reportedBy) {
               heard.add(new Heard("changed", leader, -1, reportedBy));
@@ -234,6 +234,29 @@ class LeaderClientProtocolTest {
     await().atMost(WAIT).until(() -> tls.cancelled() == 1);
     assertThat(threads()).doesNotContain("masterha-leader-client");
     c.close();
+  }
+
+  /** A listener on the client's own thread may close it: nothing waits for itself. */
+  @Test
+  void aListenerMayCloseTheClient() throws Exception {
+    FakeMaster a = fake();
+    a.send(FakeMaster.leader("m1", 5051, 1));
+    LeaderClient c = LeaderClient.create(fast().endpoints(a.endpoint()).build());
+    open.add(c);
+    CompletableFuture<Long> closedIn = new CompletableFuture<>();
+    c.addListener(
+        (leader, reportedBy) -> {
+          long started = System.nanoTime();
+          c.close();
+          closedIn.complete(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        });
+    c.start();
+    // Waiting for its own thread would take the close's two 2-second waits.
+    assertThat(closedIn.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isLessThan(2000);
+    assertThat(c.state()).isEqualTo(LeaderClient.State.CLOSED);
+    await()
+        .atMost(WAIT)
+        .until(() -> a.cancelled() == 1 && !threads().contains("masterha-leader-client"));
   }
 
   private static List<String> threads() {

@@ -6,7 +6,6 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import org.masterha.client.LeaderClient;
 import org.masterha.client.LeaderClientOptions;
-import org.masterha.client.LeaderListener;
 import org.masterha.client.LeadingMaster;
 import org.masterha.demo.common.GrpcTls;
 import org.masterha.ha.HaConfig;
@@ -39,7 +38,7 @@ final class StreamLeaderSource implements LeaderSource {
   @Override
   public void start(Consumer<Optional<Sighting>> onChange, Consumer<Throwable> onFatal) {
     client.addListener(
-        new LeaderListener() {
+        new LeaderClient.Listener() {
           @Override
           public void leaderChanged(Optional<LeadingMaster> leader, String reportedBy) {
             onChange.accept(leader.map(l -> sighting(l, reportedBy)));
