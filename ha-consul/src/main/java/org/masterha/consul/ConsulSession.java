@@ -20,12 +20,14 @@ import org.masterha.ha.HaSession;
 import org.masterha.ha.error.SessionClosedException;
 import org.masterha.ha.group.Group;
 import org.masterha.ha.leader.Candidacy;
+import org.masterha.ha.observe.ConnectionState;
 import org.masterha.ha.spi.Backoff;
 import org.masterha.ha.spi.DaemonThreads;
 import org.masterha.ha.spi.GroupPaths;
 import org.masterha.ha.spi.LivenessDeadline;
 import org.masterha.ha.spi.PendingOperations;
 import org.masterha.ha.spi.Retrier;
+import org.masterha.ha.spi.SessionEvents;
 import org.masterha.ha.state.State;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,9 +38,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>States ({@link Phase}): CREATING (no live Consul session; one is being created, retried until
  * the agent answers) -> LIVE (renewed every quarter TTL) -> back to CREATING when the session is
- * lost -> CLOSED; IDLE when Consul refused to create one (the next operation tries again). The
- * first Consul session is created in the background when the client is opened; operations that need
- * one wait for it.
+ * lost -> CLOSED; IDLE before the first join and when Consul refused to create one (the next
+ * operation tries again). The first Consul session is created when the first operation needs one (a
+ * join, a fenced write), and operations that need one wait for it: a client that only detects never
+ * creates one, so a token that may only read the base path's keys is enough for it.
  *
  * <p>A session is lost when Consul says it no longer exists (a renewal answers 404), or when the
  * local {@link LivenessDeadline} passes: one TTL after the send time of the last renewal Consul
@@ -106,6 +109,7 @@ final class ConsulSession implements HaSession {
   private int renewalsInFlight;
   private long lastConfirmedSend = Long.MIN_VALUE;
   private volatile String lastId = "";
+  private final SessionEvents observed;
 
   /**
    * Made on the first state write: most clients never write state. JDK 17's HttpClient has no
@@ -136,12 +140,15 @@ final class ConsulSession implements HaSession {
     this.consul =
         ConsulClients.build(
             settings, tls, Executors.newCachedThreadPool(DaemonThreads.named(name + "-http")));
-    this.deadline = new LivenessDeadline(settings.ttl(), timer, this::deadlinePassed);
+    this.observed =
+        new SessionEvents(
+            settings.config().observer().session(backend(), settings.config().basePath()));
+    observed.connectionState(ConnectionState.CONNECTING);
+    this.deadline = new LivenessDeadline(settings.ttl(), timer, this::deadlinePassed, observed);
     long every = settings.renewInterval().toNanos();
     this.renewals = timer.scheduleAtFixedRate(this::renewTick, every, every, TimeUnit.NANOSECONDS);
-    synchronized (lock) {
-      startCreating();
-    }
+    // No Consul session yet: the first join creates one. A client that only detects never does,
+    // so it needs nothing but read access to the base path's keys (no session:write).
   }
 
   // ---- HaSession
@@ -184,6 +191,11 @@ final class ConsulSession implements HaSession {
       throw closedException();
     }
     return new ConsulState(this, fence);
+  }
+
+  @Override
+  public SessionEvents sessionEvents() {
+    return observed;
   }
 
   /** The live Consul session's id, else the last one granted, else empty. */
@@ -392,6 +404,7 @@ final class ConsulSession implements HaSession {
         lastId = id;
         lastConfirmedSend = sent;
         // Consul starts the TTL when it creates the session, after we sent the request.
+        observed.connectionState(ConnectionState.CONNECTED);
         deadline.arm(sent);
         waiting = next;
         next = new CompletableFuture<>();
@@ -479,6 +492,7 @@ final class ConsulSession implements HaSession {
       if (ConsulFailures.sessionGone(e)) {
         lose(inc, "Consul no longer knows it (expired or destroyed on the servers)", false);
       } else {
+        observed.renewalFailed();
         log.debug("Renewing Consul session {} failed: {}", inc.id, e.getMessage());
       }
       return;
@@ -530,6 +544,8 @@ final class ConsulSession implements HaSession {
       phase = Phase.IDLE;
       deadline.disarm();
     }
+    // Before the members are cancelled, so their loss is put down to the session.
+    observed.connectionState(ConnectionState.LOST);
     log.warn(
         "Consul session {} for {} is lost: {}; its memberships are cancelled",
         inc.id,
@@ -575,6 +591,7 @@ final class ConsulSession implements HaSession {
       live = null;
       waiting = next;
     }
+    observed.connectionState(ConnectionState.CLOSED);
     renewals.cancel(false);
     deadline.close();
     for (ConsulGroup g : groups.values()) {

@@ -68,9 +68,9 @@ record SessionTtlMinimum(Duration value, Optional<String> assumedBecause, boolea
                 + " (403 ACL not found); check the token file "
                 + "or environment variable it came from");
       }
-      // A valid token without agent:read; the session create will tell if the TTL is refused after
-      // all.
-      return assumed("the ACL token may not read /v1/agent/self (" + abbreviate(body) + ")");
+      // A valid token without agent:read (a detector's read-only token, for one): nothing is known,
+      // and the session create will tell if the TTL is refused after all.
+      return unanswered("the ACL token may not read /v1/agent/self (" + abbreviate(body) + ")");
     }
     if (response.statusCode() != 200) {
       return assumed("/v1/agent/self answered " + response.statusCode() + " " + abbreviate(body));

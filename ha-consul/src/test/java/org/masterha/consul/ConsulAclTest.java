@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.kiwiproject.consul.Consul;
 import org.masterha.consul.fake.FakeConsul;
 import org.masterha.ha.Credentials;
 import org.masterha.ha.HaBackends;
@@ -26,11 +27,19 @@ import org.masterha.ha.Secret;
 import org.masterha.ha.error.HaConfigException;
 import org.masterha.ha.error.HaException;
 import org.masterha.ha.group.Membership;
+import org.masterha.ha.leader.Candidacy;
+import org.masterha.ha.leader.Detector;
+import org.masterha.ha.leader.Leader;
+import org.masterha.masterinfo.MasterInfos;
 import org.slf4j.LoggerFactory;
 
 /** The ACL token: read from a file, sent in a header, refused with a clear error, never printed. */
 class ConsulAclTest {
   private static final String TOKEN = "9f86d081-884c-7d65-9a2f-ea0c5adf1be2";
+
+  /** key_prefix "mesos/" { policy = "read" }, and nothing else. */
+  private static final String READER = "4a1c7e0d-read-only-9b3f-2e6d8c1a5f70";
+
   private static final String WRONG = "0b2e5c1a-wrong-token-7d65-3d2f0c5a1b7e";
   private final HaBackends backends = HaBackends.load();
   private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
@@ -39,7 +48,12 @@ class ConsulAclTest {
   @BeforeEach
   void start() {
     consul =
-        FakeConsul.builder().aclToken(TOKEN).sessionTtlMin(Duration.ofSeconds(1)).build().start();
+        FakeConsul.builder()
+            .aclToken(TOKEN)
+            .keyPrefixReadToken(READER, "mesos/")
+            .sessionTtlMin(Duration.ofSeconds(1))
+            .build()
+            .start();
     logs.start();
     root().addAppender(logs);
   }
@@ -116,5 +130,61 @@ class ConsulAclTest {
           .hasMessageContaining("Permission denied");
     }
     assertNoLogShows(TOKEN);
+  }
+
+  @Test
+  void aDetectorWhoseTokenMayOnlyReadFollowsTheLeaderAndCreatesNoSession() throws Exception {
+    // Long enough that a loaded machine does not lose a master's session: the handover is a close.
+    Duration timeout = Duration.ofSeconds(10);
+    try (HaSession first =
+            backends.open(
+                config(timeout).credentials(Credentials.token(Secret.of(TOKEN))).build());
+        HaSession second =
+            backends.open(
+                config(timeout).credentials(Credentials.token(Secret.of(TOKEN))).build());
+        HaSession detecting =
+            backends.open(
+                config(timeout).credentials(Credentials.token(Secret.of(READER))).build());
+        Detector d = detecting.detector();
+        // One that could make a Consul session, to show that detecting alone makes none.
+        HaSession mayWrite =
+            backends.open(
+                config(timeout).credentials(Credentials.token(Secret.of(TOKEN))).build());
+        Detector d2 = mayWrite.detector()) {
+      Consul admin = Consul.builder().withUrl(consul.httpUrl()).withTokenAuth(TOKEN).build();
+      Candidacy c1 =
+          first
+              .contender(MasterInfos.of("first", "127.0.0.1", 5050, "localhost", "1.4.0"))
+              .contend()
+              .get(20, TimeUnit.SECONDS);
+      c1.elected().get(20, TimeUnit.SECONDS);
+      Optional<Leader> leader = d.detect().get(20, TimeUnit.SECONDS);
+      assertThat(leader).map(Leader::membership).contains(c1.membership());
+      Candidacy c2 =
+          second
+              .contender(MasterInfos.of("second", "127.0.0.1", 5051, "localhost", "1.4.0"))
+              .contend()
+              .get(20, TimeUnit.SECONDS);
+      first.close();
+      assertThat(d.detect(leader).get(20, TimeUnit.SECONDS))
+          .map(Leader::membership)
+          .contains(c2.membership());
+      assertThat(d2.detect(leader).get(20, TimeUnit.SECONDS))
+          .map(Leader::membership)
+          .contains(c2.membership());
+
+      // Consul holds one session, the second master's: neither detector asked for one (the
+      // read-only token could not have made one, the other could have, and neither needed one).
+      assertThat(detecting.sessionId()).isEmpty();
+      assertThat(mayWrite.sessionId()).isEmpty();
+      try {
+        assertThat(admin.sessionClient().listSessions())
+            .extracting(s -> s.getId())
+            .containsExactly(second.sessionId());
+      } finally {
+        admin.destroy();
+      }
+    }
+    assertNoLogShows(READER);
   }
 }

@@ -19,10 +19,12 @@ import org.masterha.ha.HaSession;
 import org.masterha.ha.error.SessionClosedException;
 import org.masterha.ha.group.Group;
 import org.masterha.ha.leader.Candidacy;
+import org.masterha.ha.observe.ConnectionState;
 import org.masterha.ha.spi.Backoff;
 import org.masterha.ha.spi.DaemonThreads;
 import org.masterha.ha.spi.GroupPaths;
 import org.masterha.ha.spi.Retrier;
+import org.masterha.ha.spi.SessionEvents;
 import org.masterha.ha.state.State;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +57,7 @@ final class EtcdSession implements HaSession {
   private final Object authLock = new Object();
   private CompletableFuture<Void> authenticated;
   private volatile boolean closed;
+  private final SessionEvents observed;
 
   EtcdSession(HaConfig config, EtcdSettings settings) {
     this.config = config;
@@ -66,6 +69,9 @@ final class EtcdSession implements HaSession {
     events.setRemoveOnCancelPolicy(true);
     this.retrier =
         new Retrier(events, EtcdErrors::retryClass, BACKOFF, () -> closed, this::closedException);
+    this.observed =
+        new SessionEvents(config.observer().session(EtcdBackend.NAME, settings.basePath()));
+    observed.connectionState(ConnectionState.CONNECTING);
     this.keeper =
         new LeaseKeeper(
             client.getLeaseClient(),
@@ -74,7 +80,8 @@ final class EtcdSession implements HaSession {
             this::onEvents,
             retrier,
             this::leaseLost,
-            this::ready);
+            this::ready,
+            observed);
   }
 
   @Override
@@ -121,6 +128,11 @@ final class EtcdSession implements HaSession {
   @Override
   public String sessionId() {
     return keeper.sessionId();
+  }
+
+  @Override
+  public SessionEvents sessionEvents() {
+    return observed;
   }
 
   Client client() {

@@ -16,9 +16,11 @@ import java.util.function.Supplier;
 import org.masterha.ha.Durations;
 import org.masterha.ha.error.HaException;
 import org.masterha.ha.error.SessionClosedException;
+import org.masterha.ha.observe.ConnectionState;
 import org.masterha.ha.spi.ErrorClassifier;
 import org.masterha.ha.spi.LivenessDeadline;
 import org.masterha.ha.spi.Retrier;
+import org.masterha.ha.spi.SessionEvents;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,6 +90,7 @@ final class LeaseKeeper {
   private boolean latestAnswered = true;
   private int failuresInARow;
   private volatile long lastGranted = NONE;
+  private final SessionEvents observed;
 
   LeaseKeeper(
       Lease leases,
@@ -96,7 +99,8 @@ final class LeaseKeeper {
       Consumer<Runnable> onEvents,
       Retrier retrier,
       Listener listener,
-      Supplier<CompletableFuture<Void>> ready) {
+      Supplier<CompletableFuture<Void>> ready,
+      SessionEvents observed) {
     this.leases = leases;
     this.settings = settings;
     this.events = events;
@@ -104,6 +108,7 @@ final class LeaseKeeper {
     this.retrier = retrier;
     this.listener = listener;
     this.ready = ready;
+    this.observed = observed;
     this.clock = System::nanoTime;
     // Six renewals per timeout: after an outage starts, at least five sixths of the timeout (less
     // the deadline's
@@ -111,7 +116,8 @@ final class LeaseKeeper {
     this.intervalNanos =
         Math.max(TimeUnit.MILLISECONDS.toNanos(100), settings.sessionTimeout().toNanos() / 6);
     this.deadline =
-        new LivenessDeadline(settings.sessionTimeout(), events, this::deadlinePassed, clock);
+        new LivenessDeadline(
+            settings.sessionTimeout(), events, this::deadlinePassed, clock, observed);
   }
 
   /** The live lease, granting one if there is none. */
@@ -183,6 +189,7 @@ final class LeaseKeeper {
       current = null;
       cancelTick();
     }
+    observed.connectionState(ConnectionState.CLOSED);
     deadline.close();
     if (pending != null) {
       pending.completeExceptionally(new SessionClosedException("the etcd session is closed"));
@@ -256,6 +263,7 @@ final class LeaseKeeper {
       latestSentAt = sentAt;
       latestAnswered = true;
       failuresInARow = 0;
+      observed.connectionState(ConnectionState.CONNECTED);
       deadline.arm(sentAt);
       scheduleTick(id, Math.max(0, sentAt + intervalNanos - clock.getAsLong()));
     }
@@ -345,6 +353,7 @@ final class LeaseKeeper {
 
   private void noteFailure(long id, String what) {
     failuresInARow++;
+    observed.renewalFailed();
     if (failuresInARow == 1 || failuresInARow % 10 == 0) {
       log.warn(
           "renewing etcd lease {} failed ({} in a row; {} left before the session deadline): {}",
@@ -390,6 +399,8 @@ final class LeaseKeeper {
       cancelTick();
       deadline.disarm();
     }
+    // Before the members are cancelled, so their loss is put down to the session.
+    observed.connectionState(ConnectionState.LOST);
     log.warn(
         "etcd lease {} is lost: {}; every member bound to it is lost", Long.toHexString(id), why);
     try {

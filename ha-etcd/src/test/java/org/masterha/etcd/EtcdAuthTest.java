@@ -317,6 +317,72 @@ class EtcdAuthTest {
   }
 
   @Test
+  @Order(8)
+  void aDetectorThatMayOnlyReadFollowsTheLeaderAndGrantsNoLease() throws Exception {
+    // A role with read-only permission on the base path's prefix "<base>/", nothing else.
+    var auth = fixture.cluster().admin().getAuthClient();
+    ByteSequence role = EtcdCluster.bytes("detector");
+    ByteSequence prefix = EtcdCluster.bytes(base + "/");
+    auth.roleAdd(role).get(10, TimeUnit.SECONDS);
+    auth.roleGrantPermission(
+            role,
+            prefix,
+            io.etcd.jetcd.options.OptionsUtil.prefixEndOf(prefix),
+            Permission.Type.READ)
+        .get(10, TimeUnit.SECONDS);
+    auth.userAdd(role, EtcdCluster.bytes(prefixOnlyPassword)).get(10, TimeUnit.SECONDS);
+    auth.userGrantRole(role, role).get(10, TimeUnit.SECONDS);
+    long grantedBefore = leasesGranted();
+
+    TestClient first = fixture.connect(base, TIMEOUT);
+    open.add(first);
+    TestClient second = fixture.connect(base, TIMEOUT);
+    open.add(second);
+    HaSession detecting =
+        open(
+            config()
+                .credentials(Credentials.password("detector", Secret.of(prefixOnlyPassword)))
+                .build());
+    try (var d = detecting.detector()) {
+      Candidacy c1 =
+          first.session().contender(master("first", 5050)).contend().get(30, TimeUnit.SECONDS);
+      Leader leader = c1.elected().get(30, TimeUnit.SECONDS);
+      assertThat(d.detect().get(30, TimeUnit.SECONDS)).contains(leader);
+      Candidacy c2 =
+          second.session().contender(master("second", 5051)).contend().get(30, TimeUnit.SECONDS);
+      first.session().close();
+      assertThat(d.detect(Optional.of(leader)).get(30, TimeUnit.SECONDS))
+          .map(Leader::membership)
+          .contains(c2.membership());
+
+      // etcd granted two leases meanwhile, one per master: the detector asked for none (etcd lets
+      // any user grant leases, so this is not its missing permission speaking).
+      assertThat(detecting.sessionId()).isEmpty();
+      assertThat(leasesGranted() - grantedBefore).isEqualTo(2);
+    }
+  }
+
+  /** The server's count of leases granted since it started, from its /metrics. */
+  private long leasesGranted() throws Exception {
+    String metric = "etcd_debugging_lease_granted_total";
+    java.net.http.HttpResponse<String> r =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(
+                            fixture.cluster().members().get(0).clientUrl() + "/metrics"))
+                    .timeout(Duration.ofSeconds(10))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    return r.body()
+        .lines()
+        .filter(l -> l.startsWith(metric + " "))
+        .mapToLong(l -> (long) Double.parseDouble(l.substring(metric.length() + 1).trim()))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("etcd's /metrics has no " + metric));
+  }
+
+  @Test
   @Order(100)
   void noPasswordWasPrintedInLogsExceptionsOrToString() {
     List<String> printed = new ArrayList<>(logs.lines());

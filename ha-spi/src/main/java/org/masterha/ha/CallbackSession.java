@@ -12,6 +12,7 @@ import org.masterha.ha.spi.CallbackState;
 import org.masterha.ha.spi.GroupContender;
 import org.masterha.ha.spi.GroupDetector;
 import org.masterha.ha.spi.GroupPidGroup;
+import org.masterha.ha.spi.SessionEvents;
 import org.masterha.ha.spi.SharedDetection;
 import org.masterha.ha.state.State;
 import org.masterha.proto.MasterInfo;
@@ -65,8 +66,13 @@ final class CallbackSession implements HaSession {
   }
 
   @Override
+  public SessionEvents sessionEvents() {
+    return session.sessionEvents();
+  }
+
+  @Override
   public Contender contender(MasterInfo info) {
-    return new GroupContender(info, detection(), callbacks);
+    return new GroupContender(info, detection(), callbacks, session.sessionEvents());
   }
 
   @Override
@@ -109,7 +115,9 @@ final class CallbackSession implements HaSession {
   private SharedDetection detection() {
     synchronized (lock) {
       if (detection == null) {
-        detection = SharedDetection.of(session.group(""), session.config().sessionTimeout());
+        detection =
+            SharedDetection.of(session.group(""), session.config().sessionTimeout())
+                .observedBy(session.sessionEvents());
       }
       return detection;
     }

@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Executor;
 import org.masterha.ha.error.HaConfigException;
+import org.masterha.ha.observe.HaObserver;
 
 /**
  * Everything a backend needs to open a session, the same object for every backend. Immutable; build
@@ -28,6 +29,7 @@ public final class HaConfig {
   private final Optional<TlsOptions> tls;
   private final Map<String, String> options;
   private final Optional<Executor> callbackExecutor;
+  private final HaObserver observer;
 
   private HaConfig(Builder b) {
     this.url = b.url;
@@ -37,6 +39,7 @@ public final class HaConfig {
     this.tls = Optional.ofNullable(b.tls);
     this.options = java.util.Collections.unmodifiableMap(new TreeMap<>(b.options));
     this.callbackExecutor = Optional.ofNullable(b.callbackExecutor);
+    this.observer = b.observer;
   }
 
   public static Builder builder() {
@@ -97,6 +100,15 @@ public final class HaConfig {
     return callbackExecutor;
   }
 
+  /**
+   * What sessions opened with this config report their connection state, renewals, elections and
+   * leader changes to; {@link HaObserver#NONE} (the default) reports nothing. Module {@code
+   * ha-micrometer} turns it into metrics.
+   */
+  public HaObserver observer() {
+    return observer;
+  }
+
   public Builder toBuilder() {
     Builder b = new Builder();
     b.url = url;
@@ -106,6 +118,7 @@ public final class HaConfig {
     b.tls = tls.orElse(null);
     b.options.putAll(options);
     b.callbackExecutor = callbackExecutor.orElse(null);
+    b.observer = observer;
     return b;
   }
 
@@ -125,6 +138,7 @@ public final class HaConfig {
         + options
         + ", callbackExecutor="
         + (callbackExecutor.isPresent() ? "given" : "default")
+        + (observer == HaObserver.NONE ? "" : ", observer=given")
         + "]";
   }
 
@@ -136,6 +150,7 @@ public final class HaConfig {
     private TlsOptions tls;
     private final Map<String, String> options = new TreeMap<>();
     private Executor callbackExecutor;
+    private HaObserver observer = HaObserver.NONE;
 
     private Builder() {}
 
@@ -196,6 +211,15 @@ public final class HaConfig {
      */
     public Builder callbackExecutor(Executor executor) {
       this.callbackExecutor = Objects.requireNonNull(executor, "callbackExecutor");
+      return this;
+    }
+
+    /**
+     * Reports what each session opened with this config does to {@code observer} (see {@link
+     * HaObserver}); its methods run on the backend's threads and must not block.
+     */
+    public Builder observer(HaObserver observer) {
+      this.observer = Objects.requireNonNull(observer, "observer");
       return this;
     }
 

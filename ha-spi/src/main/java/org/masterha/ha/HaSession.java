@@ -10,6 +10,7 @@ import org.masterha.ha.spi.CallbackExecutor;
 import org.masterha.ha.spi.GroupContender;
 import org.masterha.ha.spi.GroupDetector;
 import org.masterha.ha.spi.GroupPidGroup;
+import org.masterha.ha.spi.SessionEvents;
 import org.masterha.ha.spi.SharedDetection;
 import org.masterha.ha.state.State;
 import org.masterha.proto.MasterInfo;
@@ -45,12 +46,23 @@ public interface HaSession extends AutoCloseable {
   String sessionId();
 
   /**
+   * Where this session and the roles made from it report to {@link HaConfig#observer()}; a backend
+   * makes it when the session opens. {@link SessionEvents#NONE} for a backend that reports nothing.
+   */
+  default SessionEvents sessionEvents() {
+    return SessionEvents.NONE;
+  }
+
+  /**
    * A contender that registers {@code info} as a master candidate in the base group. Its {@code
    * elected()} follows the base group's shared detection ({@link SharedDetection#of}).
    */
   default Contender contender(MasterInfo info) {
     return new GroupContender(
-        info, SharedDetection.of(group(""), config().sessionTimeout()), CallbackExecutor.direct());
+        info,
+        SharedDetection.of(group(""), config().sessionTimeout()).observedBy(sessionEvents()),
+        CallbackExecutor.direct(),
+        sessionEvents());
   }
 
   /**
@@ -59,7 +71,8 @@ public interface HaSession extends AutoCloseable {
    */
   default Detector detector() {
     return new GroupDetector(
-        SharedDetection.of(group(""), config().sessionTimeout()), CallbackExecutor.direct());
+        SharedDetection.of(group(""), config().sessionTimeout()).observedBy(sessionEvents()),
+        CallbackExecutor.direct());
   }
 
   /** The replicated log's replica group ({@code <base>/log_replicas}). */

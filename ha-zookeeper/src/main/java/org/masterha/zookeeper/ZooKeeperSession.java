@@ -36,6 +36,7 @@ import org.masterha.ha.spi.DaemonThreads;
 import org.masterha.ha.spi.GroupPaths;
 import org.masterha.ha.spi.LivenessDeadline;
 import org.masterha.ha.spi.PendingOperations;
+import org.masterha.ha.spi.SessionEvents;
 import org.masterha.ha.state.State;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,6 +77,12 @@ public final class ZooKeeperSession implements HaSession {
   /** Outstanding heartbeats beyond this mean the connection is stuck; more would only queue. */
   private static final int MAX_HEARTBEATS_IN_FLIGHT = 3;
 
+  /**
+   * How long a TLS session may go without a connection before it probes the servers' TLS itself:
+   * ZooKeeper's client retries a refused handshake forever and tells no one.
+   */
+  private static final Duration TLS_CHECK_DELAY = Duration.ofSeconds(1);
+
   enum SessionState {
     CONNECTING,
     CONNECTED,
@@ -95,6 +102,7 @@ public final class ZooKeeperSession implements HaSession {
   }
 
   private final ZooKeeperSettings settings;
+  private final Optional<ZooKeeperTls> tls;
   private final CuratorFramework client;
   private final ScheduledExecutorService events;
 
@@ -106,6 +114,7 @@ public final class ZooKeeperSession implements HaSession {
 
   private final Map<String, ZooKeeperGroup> groups = new ConcurrentHashMap<>();
   private final PendingOperations pending = new PendingOperations();
+  private final SessionEvents observed;
   private final Object closeLock = new Object();
   private volatile boolean closing;
   private volatile Thread eventThread;
@@ -132,10 +141,12 @@ public final class ZooKeeperSession implements HaSession {
   private long lastAnsweredSendNanos = Long.MIN_VALUE;
   private ScheduledFuture<?> heartbeat;
   private int heartbeatsInFlight;
+  private boolean tlsCheckPending;
   private final List<Attempt> waiting = new ArrayList<>();
 
   private ZooKeeperSession(ZooKeeperSettings settings) {
     this.settings = settings;
+    this.tls = settings.tls().map(ZooKeeperTls::of);
     ThreadFactory eventThreads = DaemonThreads.named("masterha-zk-events" + settings.basePath());
     this.events =
         Executors.newSingleThreadScheduledExecutor(
@@ -153,7 +164,11 @@ public final class ZooKeeperSession implements HaSession {
           }
         };
     this.negotiatedTimeout = settings.sessionTimeout();
-    this.deadline = new LivenessDeadline(negotiatedTimeout, events, this::onDeadline);
+    this.observed =
+        new SessionEvents(
+            settings.config().observer().session(ZooKeeperBackend.NAME, settings.basePath()));
+    observed.connectionState(org.masterha.ha.observe.ConnectionState.CONNECTING);
+    this.deadline = new LivenessDeadline(negotiatedTimeout, events, this::onDeadline, observed);
     CuratorFrameworkFactory.Builder builder =
         CuratorFrameworkFactory.builder()
             .connectString(settings.connectString())
@@ -183,6 +198,8 @@ public final class ZooKeeperSession implements HaSession {
             .aclProvider(new FixedAcl(settings.acl()))
             .threadFactory(DaemonThreads.named("masterha-zk-curator" + settings.basePath()));
     settings.auth().ifPresent(a -> builder.authorization(List.of(a)));
+    // Per session, never JVM-wide system properties: two sessions in one JVM may differ.
+    tls.ifPresent(t -> builder.zkClientConfig(t.clientConfig()));
     this.client = builder.build();
     client
         .getConnectionStateListenable()
@@ -193,11 +210,15 @@ public final class ZooKeeperSession implements HaSession {
   static ZooKeeperSession open(ZooKeeperSettings settings) {
     ZooKeeperSession session = new ZooKeeperSession(settings);
     session.client.start();
+    if (session.tls.isPresent()) {
+      session.events.execute(session::scheduleTlsCheck);
+    }
     log.info(
-        "Opened ZooKeeper session for {} on {} (session timeout {})",
+        "Opened ZooKeeper session for {} on {} (session timeout {}{})",
         settings.basePath(),
         settings.connectString(),
-        Durations.format(settings.sessionTimeout()));
+        Durations.format(settings.sessionTimeout()),
+        session.tls.isPresent() ? ", TLS" : "");
     return session;
   }
 
@@ -246,6 +267,11 @@ public final class ZooKeeperSession implements HaSession {
   @Override
   public String sessionId() {
     return sessionIdText;
+  }
+
+  @Override
+  public SessionEvents sessionEvents() {
+    return observed;
   }
 
   /** The state as last seen by the event thread; for logs and tests. */
@@ -420,7 +446,7 @@ public final class ZooKeeperSession implements HaSession {
       if (!negotiated.equals(negotiatedTimeout)) {
         deadline.close();
         negotiatedTimeout = negotiated;
-        deadline = new LivenessDeadline(negotiated, events, this::onDeadline);
+        deadline = new LivenessDeadline(negotiated, events, this::onDeadline, observed);
       }
       if (negotiatedMs < requestedMs) {
         log.warn(
@@ -464,6 +490,7 @@ public final class ZooKeeperSession implements HaSession {
           Durations.format(negotiatedTimeout));
     }
     stopHeartbeats();
+    scheduleTlsCheck();
   }
 
   private void onExpired() {
@@ -472,6 +499,7 @@ public final class ZooKeeperSession implements HaSession {
     }
     setState(SessionState.EXPIRED);
     stopHeartbeats();
+    scheduleTlsCheck();
     deadline.disarm();
     int lost = 0;
     for (ZooKeeperGroup g : groups.values()) {
@@ -501,9 +529,68 @@ public final class ZooKeeperSession implements HaSession {
     }
   }
 
+  // ---- TLS check (event thread) ----
+
+  /**
+   * If the session is not connected a little later, probes the servers' TLS off the event thread; a
+   * handshake every reachable server refuses fails the session with the reason.
+   */
+  private void scheduleTlsCheck() {
+    if (tls.isEmpty() || tlsCheckPending || failure != null) {
+      return;
+    }
+    tlsCheckPending = true;
+    try {
+      events.schedule(this::checkTls, TLS_CHECK_DELAY.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      tlsCheckPending = false; // closed
+    }
+  }
+
+  private void checkTls() {
+    if (failure != null || state == SessionState.CONNECTED) {
+      tlsCheckPending = false;
+      return;
+    }
+    DaemonThreads.named("masterha-zk-tls-probe" + settings.basePath())
+        .newThread(
+            () -> {
+              Optional<String> refusal = tls.get().probe(settings.servers());
+              callbacks.execute(() -> onTlsChecked(refusal));
+            })
+        .start();
+  }
+
+  private void onTlsChecked(Optional<String> refusal) {
+    tlsCheckPending = false;
+    if (failure != null || state == SessionState.CONNECTED) {
+      return;
+    }
+    if (refusal.isPresent()) {
+      fail(new HaException(refusal.get()));
+    } else {
+      // Unreachable or accepted (a connection is on its way): look again a timeout later.
+      tlsCheckPending = true;
+      try {
+        events.schedule(this::checkTls, negotiatedTimeout.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        tlsCheckPending = false;
+      }
+    }
+  }
+
   private void setState(SessionState s) {
     state = s;
     observableState = s;
+    observed.connectionState(
+        switch (s) {
+          case CONNECTING -> org.masterha.ha.observe.ConnectionState.CONNECTING;
+          case CONNECTED -> org.masterha.ha.observe.ConnectionState.CONNECTED;
+          case SUSPENDED -> org.masterha.ha.observe.ConnectionState.SUSPENDED;
+          case EXPIRED -> org.masterha.ha.observe.ConnectionState.LOST;
+          case FAILED -> org.masterha.ha.observe.ConnectionState.FAILED;
+          case CLOSED -> org.masterha.ha.observe.ConnectionState.CLOSED;
+        });
   }
 
   // ---- heartbeats (event thread) ----
@@ -547,6 +634,8 @@ public final class ZooKeeperSession implements HaSession {
                   confirm(sid, sentAt);
                 } else if (KeeperCodes.failsSession(event.getResultCode())) {
                   fail(KeeperCodes.authenticationRequired(settings.user()));
+                } else {
+                  observed.renewalFailed();
                 }
               },
               callbacks)
@@ -639,6 +728,7 @@ public final class ZooKeeperSession implements HaSession {
           pending.close(cause);
         });
     events.shutdownNow();
+    tls.ifPresent(ZooKeeperTls::close);
     log.info("Closed ZooKeeper session {} for {}", sessionIdText, settings.basePath());
   }
 
@@ -685,6 +775,11 @@ public final class ZooKeeperSession implements HaSession {
     public String toString() {
       return "SessionHandle[0x" + Long.toHexString(id) + "]";
     }
+  }
+
+  /** The TLS client config ZooKeeper's client is given, if the session speaks TLS; for tests. */
+  Optional<org.apache.zookeeper.client.ZKClientConfig> tlsClientConfigForTests() {
+    return tls.map(ZooKeeperTls::clientConfig);
   }
 
   /** How often the same session came back after losing its connection; for tests. */

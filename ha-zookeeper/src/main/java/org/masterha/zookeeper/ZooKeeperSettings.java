@@ -11,6 +11,7 @@ import org.apache.zookeeper.common.PathUtils;
 import org.apache.zookeeper.data.ACL;
 import org.masterha.ha.Credentials;
 import org.masterha.ha.HaConfig;
+import org.masterha.ha.TlsOptions;
 import org.masterha.ha.error.HaConfigException;
 
 /**
@@ -57,10 +58,6 @@ final class ZooKeeperSettings {
               + config.basePath()
               + "' is not a valid ZooKeeper path: /zookeeper is reserved"
               + " for the servers' own use; pick another base path, e.g. /mesos");
-    }
-    if (config.tls().isPresent()) {
-      throw new HaConfigException(
-          "the zookeeper backend does not speak TLS to ZooKeeper; drop the TLS options (accepted: plain TCP with optional digest auth)");
     }
     for (String option : config.options().keySet()) {
       if (option.startsWith(OPTION_PREFIX)) {
@@ -140,6 +137,22 @@ final class ZooKeeperSettings {
                 "digest",
                 (c.username().orElseThrow() + ":" + c.secret().reveal())
                     .getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /**
+   * The TLS material, if the session speaks TLS: it does whenever the config carries TLS options
+   * (the URL must then name the servers' {@code secureClientPort}).
+   */
+  Optional<TlsOptions> tls() {
+    return config.tls();
+  }
+
+  /** The servers of the URL, each with its port, for the TLS probe. */
+  java.util.List<java.net.InetSocketAddress> servers() {
+    return config.url().endpoints().stream()
+        .map(e -> e.withDefaultPort(DEFAULT_PORT))
+        .map(e -> java.net.InetSocketAddress.createUnresolved(e.host(), e.port()))
+        .toList();
   }
 
   /** The user name we authenticate as, for messages; never the password. */

@@ -36,6 +36,7 @@ import org.masterha.ha.error.HaException;
 import org.masterha.ha.group.Membership;
 import org.masterha.ha.leader.Candidacy;
 import org.masterha.ha.leader.Detector;
+import org.masterha.ha.leader.Leader;
 import org.masterha.masterinfo.MasterInfos;
 import org.slf4j.LoggerFactory;
 
@@ -248,6 +249,67 @@ class DigestAuthTest {
       assertThat(logs)
           .as("the log in the form " + form.substring(0, 4) + "...")
           .doesNotContain(form);
+    }
+  }
+
+  @Test
+  void aDetectorThatMayOnlyReadFollowsTheLeaderAndWritesNothing() throws Exception {
+    // The base path made by an admin: all for the masters' identity, read for the detector's.
+    String base = "/readonly/mesos";
+    String reader = "detector:Det3ctor-Pa55-5521";
+    try (RawClient admin =
+        new RawClient(
+            CuratorFrameworkFactory.builder()
+                .connectString(server.connectString())
+                .sessionTimeoutMs(10_000)
+                .retryPolicy(new RetryNTimes(20, 100))
+                .ensembleTracker(false)
+                .authorization(
+                    "digest", (USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8)))) {
+      admin
+          .curator()
+          .create()
+          .creatingParentsIfNeeded()
+          .withACL(
+              List.of(
+                  new ACL(
+                      ZooDefs.Perms.ALL,
+                      new Id(
+                          "digest",
+                          DigestAuthenticationProvider.generateDigest(USER + ":" + PASSWORD))),
+                  new ACL(
+                      ZooDefs.Perms.READ,
+                      new Id("digest", DigestAuthenticationProvider.generateDigest(reader)))))
+          .forPath(base, new byte[0]);
+      try (HaSession first = open(USER + ":" + PASSWORD + "@", base);
+          HaSession second = open(USER + ":" + PASSWORD + "@", base);
+          HaSession detecting = open(reader + "@", base);
+          Detector d = detecting.detector()) {
+        Candidacy c1 =
+            get(
+                first
+                    .contender(MasterInfos.of("first", "127.0.0.1", 5050, "localhost", "1.4.0"))
+                    .contend());
+        get(c1.elected());
+        Optional<Leader> leader = get(d.detect());
+        assertThat(leader).map(Leader::membership).contains(c1.membership());
+        Candidacy c2 =
+            get(
+                second
+                    .contender(MasterInfos.of("second", "127.0.0.1", 5051, "localhost", "1.4.0"))
+                    .contend());
+        first.close();
+        assertThat(get(d.detect(leader))).map(Leader::membership).contains(c2.membership());
+
+        // The base path's children changed three times (two members made, one gone): the
+        // detector made and removed nothing, and only the second master's member is left.
+        org.apache.zookeeper.data.Stat stat = admin.curator().checkExists().forPath(base);
+        assertThat(stat.getCversion()).isEqualTo(3);
+        assertThat(admin.curator().getChildren().forPath(base))
+            .containsExactly(c2.membership().id());
+        assertThat(((ZooKeeperSession) detecting).sessionState())
+            .isEqualTo(ZooKeeperSession.SessionState.CONNECTED);
+      }
     }
   }
 }

@@ -107,7 +107,8 @@ class ZooKeeperSettingsTest {
   }
 
   @Test
-  void tlsIsRefused(@TempDir Path dir) throws Exception {
+  void aTlsCaFileWithoutACertificateIsRefusedWhenTheSessionOpens(@TempDir Path dir)
+      throws Exception {
     Path ca = Files.writeString(dir.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\n");
     HaConfig config =
         HaConfig.builder()
@@ -116,7 +117,9 @@ class ZooKeeperSettingsTest {
             .build();
     assertThatThrownBy(() -> new ZooKeeperBackend().open(config))
         .isInstanceOf(HaConfigException.class)
-        .hasMessageContaining("TLS");
+        .hasMessageContaining("TLS settings")
+        .hasMessageContaining(ca.toString())
+        .hasMessageContaining("cannot be used for ZooKeeper");
   }
 
   @Test

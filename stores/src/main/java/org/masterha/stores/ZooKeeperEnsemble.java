@@ -43,6 +43,7 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
   private static final class Server {
     final int id;
     int clientPort;
+    int secureClientPort;
     int quorumPort;
     int electionPort;
     final Path dir;
@@ -62,8 +63,13 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
    * {@code size} servers (1: standalone), logs under {@code logDir}; {@code settings} override the
    * defaults: tick 200 ms so sessions of 1 s and up are honoured, session timeouts from 500 ms to
    * 60 s, generous init and sync limits for a busy 2-core machine, the {@code srvr}, {@code mntr}
-   * and {@code stat} four-letter commands.
+   * and {@code stat} four-letter commands. A {@link #SECURE_CLIENT_PORT} entry (any value) gives
+   * each server a free secure client port as well, for TLS settings ({@code serverCnxnFactory},
+   * {@code ssl.*}) in {@code settings}.
    */
+  /** The setting that asks for a secure client port per server, on a free port of its own. */
+  public static final String SECURE_CLIENT_PORT = "secureClientPort";
+
   public ZooKeeperEnsemble(int size, Map<String, String> settings, Path logDir) throws IOException {
     if (size < 1) {
       throw new IllegalArgumentException("a ZooKeeper ensemble has at least 1 server, not " + size);
@@ -98,6 +104,7 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
     Set<Integer> ports = new HashSet<>();
     for (Server s : servers) {
       s.clientPort = Ports.free(ports);
+      s.secureClientPort = settings.containsKey(SECURE_CLIENT_PORT) ? Ports.free(ports) : 0;
       s.quorumPort = Ports.free(ports);
       s.electionPort = Ports.free(ports);
     }
@@ -110,6 +117,16 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
   /** {@code host:port,...} of every server, for a client's connect string. */
   public String connectString() {
     return servers.stream().map(s -> "127.0.0.1:" + s.clientPort).collect(Collectors.joining(","));
+  }
+
+  /** {@code host:port,...} of every server's secure client port ({@link #SECURE_CLIENT_PORT}). */
+  public String secureConnectString() {
+    if (!settings.containsKey(SECURE_CLIENT_PORT)) {
+      throw new IllegalStateException("this ensemble has no secure client port");
+    }
+    return servers.stream()
+        .map(s -> "127.0.0.1:" + s.secureClientPort)
+        .collect(Collectors.joining(","));
   }
 
   /** The client address of server {@code index} (0-based). */
@@ -246,7 +263,16 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
     Files.createDirectories(s.dir.resolve("data"));
     Files.writeString(s.dir.resolve("data").resolve("myid"), Integer.toString(s.id));
     StringBuilder cfg = new StringBuilder();
-    settings.forEach((k, v) -> cfg.append(k).append('=').append(v).append('\n'));
+    settings.forEach(
+        (k, v) -> {
+          if (!k.equals(SECURE_CLIENT_PORT)) {
+            cfg.append(k).append('=').append(v).append('\n');
+          }
+        });
+    if (s.secureClientPort != 0) {
+      cfg.append("secureClientPort=").append(s.secureClientPort).append('\n');
+      cfg.append("secureClientPortAddress=127.0.0.1\n");
+    }
     cfg.append("dataDir=").append(s.dir.resolve("data")).append('\n');
     cfg.append("clientPort=").append(s.clientPort).append('\n');
     cfg.append("clientPortAddress=127.0.0.1\n");

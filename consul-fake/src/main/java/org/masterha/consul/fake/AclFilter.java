@@ -16,11 +16,28 @@ final class AclFilter {
 
   private final byte[] token;
 
+  /** Read-only tokens and what they may read. */
+  private final java.util.List<java.util.Map.Entry<byte[], Principal>> readTokens =
+      new java.util.ArrayList<>();
+
   /**
-   * @param token the one valid token, or null when ACLs are disabled
+   * @param token the management token, or null when ACLs are disabled
+   * @param readTokens more tokens, each with the only key prefix it may read
    */
-  AclFilter(String token) {
+  AclFilter(String token, java.util.Map<String, String> readTokens) {
+    if (token == null && !readTokens.isEmpty()) {
+      throw new IllegalArgumentException("read-only tokens need ACLs on: give the ACL token too");
+    }
     this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
+    int n = 0;
+    for (java.util.Map.Entry<String, String> e : readTokens.entrySet()) {
+      n++;
+      this.readTokens.add(
+          java.util.Map.entry(
+              e.getKey().getBytes(StandardCharsets.UTF_8),
+              Principal.keyPrefixRead(
+                  e.getValue(), String.format("00000000-0000-4000-8000-%012x", n))));
+    }
   }
 
   boolean enabled() {
@@ -35,8 +52,14 @@ final class AclFilter {
     if (presented.isEmpty()) {
       return Principal.ANONYMOUS;
     }
-    if (MessageDigest.isEqual(token, presented.getBytes(StandardCharsets.UTF_8))) {
+    byte[] bytes = presented.getBytes(StandardCharsets.UTF_8);
+    if (MessageDigest.isEqual(token, bytes)) {
       return Principal.FULL_ACCESS;
+    }
+    for (java.util.Map.Entry<byte[], Principal> e : readTokens) {
+      if (MessageDigest.isEqual(e.getKey(), bytes)) {
+        return e.getValue();
+      }
     }
     throw new ConsulHttpException(403, "ACL not found");
   }

@@ -74,7 +74,7 @@ public final class FakeConsul implements AutoCloseable {
             b.sessionTtlMin);
     this.clock = b.clock;
     this.store = new StateStore(clock, b.reapMultiplier);
-    this.acl = new AclFilter(b.aclToken);
+    this.acl = new AclFilter(b.aclToken, b.readTokens);
     this.port = b.port;
     this.router =
         new ApiRouter(
@@ -410,6 +410,7 @@ public final class FakeConsul implements AutoCloseable {
   public static final class Builder {
     private int port;
     private String aclToken;
+    private final java.util.Map<String, String> readTokens = new java.util.LinkedHashMap<>();
     private Duration sessionTtlMin;
     private double reapMultiplier = 2.0;
     private FakeClock clock = FakeClock.system();
@@ -440,6 +441,20 @@ public final class FakeConsul implements AutoCloseable {
         throw new IllegalArgumentException("empty ACL token");
       }
       this.aclToken = token;
+      return this;
+    }
+
+    /**
+     * One more token, whose policy is only {@code key_prefix "<keyPrefix>" { policy = "read" }}: it
+     * may read keys starting with the prefix (lists are filtered to them) and nothing else, so
+     * session creation and every write are refused with Consul's permission-denied 403. Needs
+     * {@link #aclToken}. Never logged.
+     */
+    public Builder keyPrefixReadToken(String token, String keyPrefix) {
+      if (token == null || token.isEmpty()) {
+        throw new IllegalArgumentException("empty ACL token");
+      }
+      this.readTokens.put(token, Objects.requireNonNull(keyPrefix));
       return this;
     }
 

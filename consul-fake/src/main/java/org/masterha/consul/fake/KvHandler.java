@@ -45,10 +45,12 @@ final class KvHandler {
             entries -> recurse ? store.kv().listIndex(key) : store.kv().readIndex(key));
     List<KvEntry> entries = result.value();
     boolean filtered = false;
-    if (who.isAnonymous() && !entries.isEmpty()) {
-      // Consul filters list results by ACL; the anonymous token may read nothing.
-      entries = List.of();
-      filtered = true;
+    if (recurse && !entries.isEmpty()) {
+      // Consul filters list results by ACL (the anonymous token may read nothing).
+      List<KvEntry> readable =
+          entries.stream().filter(e -> who.allows("key", "read", e.key())).toList();
+      filtered = readable.size() != entries.size();
+      entries = readable;
     }
     if (entries.isEmpty()) {
       return filteredHeader(
@@ -63,7 +65,8 @@ final class KvHandler {
     }
     ArrayNode out = Json.array();
     entries.forEach(e -> out.add(Json.entry(e, true)));
-    return ApiResponse.json(out).queryMeta(result.index(), q.consistency());
+    return filteredHeader(
+        ApiResponse.json(out).queryMeta(result.index(), q.consistency()), filtered);
   }
 
   private ApiResponse keys(ApiRequest r, String prefix) {
@@ -80,9 +83,10 @@ final class KvHandler {
             keys -> store.kv().listIndex(prefix));
     List<String> keys = result.value();
     boolean filtered = false;
-    if (who.isAnonymous() && !keys.isEmpty()) {
-      keys = List.of();
-      filtered = true;
+    if (!keys.isEmpty()) {
+      List<String> readable = keys.stream().filter(k -> who.allows("key", "read", k)).toList();
+      filtered = readable.size() != keys.size();
+      keys = readable;
     }
     if (keys.isEmpty() && !prefix.isEmpty()) {
       return filteredHeader(

@@ -185,11 +185,12 @@ final class SessionHandler {
     List<SessionRecord> sessions = result.value();
     ApiResponse resp;
     ArrayNode out = Json.array(); // Consul answers [] rather than null when there are none
-    if (who.isAnonymous() && !sessions.isEmpty()) {
-      resp = ApiResponse.json(out).header("X-Consul-Results-Filtered-By-ACLs", "true");
-    } else {
-      sessions.forEach(s -> out.add(Json.session(s)));
-      resp = ApiResponse.json(out);
+    List<SessionRecord> readable =
+        sessions.stream().filter(s -> who.allows("session", "read", s.node())).toList();
+    readable.forEach(s -> out.add(Json.session(s)));
+    resp = ApiResponse.json(out);
+    if (readable.size() != sessions.size()) {
+      resp = resp.header("X-Consul-Results-Filtered-By-ACLs", "true");
     }
     return resp.queryMeta(result.index(), q.consistency());
   }

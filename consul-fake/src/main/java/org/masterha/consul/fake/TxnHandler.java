@@ -153,30 +153,34 @@ final class TxnHandler {
     return errors;
   }
 
-  /** The anonymous token may read nothing: gets are filtered out of results, the rest refused. */
+  /**
+   * Consul's kvsPreApply: gets are filtered out of the results rather than refused, checks need
+   * read, everything else write.
+   */
   private static String denied(Op op, Principal who) {
-    if (!who.isAnonymous()) {
+    String level =
+        switch (op.verb()) {
+          case "get", "get-tree", "get-or-empty" -> null;
+          case "check-session", "check-index", "check-not-exists" -> "read";
+          default -> "write";
+        };
+    if (level == null || who.allows("key", level, op.key())) {
       return null;
     }
-    return switch (op.verb()) {
-      case "get", "get-tree", "get-or-empty" -> null;
-      case "check-session", "check-index", "check-not-exists" ->
-          Principal.deniedText("key", "read", op.key());
-      default -> Principal.deniedText("key", "write", op.key());
-    };
+    return who.deniedText("key", level, op.key());
   }
 
   private Outcome apply(KvStore kv, Op op, Principal who, long idx) {
     String key = op.key();
     String q = GoText.quote(key);
-    if (who.isAnonymous()) {
-      String denied = denied(op, who);
-      if (denied != null) {
-        return Outcome.fail(denied);
-      }
-      if (op.verb().startsWith("get")) {
-        return Outcome.ok(List.of()); // filtered, as Consul filters reads by ACL
-      }
+    String denied = denied(op, who);
+    if (denied != null) {
+      return Outcome.fail(denied);
+    }
+    if (op.verb().startsWith("get")
+        && !op.verb().equals("get-tree")
+        && !who.allows("key", "read", key)) {
+      return Outcome.ok(List.of()); // filtered, as Consul filters reads by ACL
     }
     switch (op.verb()) {
       case "set":
@@ -227,7 +231,9 @@ final class TxnHandler {
       case "get-tree":
         {
           List<ObjectNode> out = new ArrayList<>();
-          kv.list(key).forEach(e -> out.add(wrap(Json.entry(e, true))));
+          kv.list(key).stream()
+              .filter(e -> who.allows("key", "read", e.key()))
+              .forEach(e -> out.add(wrap(Json.entry(e, true))));
           return Outcome.ok(out);
         }
       case "check-index":

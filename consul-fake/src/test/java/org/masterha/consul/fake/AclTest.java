@@ -27,12 +27,13 @@ import org.kiwiproject.consul.model.session.ImmutableSession;
 class AclTest {
 
   private static final String TOKEN = "5ecr3t-t0ken";
+  private static final String READER = "r3ad-0nly-t0ken";
 
   private FakeConsul fake;
 
   @BeforeEach
   void startFake() {
-    fake = FakeConsul.builder().aclToken(TOKEN).build().start();
+    fake = FakeConsul.builder().aclToken(TOKEN).keyPrefixReadToken(READER, "app/").build().start();
   }
 
   @AfterEach
@@ -55,6 +56,38 @@ class AclTest {
     assertThat(get(fake, "/v1/agent/self").status()).isEqualTo(403);
     assertThat(get(fake, "/v1/kv/secret", "X-Consul-Token", TOKEN).status())
         .isEqualTo(404); // nothing was written
+  }
+
+  @Test
+  void aKeyPrefixReadTokenReadsItsPrefixAndNothingElse() {
+    // key_prefix "app/" { policy = "read" }: reads under the prefix; lists filtered; no writes, no
+    // sessions; denials name the token by its AccessorID, as Consul's acl/errors.go does.
+    put(fake, "/v1/kv/app/a", "v", "X-Consul-Token", TOKEN);
+    put(fake, "/v1/kv/other", "v", "X-Consul-Token", TOKEN);
+    assertThat(get(fake, "/v1/kv/app/a", "X-Consul-Token", READER).status()).isEqualTo(200);
+    ConsulTestSupport.Reply outside = get(fake, "/v1/kv/other", "X-Consul-Token", READER);
+    assertThat(outside.status()).isEqualTo(403);
+    assertThat(outside.body())
+        .matches(
+            "Permission denied: token with AccessorID '[0-9a-f-]{36}' lacks permission"
+                + " 'key:read' on \"other\"");
+    ConsulTestSupport.Reply all = get(fake, "/v1/kv/?recurse", "X-Consul-Token", READER);
+    assertThat(all.body()).contains("\"app/a\"").doesNotContain("\"other\"");
+    assertThat(all.header("X-Consul-Results-Filtered-By-ACLs")).isEqualTo("true");
+    assertThat(put(fake, "/v1/kv/app/a", "w", "X-Consul-Token", READER).body())
+        .contains("lacks permission 'key:write' on \"app/a\"");
+    assertThat(put(fake, "/v1/session/create", "{}", "X-Consul-Token", READER).body())
+        .contains("lacks permission 'session:write'");
+    ConsulTestSupport.Reply txn =
+        put(
+            fake,
+            "/v1/txn",
+            "[{\"KV\":{\"Verb\":\"set\",\"Key\":\"app/b\",\"Value\":\"eA==\"}}]",
+            "X-Consul-Token",
+            READER);
+    assertThat(txn.status()).isEqualTo(409);
+    assertThat(txn.body()).contains("lacks permission 'key:write' on \\\"app/b\\\"");
+    assertThat(get(fake, "/v1/kv/app/b", "X-Consul-Token", TOKEN).status()).isEqualTo(404);
   }
 
   @Test

@@ -1,8 +1,12 @@
 package org.masterha.demo.common;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.masterha.ha.Credentials;
 import org.masterha.ha.HaBackend;
@@ -20,6 +24,9 @@ import org.masterha.ha.error.HaConfigException;
  * never sit on a command line.
  */
 public final class HaFlags {
+  /** A URL of this form names a file that holds the HA URL, as Mesos' --zk=file:///path. */
+  static final String FILE_URL_PREFIX = "file://";
+
   public static final String STANDALONE_DEFAULT_URL = "standalone:///masterha";
 
   private HaFlags() {}
@@ -28,7 +35,7 @@ public final class HaFlags {
     return b.value(
             "ha-url",
             "URL",
-            "the coordination store and base path: zk://host:port[,host:port]/path, etcd://..., consul://..., standalone:///path",
+            "the coordination store and base path: zk://host:port[,host:port]/path, etcd://..., consul://..., standalone:///path; or file:///PATH, a file holding that URL (Mesos' --zk=file://)",
             null)
         .value(
             "ha-backend",
@@ -86,11 +93,17 @@ public final class HaFlags {
                     new UsageException(
                         "flag --ha-url is required, e.g. --ha-url=zk://127.0.0.1:2181/mesos"));
     HaConfig.Builder b = HaConfig.builder();
+    String urlSource = "flag --ha-url";
+    if (url.strip().startsWith(FILE_URL_PREFIX)) {
+      Path file = Path.of(url.strip().substring(FILE_URL_PREFIX.length()));
+      url = urlFromFile(file);
+      urlSource = "flag --ha-url: the URL in " + file;
+    }
     HaUrl haUrl;
     try {
       haUrl = HaUrl.parse(url);
     } catch (HaConfigException e) {
-      throw new UsageException("flag --ha-url: " + e.getMessage());
+      throw new UsageException(urlSource + ": " + e.getMessage());
     }
     b.url(haUrl);
     backend.ifPresent(
@@ -172,6 +185,48 @@ public final class HaFlags {
    * The credentials file, checked here so that the error says what is wrong in words, not as an
    * exception name.
    */
+  /**
+   * Mesos' indirection ({@code --zk=file:///etc/mesos/zk}): the URL is read from a file, so a URL
+   * with credentials stays out of {@code ps} and shell history. The file holds one URL (blank lines
+   * and lines starting with # are skipped); the URL itself is never echoed in an error, since it
+   * may carry a password.
+   */
+  static String urlFromFile(Path file) {
+    if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+      throw new UsageException(
+          "flag --ha-url: file "
+              + file
+              + (Files.isDirectory(file)
+                  ? " is a directory"
+                  : Files.exists(file) ? " cannot be read by this user" : " does not exist")
+              + "; file:///PATH names a file holding the HA URL, e.g. zk://user:secret@zk1:2181/mesos");
+    }
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    } catch (IOException | UncheckedIOException e) {
+      throw new UsageException(
+          "flag --ha-url: file "
+              + file
+              + " could not be read as UTF-8 text: "
+              + e.getClass().getSimpleName());
+    }
+    List<String> urls =
+        lines.stream().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+    if (urls.size() != 1) {
+      throw new UsageException(
+          "flag --ha-url: file "
+              + file
+              + (urls.isEmpty() ? " holds no URL" : " holds " + urls.size() + " lines")
+              + "; expected exactly one HA URL line, e.g. zk://user:secret@zk1:2181/mesos");
+    }
+    if (urls.get(0).startsWith(FILE_URL_PREFIX)) {
+      throw new UsageException(
+          "flag --ha-url: file " + file + " names another file; it must hold the HA URL itself");
+    }
+    return urls.get(0);
+  }
+
   private static Path readable(Path file) {
     if (!Files.exists(file)) {
       throw new HaConfigException(

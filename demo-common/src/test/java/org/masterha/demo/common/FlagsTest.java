@@ -3,9 +3,12 @@ package org.masterha.demo.common;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.masterha.ha.HaBackends;
 import org.masterha.ha.HaConfig;
 
@@ -90,5 +93,55 @@ class FlagsTest {
                     backends))
         .hasMessageStartingWith(
             "flag --ha-credentials-env: environment variable MASTERHA_TEST_UNSET_VARIABLE is not set");
+  }
+
+  @Test
+  void aFileUrlReadsTheHaUrlFromThatFileAsMesosZkDoes(@TempDir Path dir) throws Exception {
+    HaBackends backends = HaBackends.load();
+    Path file = dir.resolve("ha-url");
+    Files.writeString(file, "# the masters' store\n\n  standalone:///from-file  \n");
+    HaConfig c = HaFlags.config(flags.parse("--ha-url=file://" + file), Optional.empty(), backends);
+    assertThat(c.url().toString()).isEqualTo("standalone:///from-file");
+
+    Path missing = dir.resolve("nope");
+    assertThatThrownBy(
+            () ->
+                HaFlags.config(
+                    flags.parse("--ha-url=file://" + missing), Optional.empty(), backends))
+        .isInstanceOf(UsageException.class)
+        .hasMessageStartingWith("flag --ha-url: file " + missing + " does not exist; ");
+    assertThatThrownBy(
+            () -> HaFlags.config(flags.parse("--ha-url=file://" + dir), Optional.empty(), backends))
+        .hasMessageContaining(" is a directory");
+
+    Path two = dir.resolve("two");
+    Files.writeString(two, "standalone:///a\nstandalone:///b\n");
+    assertThatThrownBy(
+            () -> HaFlags.config(flags.parse("--ha-url=file://" + two), Optional.empty(), backends))
+        .hasMessageContaining("holds 2 lines; expected exactly one HA URL line");
+    Path empty = dir.resolve("empty");
+    Files.writeString(empty, "# nothing\n");
+    assertThatThrownBy(
+            () ->
+                HaFlags.config(flags.parse("--ha-url=file://" + empty), Optional.empty(), backends))
+        .hasMessageContaining("holds no URL");
+    Path nested = dir.resolve("nested");
+    Files.writeString(nested, "file://" + file + "\n");
+    assertThatThrownBy(
+            () ->
+                HaFlags.config(
+                    flags.parse("--ha-url=file://" + nested), Optional.empty(), backends))
+        .hasMessageContaining("names another file");
+
+    // The point of the file is a secret kept off the command line: an error never echoes it.
+    Path secret = dir.resolve("secret");
+    Files.writeString(secret, "zk://mesos:s3cret@zk1:notaport/mesos\n");
+    assertThatThrownBy(
+            () ->
+                HaFlags.config(
+                    flags.parse("--ha-url=file://" + secret), Optional.empty(), backends))
+        .isInstanceOf(UsageException.class)
+        .hasMessageStartingWith("flag --ha-url: the URL in " + secret + ": ")
+        .hasMessageNotContaining("s3cret");
   }
 }

@@ -16,6 +16,8 @@ import org.masterha.demo.common.Cli;
 import org.masterha.demo.common.Flags;
 import org.masterha.demo.common.UsageException;
 import org.masterha.ha.Durations;
+import org.masterha.ha.HaBackends;
+import org.masterha.ha.error.BackendNotFoundException;
 
 /**
  * {@code bin/demo}: a store (an embedded ZooKeeper by default), N masters and M agents as separate
@@ -107,6 +109,12 @@ public final class DemoLauncher {
     if (!List.of("zookeeper", "etcd", "consul").contains(backend)) {
       throw new UsageException(
           "flag --backend='" + backend + "' is not accepted; expected zookeeper, etcd or consul");
+    }
+    try {
+      // Before a store starts: an install without this backend's folder says so, and which it has.
+      HaBackends.load().byName(backend);
+    } catch (BackendNotFoundException e) {
+      throw new UsageException("flag --backend: " + e.getMessage());
     }
     int masters = p.integer("masters", 2, 9);
     int agents = p.integer("agents", 0, 9);

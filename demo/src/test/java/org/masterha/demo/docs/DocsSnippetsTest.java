@@ -32,8 +32,8 @@ import org.masterha.demo.launcher.EtcdServer;
  * text says. The convention (also in docs/README.md):
  *
  * <ul>
- *   <li>A block is the body of a method that may throw; the packages of ha-spi, proto,
- *       java.util(.concurrent), java.time and java.nio.file are imported.
+ *   <li>A block is the body of a method that may throw; the packages of ha-spi, proto, the client
+ *       library, java.util(.concurrent), java.time and java.nio.file are imported.
  *   <li>An HA URL in a block ({@code zk://HOSTS/path}, {@code etcd://HOSTS/path}) is pointed at
  *       this test's own server of that kind (an embedded ZooKeeper, an etcd process), under a base
  *       path of the block's own; a path under {@code /etc/masterha/} is a file in a temporary
@@ -65,6 +65,7 @@ class DocsSnippetsTest {
           "org.masterha.ha.state.*",
           "org.masterha.proto.*",
           "org.masterha.masterinfo.*",
+          "org.masterha.client.*",
           "java.util.*",
           "java.util.concurrent.*",
           "java.time.*",

@@ -59,6 +59,19 @@ class BadFlagsEndToEndTest {
                 List.of("--ha-url=zk://127.0.0.1:2181/"),
                 "masterha master: flag --ha-url: HA URL path '/' is not allowed"),
             new Case(
+                "metrics-port",
+                master,
+                List.of("--ha-url=zk://127.0.0.1:2181/mesos", "--metrics-port=-1"),
+                "masterha master: flag --metrics-port='-1' is not accepted; expected a whole number from 0 to 65535"),
+            new Case(
+                "metrics-address",
+                master,
+                List.of(
+                    "--ha-url=zk://127.0.0.1:2181/mesos",
+                    "--metrics-port=9100",
+                    "--metrics-address=localhost"),
+                "masterha master: flag --metrics-address='localhost' is not accepted; expected an IPv4 address such as 127.0.0.1"),
+            new Case(
                 "agent-source",
                 agent,
                 List.of("--name=a1"),

@@ -1,13 +1,16 @@
 package org.masterha.demo.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -16,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.masterha.demo.launcher.Cluster;
 import org.masterha.demo.launcher.EventLog;
 import org.masterha.demo.launcher.JvmProcess;
+import org.masterha.demo.launcher.Ports;
 import org.masterha.demo.launcher.Store;
 import org.masterha.proto.v1.GetInfoResponse;
 import org.masterha.proto.v1.RegisterAgentResponse;
@@ -78,9 +82,11 @@ abstract class EndToEndContract {
       throws Exception {
     Cluster c = cluster(test, SESSION_TIMEOUT);
     String window = "--reregistration-timeout=" + REREGISTRATION_TIMEOUT;
-    c.startMaster("m1", window);
-    c.startMaster("m2", window);
-    c.startMaster("m3", window);
+    Map<String, Integer> metrics = new HashMap<>();
+    for (String m : List.of("m1", "m2", "m3")) {
+      metrics.put(m, Ports.free());
+      c.startMaster(m, window, "--metrics-port=" + metrics.get(m));
+    }
     EventLog.Entry first = c.awaitElected(-1, START);
     String leader = first.process();
     c.awaitFollowers(leader, epoch(first), START);
@@ -88,6 +94,25 @@ abstract class EndToEndContract {
       assertThat(health(c, m))
           .as("health of %s while %s leads", m, leader)
           .isEqualTo(m.equals(leader) ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
+      int port = metrics.get(m);
+      assertThat(MetricsScrape.status(port, "/health")).as("/health of %s", m).isEqualTo(200);
+      assertThat(MetricsScrape.status(port, "/ready"))
+          .as("/ready of %s while %s leads", m, leader)
+          .isEqualTo(m.equals(leader) ? 200 : 503);
+      await()
+          .atMost(START)
+          .untilAsserted(
+              () -> {
+                assertThat(MetricsScrape.value(port, "masterha_candidacy_leading"))
+                    .isEqualTo(m.equals(leader) ? 1 : 0);
+                assertThat(MetricsScrape.value(port, "masterha_detector_leader_epoch"))
+                    .isEqualTo(epoch(first));
+              });
+      assertThat(MetricsScrape.value(port, "masterha_candidacy_elections_won_total"))
+          .isEqualTo(m.equals(leader) ? 1 : 0);
+      assertThat(MetricsScrape.get(port, "/metrics").body())
+          .containsPattern("masterha_session_state\\{[^}]*state=\"connected\"[^}]*\\} 1")
+          .contains("masterha_session_renewal_latency_seconds_count");
     }
     c.startAgentViaStore("a1");
     c.startAgentViaStreams("a2");
@@ -164,6 +189,30 @@ abstract class EndToEndContract {
       assertThat(health(c, m))
           .as("health of %s after %s took over", m, next.process())
           .isEqualTo(m.equals(next.process()) ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
+      // The metrics moved across the failover: the new leader leads with a higher epoch.
+      int port = metrics.get(m);
+      boolean leads = m.equals(next.process());
+      assertThat(MetricsScrape.status(port, "/ready"))
+          .as("/ready of %s after %s took over", m, next.process())
+          .isEqualTo(leads ? 200 : 503);
+      assertThat(MetricsScrape.status(port, "/health")).isEqualTo(200);
+      await()
+          .atMost(START)
+          .untilAsserted(
+              () -> {
+                assertThat(MetricsScrape.value(port, "masterha_candidacy_leading"))
+                    .isEqualTo(leads ? 1 : 0);
+                assertThat(MetricsScrape.value(port, "masterha_detector_leader_epoch"))
+                    .isEqualTo(epoch(next));
+              });
+      assertThat(MetricsScrape.value(port, "masterha_candidacy_elections_won_total"))
+          .isEqualTo(leads ? 1 : 0);
+      if (leads) {
+        assertThat(MetricsScrape.value(port, "masterha_candidacy_epoch")).isEqualTo(epoch(next));
+      }
+      assertThat(MetricsScrape.value(port, "masterha_detector_leader_changes_total"))
+          .as("leader changes seen by %s", m)
+          .isGreaterThanOrEqualTo(2);
       try (MasterClient client = new MasterClient(c.endpoint(m))) {
         GetInfoResponse info = client.info();
         assertThat(info.getLeading()).isEqualTo(m.equals(next.process()));

@@ -27,25 +27,43 @@ public final class GroupContender implements Contender {
   private final MasterInfo info;
   private final SharedDetection detection;
   private final CallbackExecutor callbacks;
+  private final SessionEvents events;
   private final Object lock = new Object();
   private CompletableFuture<GroupCandidacy> current;
 
   /** A contender with a detection of its own, completing on the backend's threads. */
   public GroupContender(Group group, MasterInfo info) {
-    this(group, info, new SharedDetection(group), CallbackExecutor.direct());
+    this(group, info, new SharedDetection(group), CallbackExecutor.direct(), SessionEvents.NONE);
   }
 
   /** A contender in {@code detection}'s group that learns it leads from {@code detection}. */
   public GroupContender(MasterInfo info, SharedDetection detection, CallbackExecutor callbacks) {
-    this(detection.group(), info, detection, callbacks);
+    this(info, detection, callbacks, SessionEvents.NONE);
+  }
+
+  /**
+   * A contender in {@code detection}'s group that learns it leads from {@code detection} and
+   * reports its candidacies' registration, election and loss to {@code events}.
+   */
+  public GroupContender(
+      MasterInfo info,
+      SharedDetection detection,
+      CallbackExecutor callbacks,
+      SessionEvents events) {
+    this(detection.group(), info, detection, callbacks, events);
   }
 
   private GroupContender(
-      Group group, MasterInfo info, SharedDetection detection, CallbackExecutor callbacks) {
+      Group group,
+      MasterInfo info,
+      SharedDetection detection,
+      CallbackExecutor callbacks,
+      SessionEvents events) {
     this.group = group;
     this.info = info;
     this.detection = detection;
     this.callbacks = callbacks;
+    this.events = events;
   }
 
   @Override
@@ -105,6 +123,19 @@ public final class GroupContender implements Contender {
       this.membership = callbacks.membership(owned);
       this.lostInside = owned.cancelled().thenApply(x -> null);
       this.lost = callbacks.readOnly(lostInside);
+      events.candidacyRegistered(group.path(), owned.sequence());
+      owned
+          .cancelled()
+          .whenComplete(
+              (byUs, e) ->
+                  events.candidacyLost(
+                      group.path(), owned.sequence(), Boolean.TRUE.equals(byUs), wasElected()));
+    }
+
+    private synchronized boolean wasElected() {
+      return electedInside != null
+          && electedInside.isDone()
+          && !electedInside.isCompletedExceptionally();
     }
 
     @Override
@@ -149,6 +180,9 @@ public final class GroupContender implements Contender {
         electedInside.whenComplete(
             (l, e) -> {
               release.run();
+              if (e == null) {
+                events.elected(group.path(), l.epoch());
+              }
               CompletableFuture<Optional<Leader>> w;
               synchronized (this) {
                 w = waiting;

@@ -28,6 +28,7 @@ public final class LivenessDeadline implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final Runnable onDeadline;
   private final LongSupplier clock;
+  private final SessionEvents events;
   private ScheduledFuture<?> timer;
   private long deadline = Long.MAX_VALUE;
   private long generation;
@@ -35,7 +36,19 @@ public final class LivenessDeadline implements AutoCloseable {
 
   public LivenessDeadline(
       Duration timeout, ScheduledExecutorService scheduler, Runnable onDeadline) {
-    this(timeout, scheduler, onDeadline, System::nanoTime);
+    this(timeout, scheduler, onDeadline, System::nanoTime, SessionEvents.NONE);
+  }
+
+  /**
+   * A deadline that reports each confirmed renewal ({@link #arm}) and its passing to {@code
+   * events}.
+   */
+  public LivenessDeadline(
+      Duration timeout,
+      ScheduledExecutorService scheduler,
+      Runnable onDeadline,
+      SessionEvents events) {
+    this(timeout, scheduler, onDeadline, System::nanoTime, events);
   }
 
   public LivenessDeadline(
@@ -43,6 +56,15 @@ public final class LivenessDeadline implements AutoCloseable {
       ScheduledExecutorService scheduler,
       Runnable onDeadline,
       LongSupplier clock) {
+    this(timeout, scheduler, onDeadline, clock, SessionEvents.NONE);
+  }
+
+  public LivenessDeadline(
+      Duration timeout,
+      ScheduledExecutorService scheduler,
+      Runnable onDeadline,
+      LongSupplier clock,
+      SessionEvents events) {
     this.timeoutNanos = timeout.toNanos();
     // A tenth of the timeout, at most 500 ms: room for scheduling delay, not enough to make blips
     // fatal.
@@ -50,18 +72,24 @@ public final class LivenessDeadline implements AutoCloseable {
     this.scheduler = scheduler;
     this.onDeadline = onDeadline;
     this.clock = clock;
+    this.events = events;
   }
 
   /**
    * The last renewal the store confirmed was sent at {@code sentAtNanos}: the deadline moves to it
    * + timeout.
    */
-  public synchronized void arm(long sentAtNanos) {
-    if (closed) {
-      return;
+  public void arm(long sentAtNanos) {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      deadline = sentAtNanos + timeoutNanos - marginNanos;
+      reschedule();
     }
-    deadline = sentAtNanos + timeoutNanos - marginNanos;
-    reschedule();
+    // Every backend arms the deadline with each renewal the store confirms: the one place that
+    // sees them all.
+    events.renewalConfirmed(sentAtNanos, clock.getAsLong());
   }
 
   /**
@@ -112,6 +140,8 @@ public final class LivenessDeadline implements AutoCloseable {
       // The deadline stays where it was, so passed() keeps answering true until the next arm or
       // disarm.
     }
+    // Reported before the backend cancels the members, so their loss is put down to the session.
+    events.deadlinePassed();
     onDeadline.run();
   }
 

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -114,6 +115,14 @@ public final class SharedDetection {
 
   private Throwable failure;
 
+  private volatile SessionEvents events = SessionEvents.NONE;
+
+  /**
+   * The leader last reported to {@link #events}: kept when the detection stops and starts again, so
+   * a restart that finds the same leader is no change.
+   */
+  private Optional<Leader> reported;
+
   /** A detection that takes an epoch regress lasting the default session timeout for real. */
   public SharedDetection(Group group) {
     this(group, DEFAULT_SESSION_TIMEOUT);
@@ -159,6 +168,15 @@ public final class SharedDetection {
 
   public Group group() {
     return group;
+  }
+
+  /**
+   * Reports each leader change, and how long it took to answer, to {@code events} (the session's);
+   * returns this detection.
+   */
+  public SharedDetection observedBy(SessionEvents events) {
+    this.events = java.util.Objects.requireNonNull(events, "events");
+    return this;
   }
 
   /**
@@ -230,6 +248,7 @@ public final class SharedDetection {
     if (!isLive(r)) {
       return;
     }
+    long listedAt = System.nanoTime();
     LeaderRule.leader(group, members, warned, verdicts)
         .whenComplete(
             (outcome, e) -> {
@@ -242,7 +261,7 @@ public final class SharedDetection {
               // leads and detects no leader exits. The listing changed, so the watch below answers
               // at once.
               if (!outcome.stale()) {
-                publish(r, outcome.leader());
+                publish(r, outcome.leader(), listedAt);
               }
               if (carryOn(r)) {
                 group.watch(members).whenComplete((next, e2) -> onMembers(r, next, e2));
@@ -271,10 +290,11 @@ public final class SharedDetection {
     }
   }
 
-  private void publish(long r, Optional<Leader> observed) {
+  private void publish(long r, Optional<Leader> observed, long listedAt) {
     List<CompletableFuture<Optional<Leader>>> ready = new ArrayList<>();
     Optional<Leader> leader;
     boolean recheck = false;
+    boolean changed = false;
     synchronized (lock) {
       if (state != State.RUNNING || run != r) {
         return;
@@ -287,6 +307,8 @@ public final class SharedDetection {
         recheckScheduled = true;
       } else if (!leader.equals(current)) {
         current = leader;
+        changed = !leader.equals(reported);
+        reported = leader;
         for (Iterator<Map.Entry<CompletableFuture<Optional<Leader>>, Optional<Leader>>> it =
                 pending.entrySet().iterator();
             it.hasNext(); ) {
@@ -303,6 +325,12 @@ public final class SharedDetection {
     }
     for (CompletableFuture<Optional<Leader>> f : ready) {
       f.complete(leader);
+    }
+    if (changed) {
+      SessionEvents e = events;
+      e.leaderChanged(
+          group.path(), leader.map(l -> OptionalLong.of(l.epoch())).orElse(OptionalLong.empty()));
+      e.notified(group.path(), System.nanoTime() - listedAt);
     }
   }
 
@@ -368,7 +396,7 @@ public final class SharedDetection {
                   .whenComplete(
                       (outcome, e) -> {
                         if (e == null && !outcome.stale()) {
-                          publish(r, outcome.leader());
+                          publish(r, outcome.leader(), System.nanoTime());
                         }
                       });
             });

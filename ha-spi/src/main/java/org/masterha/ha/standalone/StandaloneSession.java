@@ -11,7 +11,9 @@ import org.masterha.ha.HaSession;
 import org.masterha.ha.error.SessionClosedException;
 import org.masterha.ha.group.Group;
 import org.masterha.ha.leader.Candidacy;
+import org.masterha.ha.observe.ConnectionState;
 import org.masterha.ha.spi.GroupPaths;
+import org.masterha.ha.spi.SessionEvents;
 import org.masterha.ha.state.State;
 
 /**
@@ -25,10 +27,14 @@ public final class StandaloneSession implements HaSession {
   private final Map<String, StandaloneGroup> groups = new ConcurrentHashMap<>();
   private volatile String id = "standalone-" + IDS.incrementAndGet();
   private volatile boolean closed;
+  private final SessionEvents events;
 
   StandaloneSession(HaConfig config, InMemoryStore store) {
     this.config = config;
     this.store = store;
+    this.events = new SessionEvents(config.observer().session(backend(), config.basePath()));
+    // The in-memory store has no connection to lose: the session is live from the start.
+    events.connectionState(ConnectionState.CONNECTED);
   }
 
   @Override
@@ -59,6 +65,11 @@ public final class StandaloneSession implements HaSession {
   }
 
   @Override
+  public SessionEvents sessionEvents() {
+    return events;
+  }
+
+  @Override
   public String sessionId() {
     return id;
   }
@@ -75,9 +86,11 @@ public final class StandaloneSession implements HaSession {
   public void expire() {
     runOnStore(
         () -> {
+          events.connectionState(ConnectionState.LOST);
           groups.values().forEach(g -> g.watchers().lostAll());
           id = "standalone-" + IDS.incrementAndGet();
           store.removeAll(this).forEach(store::notifyChanged);
+          events.connectionState(ConnectionState.CONNECTED);
         });
   }
 
@@ -89,6 +102,7 @@ public final class StandaloneSession implements HaSession {
     runOnStore(
         () -> {
           closed = true;
+          events.connectionState(ConnectionState.CLOSED);
           SessionClosedException cause = new SessionClosedException("session " + id + " is closed");
           groups.values().forEach(g -> g.watchers().close(cause));
           List<String> changed = store.removeAll(this);

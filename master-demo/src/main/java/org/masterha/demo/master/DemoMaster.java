@@ -5,6 +5,8 @@ import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Optional;
@@ -21,6 +23,7 @@ import org.masterha.demo.common.MasterEndpoints;
 import org.masterha.demo.common.Version;
 import org.masterha.ha.Durations;
 import org.masterha.ha.HaBackends;
+import org.masterha.ha.HaConfig;
 import org.masterha.ha.HaSession;
 import org.masterha.ha.group.Membership;
 import org.masterha.ha.leader.Candidacy;
@@ -28,8 +31,10 @@ import org.masterha.ha.leader.Contender;
 import org.masterha.ha.leader.Detector;
 import org.masterha.ha.leader.Leader;
 import org.masterha.ha.leader.LeaderListener;
+import org.masterha.ha.observe.HaObserver;
 import org.masterha.ha.pid.PidGroup;
 import org.masterha.masterinfo.MasterInfos;
+import org.masterha.micrometer.MasterhaMetrics;
 import org.masterha.proto.MasterInfo;
 import org.masterha.proto.v1.AgentRegistryGrpc;
 import org.masterha.proto.v1.LeaderEvent;
@@ -105,6 +110,7 @@ public final class DemoMaster implements AutoCloseable {
   private final LeaderWatchers watchers = new LeaderWatchers();
   private final AgentRegistryService registry = new AgentRegistryService(this);
   private final AgentTokenCheck tokenCheck;
+  private final SessionLiveness liveness = new SessionLiveness();
   private final java.util.concurrent.atomic.AtomicBoolean closed =
       new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -114,6 +120,7 @@ public final class DemoMaster implements AutoCloseable {
   private volatile String backend = "";
   private Events events;
   private Server server;
+  private volatile MetricsHttpServer metricsServer;
   private HaSession session;
   private Contender contender;
   private Detector detector;
@@ -154,7 +161,15 @@ public final class DemoMaster implements AutoCloseable {
    * IOException.
    */
   public void start() throws IOException {
-    session = backends.open(options.ha());
+    HaObserver observer = liveness;
+    PrometheusMeterRegistry meters = null;
+    if (options.metrics().isPresent()) {
+      meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      observer = HaObserver.all(liveness, MasterhaMetrics.of(meters));
+    }
+    HaConfig ha = options.ha();
+    session =
+        backends.open(ha.toBuilder().observer(HaObserver.all(ha.observer(), observer)).build());
     backend = session.backend();
     health.setStatus("", ServingStatus.NOT_SERVING);
     health.setStatus(AgentRegistryGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
@@ -179,6 +194,21 @@ public final class DemoMaster implements AutoCloseable {
       session.close();
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       throw new IOException("cannot serve the gRPC API on " + where + ": " + cause.getMessage(), e);
+    }
+    if (meters != null) {
+      try {
+        metricsServer =
+            MetricsHttpServer.start(
+                options.metrics().get(), meters, liveness::live, () -> view().leading());
+      } catch (IOException e) {
+        session.close();
+        server.shutdownNow();
+        throw e;
+      }
+      log.info(
+          "Serving /metrics, /health and /ready on http://{}:{}",
+          options.metrics().get().getAddress().getHostAddress(),
+          metricsServer.port());
     }
     info =
         MasterInfos.of(
@@ -257,6 +287,12 @@ public final class DemoMaster implements AutoCloseable {
   }
 
   /** The port the gRPC API is served on. */
+  /** The port {@code /metrics} is served on; empty without {@code --metrics-port}. */
+  public Optional<Integer> metricsPort() {
+    MetricsHttpServer m = metricsServer;
+    return m == null ? Optional.empty() : Optional.of(m.port());
+  }
+
   public int port() {
     return server.getPort();
   }
@@ -687,6 +723,9 @@ public final class DemoMaster implements AutoCloseable {
         Thread.currentThread().interrupt();
         server.shutdownNow();
       }
+    }
+    if (metricsServer != null) {
+      metricsServer.close();
     }
     loop.shutdownNow();
     if (events != null) {

@@ -2,6 +2,7 @@ package org.masterha.demo.master;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Optional;
@@ -24,7 +25,8 @@ public record MasterOptions(
     HaConfig ha,
     Duration reregistrationTimeout,
     Optional<GrpcTls.Server> tls,
-    Optional<Secret> agentToken) {
+    Optional<Secret> agentToken,
+    Optional<InetSocketAddress> metrics) {
   public static final Flags FLAGS =
       AgentTokens.define(
               GrpcTls.defineServer(HaFlags.define(Flags.builder(), "10s")),
@@ -51,6 +53,17 @@ public record MasterOptions(
               "after an election, how long agents in the recovered registry have to"
                   + " re-register before they are marked gone",
               "10s")
+          .value(
+              "metrics-port",
+              "PORT",
+              "serve Prometheus metrics (/metrics), liveness (/health) and readiness (/ready) over"
+                  + " HTTP on this port; 0 picks a free one; off unless given",
+              null)
+          .value(
+              "metrics-address",
+              "IPV4",
+              "the address to serve --metrics-port on; metrics are for the local network only",
+              "127.0.0.1")
           .build();
 
   public static final String USAGE =
@@ -60,7 +73,9 @@ public record MasterOptions(
           + "12 no leader detected while leading, 13 candidacy lost before it was elected, 130 stopped by Ctrl-C (SIGINT),\n"
           + "143 stopped by SIGTERM (both a clean shutdown: a leader steps down and its successor is elected at once).\n"
           + "The gRPC API is plaintext unless --tls-cert/--tls-key are given; --tls-client-ca adds mutual TLS, and\n"
-          + "--agent-token-file/--agent-token-env make Register and Heartbeat require the agents' token (docs/operations.md).\n\n"
+          + "--agent-token-file/--agent-token-env make Register and Heartbeat require the agents' token (docs/operations.md).\n"
+          + "--metrics-port serves /metrics (Prometheus text), /health (200 while the store session is live) and /ready\n"
+          + "(200 only on the leader) over plain HTTP, on 127.0.0.1 unless --metrics-address says otherwise.\n\n"
           + "Flags:\n"
           + FLAGS.describe();
 
@@ -83,7 +98,38 @@ public record MasterOptions(
     Optional<GrpcTls.Server> tls = GrpcTls.server(p);
     Optional<Secret> token = AgentTokens.read(p, "agent-token");
     return new MasterOptions(
-        name, ip, port, hostname, p.bool("contend-again"), ha, reregistration, tls, token);
+        name,
+        ip,
+        port,
+        hostname,
+        p.bool("contend-again"),
+        ha,
+        reregistration,
+        tls,
+        token,
+        metrics(p));
+  }
+
+  private static Optional<InetSocketAddress> metrics(Flags.Parsed p) {
+    if (!p.given("metrics-port")) {
+      if (p.given("metrics-address")) {
+        throw new UsageException(
+            "flag --metrics-address needs --metrics-port, e.g. --metrics-port=9100");
+      }
+      return Optional.empty();
+    }
+    int port = p.integer("metrics-port", 0, 65535);
+    String address = p.get("metrics-address").orElseThrow();
+    Inet4Address ip;
+    try {
+      ip = ipv4(address);
+    } catch (UsageException e) {
+      throw new UsageException(
+          "flag --metrics-address='"
+              + address
+              + "' is not accepted; expected an IPv4 address such as 127.0.0.1");
+    }
+    return Optional.of(new InetSocketAddress(ip, port));
   }
 
   private static Inet4Address ipv4(String text) {

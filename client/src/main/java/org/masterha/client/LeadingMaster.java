@@ -1,0 +1,43 @@
+package org.masterha.client;
+
+import java.util.Objects;
+import org.masterha.masterinfo.Ipv4;
+import org.masterha.proto.MasterInfo;
+
+/**
+ * The leading master as the masters report it: its Mesos {@link MasterInfo} and the epoch it leads
+ * in. The epoch is the leader's sequence number in the coordination store; it only increases from
+ * one leader to the next, so a report with a lower epoch than one already seen comes from a stale
+ * master.
+ */
+public record LeadingMaster(MasterInfo info, long epoch) {
+  public LeadingMaster {
+    Objects.requireNonNull(info, "info");
+  }
+
+  /**
+   * {@code host:port} of the leader's gRPC API: the address field, else ip and port, else the host
+   * part of the pid.
+   */
+  public String endpoint() {
+    if (info.hasAddress() && info.getAddress().hasIp() && !info.getAddress().getIp().isEmpty()) {
+      return info.getAddress().getIp() + ":" + info.getAddress().getPort();
+    }
+    if (info.getIp() != 0) {
+      return Ipv4.fromMesos(info.getIp()) + ":" + info.getPort();
+    }
+    String pid = info.getPid();
+    int at = pid.indexOf('@');
+    return at >= 0 ? pid.substring(at + 1) : info.getHostname() + ":" + info.getPort();
+  }
+
+  /** The leader's pid when it has one, else {@code master@host:port}: for logs. */
+  public String describe() {
+    return info.hasPid() && !info.getPid().isEmpty() ? info.getPid() : "master@" + endpoint();
+  }
+
+  @Override
+  public String toString() {
+    return describe() + "#" + epoch;
+  }
+}
