@@ -4,7 +4,9 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.masterha.demo.common.AgentTokens;
 import org.masterha.demo.common.Flags;
@@ -14,6 +16,10 @@ import org.masterha.demo.common.UsageException;
 import org.masterha.ha.HaBackends;
 import org.masterha.ha.HaConfig;
 import org.masterha.ha.Secret;
+import org.masterha.ha.embed.EmbeddedPeers;
+import org.masterha.ha.embed.EmbeddedStoreProvider;
+import org.masterha.ha.embed.EmbeddedStores;
+import org.masterha.ha.error.HaConfigException;
 
 /** A master's settings, from its command line. */
 public record MasterOptions(
@@ -26,7 +32,8 @@ public record MasterOptions(
     Duration reregistrationTimeout,
     Optional<GrpcTls.Server> tls,
     Optional<Secret> agentToken,
-    Optional<InetSocketAddress> metrics) {
+    Optional<InetSocketAddress> metrics,
+    Optional<EmbeddedPeers> raftPeer) {
   public static final Flags FLAGS =
       AgentTokens.define(
               GrpcTls.defineServer(HaFlags.define(Flags.builder(), "10s")),
@@ -64,6 +71,19 @@ public record MasterOptions(
               "IPV4",
               "the address to serve --metrics-port on; metrics are for the local network only",
               "127.0.0.1")
+          .value(
+              "raft-peers",
+              "ID=HOST:PORT,...",
+              "run a peer of the raft backend's quorum inside this master: every peer's id and address"
+                  + " (3 or 5 masters are the quorum); needs --raft-self and --raft-data; --ha-url then"
+                  + " defaults to raft://PEERS/masterha",
+              null)
+          .value("raft-self", "ID", "which of --raft-peers this master runs", null)
+          .value(
+              "raft-data",
+              "DIR",
+              "this master's raft peer's log and snapshots (created if missing; must be writable)",
+              null)
           .build();
 
   public static final String USAGE =
@@ -75,7 +95,9 @@ public record MasterOptions(
           + "The gRPC API is plaintext unless --tls-cert/--tls-key are given; --tls-client-ca adds mutual TLS, and\n"
           + "--agent-token-file/--agent-token-env make Register and Heartbeat require the agents' token (docs/operations.md).\n"
           + "--metrics-port serves /metrics (Prometheus text), /health (200 while the store session is live) and /ready\n"
-          + "(200 only on the leader) over plain HTTP, on 127.0.0.1 unless --metrics-address says otherwise.\n\n"
+          + "(200 only on the leader) over plain HTTP, on 127.0.0.1 unless --metrics-address says otherwise.\n"
+          + "--raft-peers/--raft-self/--raft-data run a raft peer in this master (the masters are the quorum; needs the\n"
+          + "raft backend on the class path).\n\n"
           + "Flags:\n"
           + FLAGS.describe();
 
@@ -91,7 +113,18 @@ public record MasterOptions(
         p.given("hostname")
             ? p.required("hostname", "localhost")
             : ip.isLoopbackAddress() ? "localhost" : ip.getHostAddress();
-    HaConfig ha = HaFlags.config(p, Optional.empty(), backends);
+    Optional<EmbeddedPeers> raftPeer = raftPeer(p);
+    Optional<String> raftUrl =
+        raftPeer
+            .filter(peers -> !p.given("ha-url"))
+            .map(peers -> raftStore(RAFT_FLAGS).url(peers, "/masterha"));
+    HaConfig ha = HaFlags.config(p, raftUrl, backends);
+    if (raftPeer.isPresent() && !ha.backend().orElse("").equals(RAFT)) {
+      throw new UsageException(
+          "flags --raft-peers/--raft-self/--raft-data run a raft peer, but the HA backend is '"
+              + ha.backend().orElse("?")
+              + "'; leave --ha-url out (it defaults to raft://PEERS/masterha) or give a raft:// URL");
+    }
     String name = p.given("name") ? p.required("name", "m1") : null;
     Duration reregistration =
         p.duration("reregistration-timeout", Duration.ofMillis(100), Duration.ofHours(24));
@@ -107,7 +140,53 @@ public record MasterOptions(
         reregistration,
         tls,
         token,
-        metrics(p));
+        metrics(p),
+        raftPeer);
+  }
+
+  private static final String RAFT = "raft";
+  static final String RAFT_FLAGS = "flags --raft-peers/--raft-self/--raft-data";
+
+  /**
+   * The raft backend's embedded peer, found on the class path (master-demo does not depend on it).
+   */
+  static EmbeddedStoreProvider raftStore(String flags) {
+    try {
+      return EmbeddedStores.load().byBackend(RAFT);
+    } catch (HaConfigException e) {
+      throw new UsageException(
+          flags
+              + ": "
+              + e.getMessage()
+              + " (install backends/raft, or add ha-raft's jars to MASTERHA_CLASSPATH)");
+    }
+  }
+
+  private static Optional<EmbeddedPeers> raftPeer(Flags.Parsed p) {
+    List<String> flags = List.of("raft-peers", "raft-self", "raft-data");
+    List<String> given = flags.stream().filter(p::given).toList();
+    if (given.isEmpty()) {
+      return Optional.empty();
+    }
+    if (given.size() < flags.size()) {
+      throw new UsageException(
+          "flags --raft-peers, --raft-self and --raft-data go together; missing: --"
+              + String.join(", --", flags.stream().filter(f -> !given.contains(f)).toList())
+              + " (e.g. --raft-peers=n1=10.0.0.1:7070,n2=10.0.0.2:7070,n3=10.0.0.3:7070"
+              + " --raft-self=n1 --raft-data=/var/lib/masterha/raft)");
+    }
+    raftStore(RAFT_FLAGS);
+    try {
+      EmbeddedPeers peers =
+          new EmbeddedPeers(
+              p.required("raft-self", "n1"),
+              EmbeddedPeers.parse(p.required("raft-peers", "n1=10.0.0.1:7070,...")),
+              Path.of(p.required("raft-data", "/var/lib/masterha/raft")));
+      peers.prepareDataDir();
+      return Optional.of(peers);
+    } catch (HaConfigException e) {
+      throw new UsageException("flags --raft-peers/--raft-self/--raft-data: " + e.getMessage());
+    }
   }
 
   private static Optional<InetSocketAddress> metrics(Flags.Parsed p) {
