@@ -89,6 +89,7 @@ public final class Cluster implements AutoCloseable {
                 "--port=" + port,
                 "--name=" + name,
                 "--session-timeout=" + org.masterha.ha.Durations.format(sessionTimeout)));
+    args.addAll(store.masterFlags(name));
     args.addAll(List.of(extra));
     return start(name, MASTER_MAIN, args);
   }

@@ -31,8 +31,9 @@ public final class DemoLauncher {
           .value(
               "backend",
               "NAME",
-              "the store: zookeeper (embedded, nothing to install), etcd (runs the etcd binary) or consul (a Consul agent given"
-                  + " by --consul, else the project's fake of Consul's HTTP API)",
+              "the store: zookeeper (embedded, nothing to install), etcd (runs the etcd binary), consul (a Consul agent given"
+                  + " by --consul, else the project's fake of Consul's HTTP API) or raft (the masters are the quorum: a raft"
+                  + " peer in each, nothing else runs; an odd --masters)",
               "zookeeper")
           .value("masters", "N", "how many masters, 2 to 9", "3")
           .value(
@@ -106,9 +107,11 @@ public final class DemoLauncher {
           "unexpected argument '" + p.positionals().get(0) + "'; flags look like --name=value");
     }
     String backend = p.get("backend").orElseThrow().toLowerCase(Locale.ROOT);
-    if (!List.of("zookeeper", "etcd", "consul").contains(backend)) {
+    if (!List.of("zookeeper", "etcd", "consul", "raft").contains(backend)) {
       throw new UsageException(
-          "flag --backend='" + backend + "' is not accepted; expected zookeeper, etcd or consul");
+          "flag --backend='"
+              + backend
+              + "' is not accepted; expected zookeeper, etcd, consul or raft");
     }
     try {
       // Before a store starts: an install without this backend's folder says so, and which it has.
@@ -117,6 +120,13 @@ public final class DemoLauncher {
       throw new UsageException("flag --backend: " + e.getMessage());
     }
     int masters = p.integer("masters", 2, 9);
+    if (backend.equals("raft") && masters % 2 == 0) {
+      throw new UsageException(
+          "flag --masters="
+              + masters
+              + " is not accepted with --backend=raft: the masters are the quorum, and after the"
+              + " leader is killed a majority must be left; expected 3, 5, 7 or 9");
+    }
     int agents = p.integer("agents", 0, 9);
     Duration timeout = p.duration("session-timeout", Duration.ofMillis(500), Duration.ofMinutes(2));
     if (!backend.equals("consul") && p.given("consul")) {
@@ -210,6 +220,7 @@ public final class DemoLauncher {
             switch (backend) {
               case "zookeeper" -> EmbeddedZooKeeper.start(dir);
               case "etcd" -> EtcdServer.start(etcdBinary, dir);
+              case "raft" -> RaftQuorum.forMasters(masterCount, dir);
               // The fake's session_ttl_min is lowered to 1s so the demo's short timeouts are
               // honoured (TTL = timeout / 2).
               default ->

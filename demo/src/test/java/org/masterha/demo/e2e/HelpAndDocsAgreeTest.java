@@ -59,6 +59,7 @@ class HelpAndDocsAgreeTest {
     for (String main :
         List.of(
             "org.masterha.demo.master.MasterMain",
+            "org.masterha.demo.master.RaftNodeMain",
             "org.masterha.demo.agent.AgentMain",
             "org.masterha.tools.resolve.ResolveMain",
             "org.masterha.chaos.run.ChaosMain",
