@@ -31,7 +31,7 @@ class DistributionLayoutIT {
   private static final String VERSION = System.getProperty("masterha.version");
   private static final String HOME = "masterha-" + VERSION;
   private static final String SERVICES = "META-INF/services/org.masterha.ha.HaBackend";
-  private static final List<String> BACKENDS = List.of("consul", "etcd", "zookeeper");
+  private static final List<String> BACKENDS = List.of("consul", "etcd", "raft", "zookeeper");
 
   @TempDir static Path tmp;
   private static Path home;
@@ -135,8 +135,11 @@ class DistributionLayoutIT {
       for (JarEntry e : f.stream().toList()) {
         String n = e.getName();
         // Java 9+ multi-release jars carry variants of their own classes, and module descriptors.
+        // Android's lint annotations: gRPC's com.google.android:annotations and the raft backend's
+        // ratis-thirdparty-misc both carry them (class retention, never loaded on a JVM).
         if (n.endsWith(".class")
             && !n.startsWith("META-INF/versions/")
+            && !n.startsWith("android/annotation/")
             && !n.endsWith("module-info.class")) {
           out.add(n);
         }
