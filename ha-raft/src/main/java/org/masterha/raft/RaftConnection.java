@@ -43,10 +43,23 @@ import org.slf4j.LoggerFactory;
 final class RaftConnection implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RaftConnection.class);
 
-  /** The longest a long poll waits on the peer; well below the request timeout. */
-  static final long POLL_WAIT_MS = 1000;
+  /** The longest a request waits for its answer before Ratis tries again (or gives up). */
+  private static final long MAX_REQUEST_TIMEOUT_MS = 3000;
 
-  private static final TimeDuration REQUEST_TIMEOUT = TimeDuration.valueOf(3, TimeUnit.SECONDS);
+  /** The shortest: a write through the log needs a round to a majority and an fsync. */
+  private static final long MIN_REQUEST_TIMEOUT_MS = 1000;
+
+  /** The longest a long poll waits on the peer. */
+  private static final long MAX_POLL_WAIT_MS = 1000;
+
+  /**
+   * Scaled to the session timeout (at most it, between 1 and 3 s), so a request stuck on a dead
+   * connection is given up and sent again well before a short session's deadline.
+   */
+  private final long requestTimeoutMs;
+
+  /** A third of the request timeout, at most 1 s: a poll's answer always comes in time. */
+  private final long pollWaitMs;
 
   private final RaftSettings settings;
   private final RaftGroupId groupId;
@@ -58,27 +71,44 @@ final class RaftConnection implements AutoCloseable {
   private final Clients retrying = new Clients(RaftConnection::retries);
 
   /**
-   * For keep-alives and state writes: retries only what proves the request was not applied (not the
-   * leader, no leader yet, no connection made), so a write whose answer is lost is never sent
-   * again. Keep-alives go here too: they need no retry (the next one is due soon), and must not
-   * queue behind the other client's ordered requests.
+   * For state writes: retries only what proves the request was not applied (not the leader, no
+   * leader yet, no connection made), so a write whose answer is lost is never sent again.
    */
   private final Clients once = new Clients(RaftConnection::retriesThatCannotApplyTwice);
+
+  /**
+   * For keep-alives, which must not queue behind the other clients' ordered requests. A keep-alive
+   * applied twice only renews twice, so it is retried like a join: on the at-most-once client, the
+   * first keep-alive lost with a killed Raft leader closed Ratis' ordered window, failing every
+   * keep-alive queued behind it, and the session ran out while a new leader was being elected.
+   */
+  private final Clients keepAlives = new Clients(RaftConnection::retries);
 
   private volatile boolean closed;
 
   RaftConnection(RaftSettings settings) {
     this.settings = settings;
     this.groupId = RaftNode.groupId(settings.group());
+    this.requestTimeoutMs =
+        Math.max(
+            MIN_REQUEST_TIMEOUT_MS,
+            Math.min(MAX_REQUEST_TIMEOUT_MS, settings.sessionTimeout().toMillis()));
+    this.pollWaitMs = Math.min(MAX_POLL_WAIT_MS, requestTimeoutMs / 3);
     Thread t = new Thread(this::discover, "masterha-raft-discovery " + settings.basePath());
     t.setDaemon(true);
     t.start();
   }
 
-  private static RaftProperties properties() {
+  private RaftProperties properties() {
     RaftProperties p = new RaftProperties();
-    RaftClientConfigKeys.Rpc.setRequestTimeout(p, REQUEST_TIMEOUT);
+    RaftClientConfigKeys.Rpc.setRequestTimeout(
+        p, TimeDuration.valueOf(requestTimeoutMs, TimeUnit.MILLISECONDS));
     return p;
+  }
+
+  /** How long a long poll asks the peer to wait for a change. */
+  long pollWaitMs() {
+    return pollWaitMs;
   }
 
   /**
@@ -212,10 +242,12 @@ final class RaftConnection implements AutoCloseable {
     return send(once, c -> c.async().send(message(command)), true);
   }
 
-  /** {@link #writeOnce(byte[])}, telling {@code sentAt} when it goes out. */
-  CompletableFuture<byte[]> writeOnce(byte[] command, LongConsumer sentAt) {
+  /**
+   * A keep-alive, retried for a while (same call id); {@code sentAt} hears when it first goes out.
+   */
+  CompletableFuture<byte[]> keepAlive(byte[] command, LongConsumer sentAt) {
     return send(
-        once,
+        keepAlives,
         c -> {
           sentAt.accept(System.nanoTime());
           return c.async().send(message(command));
@@ -358,5 +390,6 @@ final class RaftConnection implements AutoCloseable {
     closed = true;
     retrying.close();
     once.close();
+    keepAlives.close();
   }
 }

@@ -106,7 +106,7 @@ final class RaftMemberGroup implements Group, SharedDetection.Shared, KnownData 
             .op(Op.LIST)
             .str(path)
             .i64(asOfIndex)
-            .i64(RaftConnection.POLL_WAIT_MS)
+            .i64(session.connection().pollWaitMs())
             .toBytes();
     session
         .connection()

@@ -224,7 +224,7 @@ final class RaftSession implements HaSession {
     }
     AtomicLong sentAt = new AtomicLong(System.nanoTime());
     connection
-        .writeOnce(new Wire.Out().op(Op.KEEP_ALIVE).i64(id).toBytes(), sentAt::set)
+        .keepAlive(new Wire.Out().op(Op.KEEP_ALIVE).i64(id).toBytes(), sentAt::set)
         .whenComplete((reply, error) -> onEvents(() -> keptAlive(id, sentAt.get(), reply, error)));
   }
 

@@ -354,12 +354,7 @@ final class RaftGroupFixture implements BackendFixture {
 
     @Override
     public void restartAll() throws Exception {
-      for (int i = 0; i < processes.size(); i++) {
-        processes.stop(i);
-      }
-      for (int i = 0; i < processes.size(); i++) {
-        processes.start(i);
-      }
+      processes.restartAll();
       awaitLeader();
     }
 

@@ -34,6 +34,7 @@ import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 import org.masterha.ha.spi.DaemonThreads;
 import org.masterha.raft.server.Wire.Op;
@@ -93,12 +94,38 @@ public final class CoordinationStateMachine extends BaseStateMachine {
       throws IOException {
     super.initialize(server, groupId, raftStorage);
     storage.init(raftStorage);
-    reinitialize();
+    loadLatestSnapshot();
+    LifeCycle life = getLifeCycle();
+    life.transition(LifeCycle.State.STARTING);
+    life.transition(LifeCycle.State.RUNNING);
     timers.scheduleWithFixedDelay(this::reap, REAP_EVERY_MS, REAP_EVERY_MS, TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * Before Ratis installs a snapshot sent by the leader (this peer was too far behind for the log):
+   * Ratis only reloads a state machine that says it is paused.
+   */
+  @Override
+  public void pause() {
+    LifeCycle life = getLifeCycle();
+    if (life.getCurrentState() == LifeCycle.State.RUNNING) {
+      life.transition(LifeCycle.State.PAUSING);
+      life.transition(LifeCycle.State.PAUSED);
+    }
+  }
+
+  /** After a snapshot from the leader was installed: the state is that snapshot's. */
   @Override
   public void reinitialize() throws IOException {
+    loadLatestSnapshot();
+    LifeCycle life = getLifeCycle();
+    if (life.getCurrentState() == LifeCycle.State.PAUSED) {
+      life.transition(LifeCycle.State.STARTING);
+      life.transition(LifeCycle.State.RUNNING);
+    }
+  }
+
+  private void loadLatestSnapshot() throws IOException {
     SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
     if (snapshot == null) {
       return;

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
@@ -63,6 +64,14 @@ public final class RaftNode implements Closeable {
   }
 
   public RaftNode(Options options) throws IOException {
+    this(options, properties -> {});
+  }
+
+  /**
+   * A peer whose Ratis properties {@code tuning} may change after the defaults are set: tests use
+   * it to take snapshots every few entries; a deployment has no need of it.
+   */
+  public RaftNode(Options options, Consumer<RaftProperties> tuning) throws IOException {
     this.options = options;
     RaftProperties properties = new RaftProperties();
     File dir = options.dataDir().toFile();
@@ -80,6 +89,7 @@ public final class RaftNode implements Closeable {
     // follower's next index (Ratis' "Previous TermIndex not found"); see ha-raft/STATUS.md.
     RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(properties, false);
     GrpcConfigKeys.Server.setPort(properties, port(options.address()));
+    tuning.accept(properties);
     boolean fresh = !Files.isDirectory(dir.toPath()) || isEmpty(dir.toPath());
     this.server =
         RaftServer.newBuilder()
@@ -141,6 +151,11 @@ public final class RaftNode implements Closeable {
     } catch (IOException e) {
       return false;
     }
+  }
+
+  /** This peer's part of the group (its log, its role): for tests. */
+  RaftServer.Division division() throws IOException {
+    return server.getDivision(groupId(options.group()));
   }
 
   public CoordinationStateMachine stateMachine() {
