@@ -1,7 +1,7 @@
 package org.masterha.client;
 
 import java.util.Objects;
-import org.masterha.masterinfo.Ipv4;
+import org.masterha.masterinfo.MasterInfos;
 import org.masterha.proto.MasterInfo;
 
 /**
@@ -20,15 +20,7 @@ public record LeadingMaster(MasterInfo info, long epoch) {
    * part of the pid.
    */
   public String endpoint() {
-    if (info.hasAddress() && info.getAddress().hasIp() && !info.getAddress().getIp().isEmpty()) {
-      return info.getAddress().getIp() + ":" + info.getAddress().getPort();
-    }
-    if (info.getIp() != 0) {
-      return Ipv4.fromMesos(info.getIp()) + ":" + info.getPort();
-    }
-    String pid = info.getPid();
-    int at = pid.indexOf('@');
-    return at >= 0 ? pid.substring(at + 1) : info.getHostname() + ":" + info.getPort();
+    return MasterInfos.endpoint(info);
   }
 
   /** The leader's pid when it has one, else {@code master@host:port}: for logs. */

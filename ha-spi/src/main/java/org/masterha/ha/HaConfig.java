@@ -114,7 +114,9 @@ public final class HaConfig {
     b.url = url;
     b.backend = backend.orElse(null);
     b.sessionTimeout = sessionTimeout;
-    b.credentials = credentials.orElse(null);
+    // Credentials that came with the URL stay in the URL: copying them as separate ones too would
+    // make build() refuse them as given twice.
+    b.credentials = url.credentials().isPresent() ? null : credentials.orElse(null);
     b.tls = tls.orElse(null);
     b.options.putAll(options);
     b.callbackExecutor = callbackExecutor.orElse(null);

@@ -49,6 +49,18 @@ class HaConfigTest {
   }
 
   @Test
+  void toBuilderKeepsCredentialsTheWayTheyWereGiven() {
+    HaConfig inUrl = HaConfig.builder().url("zk://alice:s3cr3t@h/m").build();
+    HaConfig copy = inUrl.toBuilder().build();
+    assertThat(copy.credentials()).isEqualTo(inUrl.credentials()).isPresent();
+    assertThat(copy.url()).isEqualTo(inUrl.url());
+
+    Credentials separate = Credentials.parse("bob:other", "t");
+    HaConfig given = HaConfig.builder().url("zk://h/m").credentials(separate).build();
+    assertThat(given.toBuilder().build().credentials()).contains(separate);
+  }
+
+  @Test
   void sessionTimeoutBoundsAreInclusive() {
     assertThat(
             HaConfig.builder()

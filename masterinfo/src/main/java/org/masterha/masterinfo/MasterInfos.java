@@ -82,4 +82,20 @@ public final class MasterInfos {
       throw new IllegalArgumentException("MasterInfo " + name + " must not be empty");
     }
   }
+
+  /**
+   * {@code host:port} of the master's gRPC API: the address field, else ip and port, else the host
+   * part of the pid (else hostname and port). Agents and clients dial what this returns.
+   */
+  public static String endpoint(MasterInfo info) {
+    if (info.hasAddress() && info.getAddress().hasIp() && !info.getAddress().getIp().isEmpty()) {
+      return info.getAddress().getIp() + ":" + info.getAddress().getPort();
+    }
+    if (info.getIp() != 0) {
+      return Ipv4.fromMesos(info.getIp()) + ":" + info.getPort();
+    }
+    String pid = info.getPid();
+    int at = pid.indexOf('@');
+    return at >= 0 ? pid.substring(at + 1) : info.getHostname() + ":" + info.getPort();
+  }
 }

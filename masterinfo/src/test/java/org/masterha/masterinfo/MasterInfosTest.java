@@ -61,4 +61,22 @@ class MasterInfosTest {
         .isEqualTo(MasterInfos.fromUpid(Upid.parse("master@127.0.0.1:5050")));
     assertThat(MasterInfos.fromUpid(pid).isInitialized()).isTrue();
   }
+
+  @Test
+  void endpointPrefersTheAddressThenIpAndPortThenThePid() {
+    MasterInfo full = MasterInfos.of(ID, "10.0.0.11", 5050, "m1.example.org", "1.4.0");
+    assertThat(MasterInfos.endpoint(full)).isEqualTo("10.0.0.11:5050");
+    assertThat(MasterInfos.endpoint(full.toBuilder().clearAddress().setIp(0x0100007f).build()))
+        .isEqualTo("127.0.0.1:5050");
+    MasterInfo pidOnly =
+        MasterInfo.newBuilder()
+            .setId(ID)
+            .setIp(0)
+            .setPort(5050)
+            .setPid("master@10.0.0.12:6060")
+            .build();
+    assertThat(MasterInfos.endpoint(pidOnly)).isEqualTo("10.0.0.12:6060");
+    assertThat(MasterInfos.endpoint(pidOnly.toBuilder().setPid("").setHostname("m3").build()))
+        .isEqualTo("m3:5050");
+  }
 }

@@ -49,7 +49,7 @@ final class WipeLines {
       if (e instanceof Event.Contending c) {
         candidacies
             .computeIfAbsent(c.epoch(), k -> new ArrayList<>())
-            .add(new Candidacy(c.t(), c.proc(), c.life(), wipesBefore(wipes, c.t())));
+            .add(new Candidacy(c.t(), c.proc(), c.life(), wipesBefore(wipes, c.t()), c.epoch()));
       }
     }
     List<Event> relabelled = new ArrayList<>(history.events().size());
@@ -60,7 +60,20 @@ final class WipeLines {
   }
 
   /** A candidacy registered at {@code t} by a process life, on line {@code line}. */
-  private record Candidacy(long t, String proc, int life, long line) {}
+  private record Candidacy(long t, String proc, int life, long line, long epoch) {}
+
+  /** The first candidacy {@code proc} registered after {@code t}, of any epoch. */
+  private static Candidacy nextOf(String proc, long t, Map<Long, List<Candidacy>> candidacies) {
+    Candidacy next = null;
+    for (List<Candidacy> ofEpoch : candidacies.values()) {
+      for (Candidacy c : ofEpoch) {
+        if (c.proc().equals(proc) && c.t() > t && (next == null || c.t() < next.t())) {
+          next = c;
+        }
+      }
+    }
+    return next;
+  }
 
   private static Event relabel(Event e, List<Long> wipes, Map<Long, List<Candidacy>> candidacies) {
     if (!(e instanceof Event.OnLine o)) {
@@ -115,16 +128,18 @@ final class WipeLines {
       // detector saw its member; else the old leader just before a wipe.
       long now = wipesBefore(wipes, e.t());
       Candidacy before = null;
-      Candidacy after = null;
       for (Candidacy c : all) {
-        if (!c.proc().equals(d.leader())) {
-          continue;
-        }
-        if (c.t() <= e.t()) {
+        if (c.proc().equals(d.leader()) && c.t() <= e.t()) {
           before = c;
-        } else if (after == null) {
-          after = c;
         }
+      }
+      // Only the leader's very next candidacy can be one the detector saw before its process
+      // logged it; a later candidacy of the same epoch number (epochs count again from 0 on a new
+      // line) is another member.
+      Candidacy after = null;
+      Candidacy next = nextOf(d.leader(), e.t(), candidacies);
+      if (next != null && next.epoch() == e.epoch()) {
+        after = next;
       }
       if (before != null && before.line() == now) {
         chosen = before;

@@ -1,6 +1,6 @@
 package org.masterha.demo.common;
 
-import org.masterha.masterinfo.Ipv4;
+import org.masterha.masterinfo.MasterInfos;
 import org.masterha.proto.MasterInfo;
 
 /** Where to call a master whose MasterInfo was detected, and how to name it in logs. */
@@ -11,15 +11,7 @@ public final class MasterEndpoints {
    * {@code host:port} of the master's gRPC API: the address field, else ip and port, else the pid.
    */
   public static String endpoint(MasterInfo info) {
-    if (info.hasAddress() && info.getAddress().hasIp() && !info.getAddress().getIp().isEmpty()) {
-      return info.getAddress().getIp() + ":" + info.getAddress().getPort();
-    }
-    if (info.getIp() != 0) {
-      return Ipv4.fromMesos(info.getIp()) + ":" + info.getPort();
-    }
-    String pid = info.getPid();
-    int at = pid.indexOf('@');
-    return at >= 0 ? pid.substring(at + 1) : info.getHostname() + ":" + info.getPort();
+    return MasterInfos.endpoint(info);
   }
 
   /** The short form used in logs and events: the pid when there is one. */
