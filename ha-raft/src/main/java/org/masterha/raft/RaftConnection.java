@@ -14,6 +14,7 @@ import java.util.function.Supplier;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.GroupInfoReply;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -200,6 +201,11 @@ final class RaftConnection implements AutoCloseable {
     }
     log.debug("raft client for {} talks to {}", settings.basePath(), peers);
     group.complete(RaftGroup.valueOf(groupId, peers));
+  }
+
+  /** Whether the peer at {@code address} says it is the Raft leader now. */
+  boolean leads(String address) throws IOException {
+    return probe(address).getRoleInfoProto().getRole() == RaftPeerRole.LEADER;
   }
 
   private GroupInfoReply probe(String address) throws IOException {

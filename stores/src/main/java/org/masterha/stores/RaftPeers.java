@@ -123,6 +123,22 @@ public final class RaftPeers implements AutoCloseable {
     }
   }
 
+  /** SIGSTOP of peer {@code index}, as a long GC pause or a frozen host. */
+  public void pause(int index) {
+    Peer p = peers.get(index);
+    if (p.running()) {
+      p.process.pause();
+    }
+  }
+
+  /** SIGCONT of peer {@code index}. */
+  public void resume(int index) {
+    Peer p = peers.get(index);
+    if (p.running()) {
+      p.process.resume();
+    }
+  }
+
   /**
    * Stops every running peer (SIGTERM, all at once, as a whole-cluster restart does) and starts
    * them all again with their data, waiting until each listens: in parallel, so a restart costs one

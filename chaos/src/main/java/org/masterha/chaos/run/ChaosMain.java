@@ -19,18 +19,18 @@ import org.masterha.chaos.check.Summary;
 public final class ChaosMain {
   static final String USAGE =
       """
-      usage: masterha chaos --backend=zookeeper|etcd|consul|all --faults=N --seed=S [options]
+      usage: masterha chaos --backend=zookeeper|etcd|consul|raft|all --faults=N --seed=S [options]
 
       A fault campaign: master processes (the chaos node) contend on a real store cluster (3 ZooKeeper
-      servers, 3 etcd members, the Consul fake) and write a fenced register while they lead; a seeded
+      servers, 3 etcd members, the Consul fake, 3 raft peers) and write a fenced register while they lead; a seeded
       nemesis kills, pauses and cuts them and the store's members; the checker reads the whole history.
 
-        --backend=NAME         zookeeper, etcd, consul, or all (one after another); required
+        --backend=NAME         zookeeper, etcd, consul, raft, or all (one after another); required
         --faults=N             faults per store (default 100)
         --seed=S               the seed of the schedules: the same seed, the same schedule
                                (default: a random seed, printed)
         --nodes=N              master processes, 3 to 5 (default 3)
-        --session-timeout=D    e.g. 1s or 1500ms (default 1s on ZooKeeper, 2s on etcd and Consul)
+        --session-timeout=D    e.g. 1s or 1500ms (default 1s on ZooKeeper, 2s on the others)
         --schedule=NAME        every fault the named schedule: paused-leader, ghost-member,
                                wipe-store
         --out=DIR              histories, logs, schedules, summaries (default chaos-out/seed-S)
@@ -176,11 +176,11 @@ public final class ChaosMain {
         case "backend" -> {
           backends =
               switch (value) {
-                case "all" -> List.of("zookeeper", "etcd", "consul");
-                case "zookeeper", "etcd", "consul" -> List.of(value);
+                case "all" -> List.of("zookeeper", "etcd", "consul", "raft");
+                case "zookeeper", "etcd", "consul", "raft" -> List.of(value);
                 default ->
                     throw new IllegalArgumentException(
-                        "--backend=" + value + ": accepted zookeeper, etcd, consul, all");
+                        "--backend=" + value + ": accepted zookeeper, etcd, consul, raft, all");
               };
         }
         case "faults" -> {
@@ -221,7 +221,8 @@ public final class ChaosMain {
       }
     }
     if (backends == null) {
-      throw new IllegalArgumentException("--backend is required: zookeeper, etcd, consul or all");
+      throw new IllegalArgumentException(
+          "--backend is required: zookeeper, etcd, consul, raft or all");
     }
     if (consul.isPresent() && timeout.isEmpty()) {
       throw new IllegalArgumentException(

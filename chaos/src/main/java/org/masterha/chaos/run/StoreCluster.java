@@ -11,13 +11,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZKUtil;
+import org.masterha.raft.RaftAdmin;
 import org.masterha.stores.EtcdCluster;
 import org.masterha.stores.FakeConsulProcess;
+import org.masterha.stores.RaftPeers;
 import org.masterha.stores.ZooKeeperEnsemble;
 
 /**
@@ -110,6 +113,7 @@ abstract class StoreCluster implements AutoCloseable {
     return switch (backend) {
       case "zookeeper" -> ZooKeeper.start(logDir);
       case "etcd" -> Etcd.start(logDir);
+      case "raft" -> Raft.start(logDir);
       case "consul" ->
           consulAgent.isPresent() ? new ConsulAgent(consulAgent.get()) : ConsulFake.start(logDir);
       default -> throw new IllegalArgumentException("unknown backend " + backend);
@@ -325,6 +329,100 @@ abstract class StoreCluster implements AutoCloseable {
     @Override
     public void close() {
       cluster.close();
+    }
+  }
+
+  /** Three raft peers (module ha-raft), each in a JVM of its own, with their data on disk. */
+  static final class Raft extends StoreCluster {
+    private final RaftPeers peers;
+    private final RaftAdmin admin;
+    private final List<Integer> killed = new ArrayList<>();
+
+    private Raft(RaftPeers peers) {
+      this.peers = peers;
+      this.admin = RaftAdmin.connect(url(servers()));
+    }
+
+    static Raft start(Path logDir) throws Exception {
+      RaftPeers p = new RaftPeers(3, logDir.resolve("raft"));
+      p.start();
+      return new Raft(p);
+    }
+
+    @Override
+    String backend() {
+      return "raft";
+    }
+
+    @Override
+    String description() {
+      return "raft group of 3 peers (Apache Ratis), one JVM each (election timeout 400-800 ms)";
+    }
+
+    @Override
+    List<InetSocketAddress> servers() {
+      List<InetSocketAddress> all = new ArrayList<>();
+      for (int i = 0; i < peers.size(); i++) {
+        all.add(peers.address(i));
+      }
+      return all;
+    }
+
+    @Override
+    String url(List<InetSocketAddress> through) {
+      return "raft://" + hosts(through) + BASE;
+    }
+
+    @Override
+    boolean canKillMembers() {
+      return true;
+    }
+
+    @Override
+    void wipe(Runnable quiesce) throws Exception {
+      quiesce.run();
+      admin.wipe(Duration.ofSeconds(10));
+    }
+
+    @Override
+    Optional<Integer> leader() {
+      OptionalInt leader = admin.leader();
+      return leader.isPresent() ? Optional.of(leader.getAsInt()) : Optional.empty();
+    }
+
+    @Override
+    void kill(int member) throws Exception {
+      peers.kill(member);
+      killed.add(member);
+    }
+
+    @Override
+    void restartKilled() throws Exception {
+      for (int i : List.copyOf(killed)) {
+        peers.start(i);
+        killed.remove(Integer.valueOf(i));
+      }
+    }
+
+    @Override
+    void pause(int member) {
+      peers.pause(member);
+    }
+
+    @Override
+    void resume(int member) {
+      peers.resume(member);
+    }
+
+    @Override
+    String memberName(int i) {
+      return peers.id(i);
+    }
+
+    @Override
+    public void close() {
+      admin.close();
+      peers.close();
     }
   }
 

@@ -16,7 +16,7 @@ import org.masterha.chaos.history.History;
 import org.masterha.chaos.history.HistoryReader;
 
 /**
- * The CI smoke campaign: 8 faults per store on all three stores, through the same code as {@code
+ * The CI smoke campaign: 8 faults per store on all four stores, through the same code as {@code
  * bin/masterha chaos}, in under two minutes on a 2-core machine.
  */
 class ChaosSmokeTest {
@@ -37,7 +37,7 @@ class ChaosSmokeTest {
     String printed = stdout.toString(StandardCharsets.UTF_8);
     System.out.println(printed);
     assertThat(code).as("exit code; output:\n%s", printed).isZero();
-    for (String backend : List.of("zookeeper", "etcd", "consul")) {
+    for (String backend : List.of("zookeeper", "etcd", "consul", "raft")) {
       History history = new HistoryReader().readDirectory(out.resolve(backend).resolve("history"));
       Map<String, Integer> counts = new TreeMap<>();
       history.events().forEach(e -> counts.merge(Event.typeOf(e), 1, Integer::sum));

@@ -94,6 +94,6 @@ class ScheduleTest {
             () -> ChaosMain.parse(new String[] {"--backend=consul", "--consul=127.0.0.1:8500"}))
         .hasMessageContaining("--consul needs --session-timeout");
     assertThat(ChaosMain.parse(new String[] {"--backend=all", "--seed=4"}).backends())
-        .containsExactly("zookeeper", "etcd", "consul");
+        .containsExactly("zookeeper", "etcd", "consul", "raft");
   }
 }

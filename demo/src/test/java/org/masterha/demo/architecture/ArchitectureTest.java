@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * or removed on its own.
  */
 class ArchitectureTest {
-  private static final List<String> BACKENDS = List.of("zookeeper", "etcd", "consul");
+  private static final List<String> BACKENDS = List.of("zookeeper", "etcd", "consul", "raft");
   private static JavaClasses main;
 
   @BeforeAll

@@ -31,9 +31,8 @@ class RaftDemoEndToEndTest {
                 "--backend=raft",
                 "--masters=3",
                 "--agents=1",
-                // Leaves room for Raft elections while four JVMs start on a loaded machine: a
-                // session
-                // whose first keep-alive is confirmed after its timeout is lost (see the report).
+                // Room for Raft elections while four JVMs start on a loaded machine: a session
+                // whose first keep-alive is confirmed after its timeout is lost.
                 "--session-timeout=8s",
                 "--reregistration-timeout=1s",
                 "--dir=" + run),
