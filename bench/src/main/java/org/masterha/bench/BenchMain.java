@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code bin/masterha bench}: starts the stores, runs the scenarios for masterha and the raw recipe
- * on each, prints the table and writes {@code bench.json} and {@code bench.md}.
+ * on each (masterha alone on raft), reads the store servers' memory and data on disk, prints the
+ * table and writes {@code bench.json} and {@code bench.md}.
  */
 public final class BenchMain {
   private BenchMain() {}
@@ -95,6 +96,7 @@ public final class BenchMain {
         try (BenchStore store = BenchStore.start(name, o, logDir)) {
           context.put(
               "store " + name, store.describe() + "; requests counted: " + store.requestCounter());
+          Footprint footprint = Footprint.atStart(store);
           Scenarios scenarios = new Scenarios(o, store, logDir, progress, figures);
           for (String scenario : o.scenarios()) {
             long t = System.nanoTime();
@@ -108,6 +110,12 @@ public final class BenchMain {
               failures.add(why);
               progress.done("[" + name + " " + scenario + "] FAILED: " + e);
             }
+          }
+          try {
+            footprint.addFigures(figures);
+          } catch (RuntimeException e) {
+            failures.add(name + " footprint: " + e);
+            progress.done("[" + name + " footprint] FAILED: " + e);
           }
         } catch (Exception e) {
           failures.add(name + ": the store did not start: " + e);

@@ -23,23 +23,26 @@ record BenchOptions(
     Optional<String> consulAddress,
     Path out) {
 
-  static final List<String> BACKENDS = List.of("zookeeper", "etcd", "consul");
+  static final List<String> BACKENDS = List.of("zookeeper", "etcd", "consul", "raft");
   static final List<String> SCENARIOS =
       // idle-cost before detector-fanout: 10,000 raw detectors leave threads and buffers behind.
       List.of("graceful-handover", "crash-failover", "idle-cost", "detector-fanout");
 
   static final String USAGE =
       """
-      usage: masterha bench [--backend=zookeeper,etcd,consul|all] [--scenario=NAME,...|all]
+      usage: masterha bench [--backend=zookeeper,etcd,consul,raft|all] [--scenario=NAME,...|all]
                             [--rounds=50] [--contenders=3] [--detectors=50] [--detector-sessions=5]
                             [--fanout=1000,10000] [--fanout-rounds=3] [--crash-rounds=3]
                             [--session-timeout=10s] [--idle=15s] [--consul-address=HOST:PORT]
                             [--out=bench-results]
 
       Starts real stores in processes of their own (a ZooKeeper server in its own JVM, Debian's etcd,
-      the Consul fake in its own JVM or the Consul agent at --consul-address) and measures masterha
-      against the raw recipe on the same servers, interleaved round by round (Curator LeaderLatch +
-      CuratorCache, jetcd Election + prefix watches, a consul-client session lock + blocking queries).
+      the Consul fake in its own JVM or the Consul agent at --consul-address, a group of 3 raft peers
+      in a JVM each) and measures masterha against the raw recipe on the same servers, interleaved
+      round by round (Curator LeaderLatch + CuratorCache, jetcd Election + prefix watches, a
+      consul-client session lock + blocking queries); raft has no raw recipe: masterha alone. After
+      the scenarios of a store, each of its server processes' memory (VmRSS, VmHWM) and data
+      directory on disk.
 
       scenarios: graceful-handover  the leader withdraws; time to the next elected() and to the last
                                     of --detectors detectors (on --detector-sessions sessions)

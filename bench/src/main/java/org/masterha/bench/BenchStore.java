@@ -9,24 +9,41 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
+import org.apache.ratis.protocol.GroupInfoReply;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.util.TimeDuration;
+import org.masterha.raft.RaftAdmin;
+import org.masterha.raft.server.RaftNode;
 import org.masterha.stores.EtcdCluster;
 import org.masterha.stores.FakeConsulProcess;
 import org.masterha.stores.JavaProcess;
+import org.masterha.stores.RaftPeers;
 import org.masterha.stores.ZooKeeperEnsemble;
 
 /**
- * A store the benchmark runs against, in processes of its own (as the tests run them), with the two
- * recipes on it and a count of the requests it received, read at the store.
+ * A store the benchmark runs against, in processes of its own (as the tests run them), with its
+ * recipes on it, a count of the requests it received, read at the store, and its server processes
+ * for their memory and data on disk.
  */
 abstract class BenchStore implements AutoCloseable {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  /** {@code zookeeper}, {@code etcd} or {@code consul}. */
+  /** {@code zookeeper}, {@code etcd}, {@code consul} or {@code raft}. */
   abstract String name();
 
   /** Where the store is, in the form {@link Recipes#of} takes. */
@@ -45,6 +62,18 @@ abstract class BenchStore implements AutoCloseable {
     return Recipes.of(name(), endpoint());
   }
 
+  /**
+   * One process serving the store, now: its name, process id, role ({@code leader}, {@code
+   * follower}, {@code standalone}; empty when not known) and data directory (empty: none).
+   */
+  record Server(String name, long pid, String role, Optional<Path> dataDir) {}
+
+  /** The processes serving the store, with their roles now; empty when none runs here. */
+  abstract List<Server> servers();
+
+  /** What a server's data directory holds, for the report; empty when the servers have none. */
+  abstract String dataDescription();
+
   @Override
   public abstract void close();
 
@@ -53,6 +82,7 @@ abstract class BenchStore implements AutoCloseable {
       case "zookeeper" -> new Zk(o, logDir);
       case "etcd" -> new Etcd(o);
       case "consul" -> new ConsulStore(o, logDir);
+      case "raft" -> new Raft(logDir);
       default -> throw new IllegalArgumentException("no store " + name);
     };
   }
@@ -114,6 +144,18 @@ abstract class BenchStore implements AutoCloseable {
     }
 
     @Override
+    List<Server> servers() {
+      return List.of(
+          new Server(
+              "zookeeper-1", ensemble.pid(0), ensemble.mode(0), Optional.of(ensemble.dataDir(0))));
+    }
+
+    @Override
+    String dataDescription() {
+      return "dataDir: snapshots and transaction log";
+    }
+
+    @Override
     public void close() {
       ensemble.close();
     }
@@ -165,6 +207,21 @@ abstract class BenchStore implements AutoCloseable {
     @Override
     String requestCounter() {
       return "/metrics grpc_server_msg_received_total (every gRPC message, streams included)";
+    }
+
+    @Override
+    List<Server> servers() {
+      List<Server> all = new ArrayList<>();
+      for (EtcdCluster.Member m : cluster.members()) {
+        String role = cluster.members().size() == 1 ? "standalone" : "";
+        all.add(new Server("etcd-" + m.name(), m.pid(), role, Optional.of(m.dataDir())));
+      }
+      return all;
+    }
+
+    @Override
+    String dataDescription() {
+      return "--data-dir: write-ahead log, snapshots and bbolt database";
     }
 
     @Override
@@ -241,6 +298,19 @@ abstract class BenchStore implements AutoCloseable {
       return "/v1/agent/metrics consul.fake.http.requests (the fake's; none from a real agent)";
     }
 
+    /** The fake's JVM; a real agent at --consul-address is not a process of ours. */
+    @Override
+    List<Server> servers() {
+      return fake.map(
+              f -> List.of(new Server("consul-fake", f.process().pid(), "", Optional.empty())))
+          .orElse(List.of());
+    }
+
+    @Override
+    String dataDescription() {
+      return "none: the fake keeps its state in memory";
+    }
+
     @Override
     public void close() {
       fake.ifPresent(
@@ -251,6 +321,141 @@ abstract class BenchStore implements AutoCloseable {
               Thread.currentThread().interrupt();
             }
           });
+    }
+  }
+
+  /**
+   * A raft group of three peers ({@code RaftNode}, module {@code ha-raft}, on Apache Ratis), each
+   * in a JVM of its own: the raft backend as it is deployed, three peers (usually beside the
+   * masters) replicating the coordination state, with no store outside them.
+   */
+  static final class Raft extends BenchStore {
+    private static final Duration LEADER_TIMEOUT = Duration.ofSeconds(60);
+
+    private static final RaftGroupId GROUP = RaftNode.groupId(RaftNode.DEFAULT_GROUP);
+
+    private final RaftPeers peers;
+    private final RaftAdmin admin;
+
+    /** Asks the peers, by their ids, for their group info (commit indexes); writes nothing. */
+    private final RaftClient info;
+
+    Raft(Path logDir) throws Exception {
+      peers = new RaftPeers(3, logDir.resolve("raft"));
+      RaftAdmin started = null;
+      try {
+        peers.start();
+        started = RaftAdmin.connect("raft://" + peers.hostList() + "/bench");
+        awaitLeader(started);
+      } catch (Exception | Error e) {
+        if (started != null) {
+          started.close();
+        }
+        peers.close();
+        throw e;
+      }
+      admin = started;
+      Map<String, String> ids = new LinkedHashMap<>();
+      for (int i = 0; i < peers.size(); i++) {
+        ids.put(peers.id(i), "127.0.0.1:" + peers.address(i).getPort());
+      }
+      RaftProperties properties = new RaftProperties();
+      RaftClientConfigKeys.Rpc.setRequestTimeout(
+          properties, TimeDuration.valueOf(3, TimeUnit.SECONDS));
+      info =
+          RaftClient.newBuilder()
+              .setProperties(properties)
+              .setRaftGroup(RaftNode.group(RaftNode.DEFAULT_GROUP, ids))
+              .setRetryPolicy(RetryPolicies.noRetry())
+              .build();
+    }
+
+    /** The peers listen before they have elected a leader: wait for one, so no scenario does. */
+    private static void awaitLeader(RaftAdmin admin) throws InterruptedException {
+      long deadline = System.nanoTime() + LEADER_TIMEOUT.toNanos();
+      while (admin.leader().isEmpty()) {
+        if (System.nanoTime() - deadline > 0) {
+          throw new IllegalStateException(
+              "the raft peers elected no leader within " + LEADER_TIMEOUT.toSeconds() + " s");
+        }
+        Thread.sleep(50);
+      }
+    }
+
+    @Override
+    String name() {
+      return "raft";
+    }
+
+    @Override
+    String endpoint() {
+      return peers.hostList();
+    }
+
+    @Override
+    String describe() {
+      return "raft group of "
+          + peers.size()
+          + " peers (RaftNode on Apache Ratis, module ha-raft), each in its own JVM"
+          + " (-Xmx256m, serial GC, C1 only) at "
+          + endpoint()
+          + ", as the raft backend is deployed: the peers are the store";
+    }
+
+    /**
+     * The group's commit index, the highest any peer reports: the Raft log entries committed, one
+     * per replicated write. The peers serve no request counter, and reads (served by Ratis' read
+     * index, not through the log) are not in it.
+     */
+    @Override
+    OptionalLong requests() {
+      long committed = -1;
+      for (int i = 0; i < peers.size(); i++) {
+        try {
+          GroupInfoReply reply =
+              info.getGroupManagementApi(RaftPeerId.valueOf(peers.id(i))).info(GROUP);
+          for (CommitInfoProto c : reply.getCommitInfos()) {
+            committed = Math.max(committed, c.getCommitIndex());
+          }
+        } catch (IOException | RuntimeException notAnswering) {
+          // down or busy: the others tell
+        }
+      }
+      return committed < 0 ? OptionalLong.empty() : OptionalLong.of(committed);
+    }
+
+    @Override
+    String requestCounter() {
+      return "Raft log entries committed (group info commit index: every replicated write, such as"
+          + " keep-alives, joins, leaves; not reads)";
+    }
+
+    @Override
+    List<Server> servers() {
+      OptionalInt leader = admin.leader();
+      List<Server> all = new ArrayList<>();
+      for (int i = 0; i < peers.size(); i++) {
+        String role = leader.isEmpty() ? "" : leader.getAsInt() == i ? "leader" : "follower";
+        all.add(
+            new Server("raft-" + peers.id(i), peers.pid(i), role, Optional.of(peers.dataDir(i))));
+      }
+      return all;
+    }
+
+    @Override
+    String dataDescription() {
+      return "--data: Raft log and snapshots";
+    }
+
+    @Override
+    public void close() {
+      try {
+        info.close();
+      } catch (IOException e) {
+        // the peers go next anyway
+      }
+      admin.close();
+      peers.close();
     }
   }
 }

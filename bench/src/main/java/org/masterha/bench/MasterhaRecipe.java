@@ -19,7 +19,11 @@ final class MasterhaRecipe implements Recipe {
   private final String scheme;
   private final String hostPort;
 
-  /** {@code scheme} is {@code zk}, {@code etcd} or {@code consul}. */
+  /**
+   * {@code scheme} is {@code zk}, {@code etcd}, {@code consul} or {@code raft}; {@code hostPort} is
+   * what goes between {@code ://} and the path: one {@code host:port} or a comma-separated list
+   * (the raft peers').
+   */
   MasterhaRecipe(String scheme, String hostPort) {
     this.scheme = scheme;
     this.hostPort = hostPort;

@@ -32,6 +32,14 @@ final class Report {
     return String.format("%.3f", v);
   }
 
+  /**
+   * The raw recipe's value; a dash where there is no raw recipe to measure (the raft store, the
+   * store's own footprint), as against n/a where one was not run or could not be counted.
+   */
+  static String raw(Figure f) {
+    return f.rawRecipe() == null ? "—" : number(f.raw());
+  }
+
   static String markdown(List<Figure> figures, Map<String, String> context) {
     StringBuilder b = new StringBuilder();
     b.append("# masterha bench\n\n");
@@ -53,7 +61,7 @@ final class Report {
           .append(" | ")
           .append(number(f.masterha()))
           .append(" | ")
-          .append(number(f.raw()))
+          .append(raw(f))
           .append(" | ")
           .append(f.ratio() == null ? "" : String.format("%.2fx", f.ratio()))
           .append(" | ")
@@ -68,10 +76,21 @@ final class Report {
         .map(f -> f.store() + ": " + f.rawRecipe())
         .distinct()
         .forEach(s -> b.append(s).append("; "));
+    figures.stream()
+        .map(Figure::store)
+        .filter(s -> !Recipes.hasRaw(s))
+        .distinct()
+        .forEach(s -> b.append(s).append(": none, masterha's only; "));
     b.append(
         "ratio = masterha / raw (lower is better); every masterha figure is held to "
             + Figure.RATIO_TARGET
             + "x the raw recipe's.\n");
+    if (figures.stream().anyMatch(f -> f.scenario().equals("footprint"))) {
+      b.append(
+          "footprint: the store's server processes, read after all its scenarios (both recipes'"
+              + " where there are two): the store's figures, not a recipe's, in the masterha"
+              + " column.\n");
+    }
     return b.toString();
   }
 
@@ -90,7 +109,7 @@ final class Report {
               f.scenario(),
               f.figure() + " (" + f.unit() + ")",
               number(f.masterha()),
-              number(f.raw()),
+              raw(f),
               f.ratio() == null ? "" : String.format("%.2fx", f.ratio()),
               f.target() == null ? "" : "≤" + number(f.target()),
               f.verdict()));

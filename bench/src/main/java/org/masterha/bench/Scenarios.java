@@ -5,6 +5,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -12,7 +13,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.masterha.stores.JavaProcess;
 
-/** The four scenarios, each run for masterha and the raw recipe on one store. */
+/**
+ * The four scenarios, each run for masterha and the raw recipe on one store; on a store with no raw
+ * recipe (raft), for masterha alone, its raw figures left empty.
+ */
 final class Scenarios {
   private static final long MS = 1_000_000L;
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -80,14 +84,25 @@ final class Scenarios {
     return recipes.get(0);
   }
 
-  private Recipe raw() {
-    return recipes.get(1);
+  /** Whether the store has a raw recipe to compare with: raft has masterha's only. */
+  private boolean hasRaw() {
+    return recipes.size() > 1;
+  }
+
+  /** The raw recipe's value out of the per-recipe values, null on a store without one. */
+  private <T> T rawOf(List<T> perRecipe) {
+    return hasRaw() ? perRecipe.get(1) : null;
+  }
+
+  /** The progress line's ", raw ..." part, empty on a store without a raw recipe. */
+  private String rawProgress(String format, List<Double> perRecipe) {
+    return hasRaw() ? ", raw " + String.format(format, perRecipe.get(1)) : "";
   }
 
   private void add(
       String scenario, String figure, String unit, Double m, Double r, Double target, String note) {
-    figures.add(
-        new Figure(store.name(), scenario, figure, unit, m, r, raw().description(), target, note));
+    String rawRecipe = hasRaw() ? recipes.get(1).description() : null;
+    figures.add(new Figure(store.name(), scenario, figure, unit, m, r, rawRecipe, target, note));
   }
 
   private static double ms(long nanos) {
@@ -227,16 +242,17 @@ final class Scenarios {
         }
         progress.show(
             String.format(
-                "[%s %s] round %d/%d  last detector: masterha %.1f ms, raw %.1f ms",
+                "[%s %s] round %d/%d  last detector: masterha %.1f ms%s",
                 store.name(),
                 scenario,
                 round,
                 o.rounds(),
                 elections.get(0).toLast.percentile(50),
-                elections.get(1).toLast.percentile(50)));
+                rawProgress(
+                    "%.1f ms", elections.stream().map(e -> e.toLast.percentile(50)).toList())));
       }
       Election m = elections.get(0);
-      Election r = elections.get(1);
+      Election r = rawOf(elections);
       boolean bounded = !store.name().equals("consul");
       String det = "last of " + o.detectors() + " detectors";
       add(
@@ -244,7 +260,7 @@ final class Scenarios {
           "next elected() p50",
           "ms",
           m.toElected.percentile(50),
-          r.toElected.percentile(50),
+          r == null ? null : r.toElected.percentile(50),
           null,
           null);
       add(
@@ -252,7 +268,7 @@ final class Scenarios {
           "next elected() p99",
           "ms",
           m.toElected.percentile(99),
-          r.toElected.percentile(99),
+          r == null ? null : r.toElected.percentile(99),
           null,
           null);
       add(
@@ -260,7 +276,7 @@ final class Scenarios {
           det + " p50",
           "ms",
           m.toLast.percentile(50),
-          r.toLast.percentile(50),
+          r == null ? null : r.toLast.percentile(50),
           null,
           null);
       add(
@@ -268,7 +284,7 @@ final class Scenarios {
           det + " p90",
           "ms",
           m.toLast.percentile(90),
-          r.toLast.percentile(90),
+          r == null ? null : r.toLast.percentile(90),
           null,
           null);
       add(
@@ -276,16 +292,23 @@ final class Scenarios {
           det + " p99",
           "ms",
           m.toLast.percentile(99),
-          r.toLast.percentile(99),
+          r == null ? null : r.toLast.percentile(99),
           bounded ? 20.0 : null,
           null);
-      add(scenario, det + " max", "ms", m.toLast.max(), r.toLast.max(), null, null);
+      add(
+          scenario,
+          det + " max",
+          "ms",
+          m.toLast.max(),
+          r == null ? null : r.toLast.max(),
+          null,
+          null);
       add(
           scenario,
           "store requests per handover and rejoin",
           "requests",
           m.requests.mean(),
-          r.requests.mean(),
+          r == null ? null : r.requests.mean(),
           null,
           store.requestCounter());
       progress.done("[" + store.name() + " " + scenario + "] done, " + o.rounds() + " rounds");
@@ -325,22 +348,23 @@ final class Scenarios {
         }
         progress.show(
             String.format(
-                "[%s %s] round %d/%d  failover/timeout: masterha %.2f, raw %.2f",
+                "[%s %s] round %d/%d  failover/timeout: masterha %.2f%s",
                 store.name(),
                 scenario,
                 round,
                 o.crashRounds(),
                 firstSeen.get(0).percentile(50),
-                firstSeen.get(1).percentile(50)));
+                rawProgress("%.2f", firstSeen.stream().map(f -> f.percentile(50)).toList())));
       }
       double target = (timeoutMs + 100) / timeoutMs;
       String note = "session timeout " + o.sessionTimeout().toMillis() + " ms";
+      Stats raw = rawOf(firstSeen);
       add(
           scenario,
           "kill -9 to first detector p50",
           "x session timeout",
           firstSeen.get(0).percentile(50),
-          firstSeen.get(1).percentile(50),
+          raw == null ? null : raw.percentile(50),
           target,
           note);
       add(
@@ -348,7 +372,7 @@ final class Scenarios {
           "kill -9 to first detector max",
           "x session timeout",
           firstSeen.get(0).max(),
-          firstSeen.get(1).max(),
+          raw == null ? null : raw.max(),
           target,
           note);
       add(
@@ -356,7 +380,7 @@ final class Scenarios {
           "kill -9 to first detector max",
           "ms",
           firstSeen.get(0).max() * timeoutMs,
-          firstSeen.get(1).max() * timeoutMs,
+          raw == null ? null : raw.max() * timeoutMs,
           timeoutMs + 100,
           note);
       progress.done("[" + store.name() + " " + scenario + "] done, " + o.crashRounds() + " rounds");
@@ -459,8 +483,9 @@ final class Scenarios {
         }
         f[i] = fanout(r, n, scenario);
       }
+      Double[] raw = hasRaw() ? f[1] : null;
       String note =
-          f[1] == null
+          hasRaw() && raw == null
               ? "raw recipe not run: a thread per blocking query at " + n + " detectors"
               : null;
       add(
@@ -468,7 +493,7 @@ final class Scenarios {
           n + " detectors: heap per detector",
           "KiB",
           f[0][0],
-          f[1] == null ? null : f[1][0],
+          raw == null ? null : raw[0],
           20.0,
           note);
       // "No thread per detector": the threads the session and its detectors started, per 1,000.
@@ -477,7 +502,7 @@ final class Scenarios {
           n + " detectors: threads started per 1,000 more detectors",
           "threads",
           f[0][1] * 1000 / n,
-          f[1] == null ? null : f[1][1] * 1000 / n,
+          raw == null ? null : raw[1] * 1000 / n,
           10.0,
           note);
       add(
@@ -485,7 +510,7 @@ final class Scenarios {
           n + " detectors: change to last notified p50",
           "ms",
           f[0][2],
-          f[1] == null ? null : f[1][2],
+          raw == null ? null : raw[2],
           100.0,
           note);
       add(
@@ -493,7 +518,7 @@ final class Scenarios {
           n + " detectors: change to last notified max",
           "ms",
           f[0][3],
-          f[1] == null ? null : f[1][3],
+          raw == null ? null : raw[3],
           100.0,
           note);
     }
@@ -659,12 +684,13 @@ final class Scenarios {
     String timeout = "session timeout " + o.sessionTimeout().toMillis() + " ms";
     String perDetector =
         o.detectors() + " detectors on " + o.detectorSessions() + " sessions, " + timeout;
+    double[] raw = rawOf(Arrays.asList(v));
     add(
         scenario,
         "requests/s per idle contender",
         "req/s",
         num(v[0][0]),
-        num(v[1][0]),
+        raw == null ? null : num(raw[0]),
         1.0,
         timeout);
     add(
@@ -672,13 +698,41 @@ final class Scenarios {
         "requests/s per idle detector",
         "req/s",
         num(v[0][1]),
-        num(v[1][1]),
+        raw == null ? null : num(raw[1]),
         null,
         perDetector);
-    add(scenario, "client heap per contender", "KiB", v[0][2], v[1][2], null, null);
-    add(scenario, "client threads per contender", "threads", v[0][3], v[1][3], null, null);
-    add(scenario, "client heap per detector", "KiB", v[0][4], v[1][4], null, perDetector);
-    add(scenario, "client threads per detector", "threads", v[0][5], v[1][5], null, perDetector);
+    add(
+        scenario,
+        "client heap per contender",
+        "KiB",
+        v[0][2],
+        raw == null ? null : raw[2],
+        null,
+        null);
+    add(
+        scenario,
+        "client threads per contender",
+        "threads",
+        v[0][3],
+        raw == null ? null : raw[3],
+        null,
+        null);
+    add(
+        scenario,
+        "client heap per detector",
+        "KiB",
+        v[0][4],
+        raw == null ? null : raw[4],
+        null,
+        perDetector);
+    add(
+        scenario,
+        "client threads per detector",
+        "threads",
+        v[0][5],
+        raw == null ? null : raw[5],
+        null,
+        perDetector);
     progress.done("[" + store.name() + " " + scenario + "] done");
   }
 

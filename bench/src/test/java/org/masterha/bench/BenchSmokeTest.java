@@ -9,8 +9,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,8 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
  * CI's proof that the harness works: every scenario at a tiny size, each store started once per
  * run; every scenario on every store but crash failover, whose contender JVMs (masterha's and the
  * raw recipe's) take seconds each to start, on ZooKeeper only. It checks that the JSON and Markdown
- * come out with a figure for every scenario, store and recipe, never how fast anything was: timing
- * bounds live in the harness and the docs.
+ * come out with a figure for every scenario, store and recipe (masterha's alone on raft, which has
+ * no raw recipe) and with the store servers' memory and data on disk, never how fast anything was:
+ * timing bounds live in the harness and the docs.
  */
 class BenchSmokeTest {
 
@@ -69,19 +72,48 @@ class BenchSmokeTest {
 
     JsonNode json = new ObjectMapper().readTree(dir.resolve("bench.json").toFile());
     Set<String> seen = new HashSet<>();
+    Set<String> masterhaOnly = new HashSet<>();
+    Map<String, JsonNode> footprint = new HashMap<>();
     for (JsonNode f : json.get("figures")) {
-      if (!f.get("masterha").isNull() && !f.get("raw").isNull()) {
-        seen.add(f.get("store").asText() + " " + f.get("scenario").asText());
+      String store = f.get("store").asText();
+      String scenario = f.get("scenario").asText();
+      if (scenario.equals("footprint")) {
+        footprint.put(store + " " + f.get("figure").asText(), f);
+      } else if (!f.get("masterha").isNull() && !f.get("raw").isNull()) {
+        seen.add(store + " " + scenario);
+      } else if (!f.get("masterha").isNull() && f.get("rawRecipe").isNull()) {
+        masterhaOnly.add(store + " " + scenario);
       }
     }
-    for (String store : List.of("zookeeper", "etcd", "consul")) {
-      for (String scenario : List.of("graceful-handover", "idle-cost", "detector-fanout")) {
+    for (String scenario : List.of("graceful-handover", "idle-cost", "detector-fanout")) {
+      for (String store : List.of("zookeeper", "etcd", "consul")) {
         assertThat(seen).as("masterha and raw figures").contains(store + " " + scenario);
       }
+      assertThat(masterhaOnly).as("masterha's figures alone").contains("raft " + scenario);
     }
+    assertThat(seen).as("no raw figure on raft").noneMatch(s -> s.startsWith("raft "));
+    for (String store : List.of("zookeeper", "etcd", "consul", "raft")) {
+      assertThat(footprint)
+          .as("footprint figures")
+          .containsKey(store + " store server RSS per server");
+      assertThat(footprint.get(store + " store server RSS per server").get("masterha").asDouble())
+          .as("%s server RSS", store)
+          .isPositive();
+    }
+    for (String store : List.of("zookeeper", "etcd", "raft")) {
+      assertThat(footprint.get(store + " store data on disk per server").get("masterha").asDouble())
+          .as("%s data on disk", store)
+          .isPositive();
+    }
+    assertThat(footprint.get("consul store data on disk per server").get("masterha").isNull())
+        .as("the Consul fake has no data directory")
+        .isTrue();
+    assertThat(footprint.get("raft store server RSS, all servers").get("note").asText())
+        .contains("3 servers");
     String md = Files.readString(dir.resolve("bench.md"));
     assertThat(md).contains("| store | scenario | figure | masterha | raw recipe | ratio |");
     assertThat(md).contains("Curator LeaderLatch", "jetcd Election", "consul-client session");
+    assertThat(md).contains("raft: none, masterha's only");
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("bench.json");
   }
 
@@ -95,6 +127,6 @@ class BenchSmokeTest {
             new PrintStream(err, true, StandardCharsets.UTF_8));
     assertThat(code).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8))
-        .contains("--backend", "mysql", "zookeeper, etcd, consul");
+        .contains("--backend", "mysql", "zookeeper, etcd, consul, raft");
   }
 }

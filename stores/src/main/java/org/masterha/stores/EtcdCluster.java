@@ -88,6 +88,11 @@ public final class EtcdCluster implements AutoCloseable {
       return process.pid();
     }
 
+    /** The member's {@code --data-dir}: its write-ahead log and its snapshot and bolt database. */
+    public Path dataDir() {
+      return dataDir;
+    }
+
     /** SIGSTOP: the member freezes, its connections stay open (a long GC, a frozen VM). */
     public void pause() {
       Signals.stop(pid());

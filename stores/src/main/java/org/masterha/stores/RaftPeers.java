@@ -107,6 +107,20 @@ public final class RaftPeers implements AutoCloseable {
     return peers.get(index).running();
   }
 
+  /** The process id of peer {@code index}; it must be running. */
+  public long pid(int index) {
+    Peer p = peers.get(index);
+    if (!p.running()) {
+      throw new IllegalStateException("raft peer " + p.id + " is not running");
+    }
+    return p.process.pid();
+  }
+
+  /** Peer {@code index}'s data directory (its {@code --data}: the Raft log and snapshots). */
+  public Path dataDir(int index) {
+    return peers.get(index).dir;
+  }
+
   /** SIGKILL of peer {@code index}; its data stays for {@link #start(int)}. */
   public void kill(int index) throws InterruptedException {
     Peer p = peers.get(index);

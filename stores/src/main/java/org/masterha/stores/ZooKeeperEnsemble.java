@@ -146,6 +146,13 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
     return s.process.pid();
   }
 
+  /**
+   * Server {@code index}'s {@code dataDir}: its snapshots and transaction log (and {@code myid}).
+   */
+  public Path dataDir(int index) {
+    return servers.get(index).dir.resolve("data");
+  }
+
   /** SIGKILL of server {@code index}; its data stays for {@link #start(int)}. */
   public void kill(int index) throws InterruptedException {
     Server s = servers.get(index);
