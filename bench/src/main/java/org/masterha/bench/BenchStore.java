@@ -347,6 +347,9 @@ abstract class BenchStore implements AutoCloseable {
         peers.start();
         started = RaftAdmin.connect("raft://" + peers.hostList() + "/bench");
         awaitLeader(started);
+        // Serving, not just elected: the leader has committed an entry of its term, so the first
+        // scenario's sessions do not spend their timeout waiting for the group to settle.
+        started.awaitServing(LEADER_TIMEOUT);
       } catch (Exception | Error e) {
         if (started != null) {
           started.close();

@@ -61,6 +61,25 @@ public final class RaftAdmin implements AutoCloseable {
   }
 
   /**
+   * Waits until the group serves: a leader that has committed an entry of its own term answers a
+   * linearizable read (Ratis' read index). Peers listen, and may even name a leader, before that; a
+   * session opened earlier may spend its first timeout waiting for an election to settle.
+   *
+   * @throws TimeoutException if no read was answered within {@code timeout}
+   */
+  public void awaitServing(Duration timeout)
+      throws IOException, InterruptedException, TimeoutException {
+    try {
+      connection
+          .read(new Wire.Out().op(Op.NAMES).str(settings.basePath()).toBytes())
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new IOException(
+          "the raft group at " + settings.endpoints() + " does not serve: " + e.getCause(), e);
+    }
+  }
+
+  /**
    * Removes the URL's base path: every member under it (their sessions stay, so their holders learn
    * the loss by watching) and every state variable. Sequence counters do not go back.
    *

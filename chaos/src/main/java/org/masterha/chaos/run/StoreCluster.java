@@ -346,7 +346,14 @@ abstract class StoreCluster implements AutoCloseable {
     static Raft start(Path logDir) throws Exception {
       RaftPeers p = new RaftPeers(3, logDir.resolve("raft"));
       p.start();
-      return new Raft(p);
+      Raft raft = new Raft(p);
+      try {
+        raft.admin.awaitServing(Duration.ofSeconds(60));
+      } catch (Exception e) {
+        raft.close();
+        throw e;
+      }
+      return raft;
     }
 
     @Override
