@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,8 +40,14 @@ class DistributionIT {
   @BeforeAll
   static void unpackWithEtcdOnly() throws Exception {
     install = Distribution.unpack(TARBALL, tmp.resolve("etcd-only")).resolve(HOME);
-    Distribution.deleteTree(install.resolve("backends/zookeeper"));
-    Distribution.deleteTree(install.resolve("backends/consul"));
+    // Every backend folder but etcd's goes, whichever the tarball has.
+    try (Stream<Path> backends = Files.list(install.resolve("backends"))) {
+      for (Path b : backends.toList()) {
+        if (!b.getFileName().toString().equals("etcd")) {
+          Distribution.deleteTree(b);
+        }
+      }
+    }
     etcd = new EtcdCluster(EtcdCluster.Options.defaults(1), "DistributionIT");
     etcd.start();
   }

@@ -173,7 +173,7 @@ public final class HaConfig {
     public Builder backend(String name) {
       if (name == null || name.isBlank()) {
         throw new HaConfigException(
-            "the backend name is empty; expected e.g. zookeeper, etcd, consul or standalone");
+            "the backend name is empty; expected e.g. zookeeper, etcd, consul, raft or standalone");
       }
       this.backend = name.strip();
       return this;

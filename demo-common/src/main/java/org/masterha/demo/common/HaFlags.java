@@ -35,12 +35,12 @@ public final class HaFlags {
     return b.value(
             "ha-url",
             "URL",
-            "the coordination store and base path: zk://host:port[,host:port]/path, etcd://..., consul://..., standalone:///path; or file:///PATH, a file holding that URL (Mesos' --zk=file://)",
+            "the coordination store and base path: zk://host:port[,host:port]/path, etcd://..., consul://..., raft://..., standalone:///path; or file:///PATH, a file holding that URL (Mesos' --zk=file://)",
             null)
         .value(
             "ha-backend",
             "NAME",
-            "the HA backend: zookeeper, etcd, consul or standalone (default: implied by the URL's scheme)",
+            "the HA backend: zookeeper, etcd, consul, raft or standalone (default: implied by the URL's scheme)",
             null)
         .value(
             "session-timeout",
