@@ -61,17 +61,18 @@ public final class RaftAdmin implements AutoCloseable {
   }
 
   /**
-   * Waits until the group serves: a leader that has committed an entry of its own term answers a
-   * linearizable read (Ratis' read index). Peers listen, and may even name a leader, before that; a
-   * session opened earlier may spend its first timeout waiting for an election to settle.
+   * Waits until the group serves: a leader has committed a command (a no-op) through a majority.
+   * Peers listen, and may even name a leader, before that; a session opened earlier may spend its
+   * first timeout waiting for an election to settle. A read would not do: Ratis 3.2 answers a read
+   * index from a leader that lost its majority until that leader steps down.
    *
-   * @throws TimeoutException if no read was answered within {@code timeout}
+   * @throws TimeoutException if nothing was committed within {@code timeout} (no majority)
    */
   public void awaitServing(Duration timeout)
       throws IOException, InterruptedException, TimeoutException {
     try {
       connection
-          .read(new Wire.Out().op(Op.NAMES).str(settings.basePath()).toBytes())
+          .write(new Wire.Out().op(Op.SYNC).toBytes())
           .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       throw new IOException(

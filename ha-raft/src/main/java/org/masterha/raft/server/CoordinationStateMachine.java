@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The coordination service as a Ratis state machine: commands ({@link Wire.Op}) are log entries
  * applied to a {@link CoordinationStore}; queries are answered from the applied state after Ratis'
- * read index, so an answer that decides leadership is never stale.
+ * read index. Safety rests on commands only (keep-alives, fenced writes): Ratis 3.2 lets a leader
+ * that lost its majority answer reads until it steps down (see {@link Wire.Op#SYNC}).
  *
  * <p><b>Session expiry</b> is the Raft leader's decision, on its own monotonic clock: it notes when
  * it applied each session's last keep-alive and, once a session's timeout has passed since, appends

@@ -122,6 +122,7 @@ final class CoordinationStore {
         variables.keySet().removeIf(k -> k.startsWith(base + "/"));
         reply.bool(true);
       }
+      case SYNC -> reply.bool(true);
       default ->
           throw new IllegalArgumentException("operation " + op + " is a query, not a command");
     }

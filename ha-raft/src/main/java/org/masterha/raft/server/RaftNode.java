@@ -76,7 +76,7 @@ public final class RaftNode implements Closeable {
     RaftProperties properties = new RaftProperties();
     File dir = options.dataDir().toFile();
     RaftServerConfigKeys.setStorageDir(properties, List.of(dir));
-    // Reads go through the leader's read index: an answer that decides leadership is never stale.
+    // Reads go through the leader's read index, never served from a lagging follower's own state.
     RaftServerConfigKeys.Read.setOption(properties, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
     // Elections well inside a session timeout (3 s in the tests, 10 s by default).
     RaftServerConfigKeys.Rpc.setTimeoutMin(

@@ -184,7 +184,14 @@ public final class Wire {
     LIST,
     DATA,
     FETCH,
-    NAMES
+    NAMES,
+    /**
+     * A command that changes nothing: its commit proves that a majority serves now. Ratis 3.2's
+     * read index answers at once, without asking the followers, when no entry was committed since
+     * its last acknowledged read index, so a leader that lost its majority still answers reads
+     * until it steps down (up to two election timeouts); only a commit proves a majority.
+     */
+    SYNC
   }
 
   /** Answer status of a write. */
