@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
@@ -15,6 +18,7 @@ import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.GroupInfoReply;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -30,6 +34,7 @@ import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.TimeDuration;
 import org.masterha.ha.error.SessionClosedException;
+import org.masterha.ha.spi.DaemonThreads;
 import org.masterha.raft.server.RaftNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +58,9 @@ final class RaftConnection implements AutoCloseable {
   /** The longest a long poll waits on the peer. */
   private static final long MAX_POLL_WAIT_MS = 1000;
 
+  /** The shortest a keep-alive waits for its answer before it tries another peer. */
+  private static final long MIN_KEEP_ALIVE_TIMEOUT_MS = 200;
+
   /**
    * Scaled to the session timeout (at most it, between 1 and 3 s), so a request stuck on a dead
    * connection is given up and sent again well before a short session's deadline.
@@ -69,21 +77,34 @@ final class RaftConnection implements AutoCloseable {
   private final CompletableFuture<RaftGroup> group = new CompletableFuture<>();
 
   /** For joins, cancels, sessions and reads: Ratis retries (same call id) for a while. */
-  private final Clients retrying = new Clients(RaftConnection::retries);
+  private final Clients retrying;
 
   /**
    * For state writes: retries only what proves the request was not applied (not the leader, no
    * leader yet, no connection made), so a write whose answer is lost is never sent again.
    */
-  private final Clients once = new Clients(RaftConnection::retriesThatCannotApplyTwice);
+  private final Clients once;
 
   /**
    * For keep-alives, which must not queue behind the other clients' ordered requests. A keep-alive
    * applied twice only renews twice, so it is retried like a join: on the at-most-once client, the
    * first keep-alive lost with a killed Raft leader closed Ratis' ordered window, failing every
    * keep-alive queued behind it, and the session ran out while a new leader was being elected.
+   *
+   * <p>With a request timeout of its own, a fifth of the session timeout: a Raft leader peer that
+   * is paused (SIGSTOP, a long GC) keeps the connection open and answers nothing, and a keep-alive
+   * waiting the whole session timeout for it let the session's deadline pass while the other peers
+   * had long elected a leader that had given the session a fresh timeout. Giving up early only
+   * costs a retry with the same call id, which the peers' retry cache answers once.
    */
-  private final Clients keepAlives = new Clients(RaftConnection::retries);
+  private final Clients keepAlives;
+
+  /**
+   * Closes Ratis clients and channels to failed peers: a graceful close waits up to 3 s on a paused
+   * peer, which must hold up neither Ratis' timers nor the thread that completed a request.
+   */
+  private final ExecutorService closer =
+      Executors.newCachedThreadPool(DaemonThreads.named("masterha-raft-closer"));
 
   private volatile boolean closed;
 
@@ -95,14 +116,30 @@ final class RaftConnection implements AutoCloseable {
             MIN_REQUEST_TIMEOUT_MS,
             Math.min(MAX_REQUEST_TIMEOUT_MS, settings.sessionTimeout().toMillis()));
     this.pollWaitMs = Math.min(MAX_POLL_WAIT_MS, requestTimeoutMs / 3);
+    this.retrying = new Clients(RaftConnection::retries, requestTimeoutMs);
+    this.once = new Clients(RaftConnection::retriesThatCannotApplyTwice, requestTimeoutMs);
+    this.keepAlives =
+        new Clients(
+            RaftConnection::retries,
+            Math.max(
+                MIN_KEEP_ALIVE_TIMEOUT_MS,
+                Math.min(requestTimeoutMs, settings.sessionTimeout().toMillis() / 5)));
     Thread t = new Thread(this::discover, "masterha-raft-discovery " + settings.basePath());
     t.setDaemon(true);
     t.start();
   }
 
   private RaftProperties properties() {
+    return properties(requestTimeoutMs);
+  }
+
+  private static RaftProperties properties(long requestTimeoutMs) {
     RaftProperties p = new RaftProperties();
     RaftClientConfigKeys.Rpc.setRequestTimeout(
+        p, TimeDuration.valueOf(requestTimeoutMs, TimeUnit.MILLISECONDS));
+    // The first request of an ordered client is a watch, which Ratis gives 10 s by default: sent to
+    // a paused peer, it held every request queued behind it for those 10 s.
+    RaftClientConfigKeys.Rpc.setWatchRequestTimeout(
         p, TimeDuration.valueOf(requestTimeoutMs, TimeUnit.MILLISECONDS));
     return p;
   }
@@ -326,10 +363,15 @@ final class RaftConnection implements AutoCloseable {
    */
   private final class Clients {
     private final Supplier<RetryPolicy> policy;
+    private final long requestTimeoutMs;
     private RaftClient current;
 
-    Clients(Supplier<RetryPolicy> policy) {
+    /** The leader the last client knew of: where the next one starts. */
+    private RaftPeerId lastLeader;
+
+    Clients(Supplier<RetryPolicy> policy, long requestTimeoutMs) {
       this.policy = policy;
+      this.requestTimeoutMs = requestTimeoutMs;
     }
 
     synchronized RaftClient get(RaftGroup g) {
@@ -337,9 +379,14 @@ final class RaftConnection implements AutoCloseable {
         throw new SessionClosedException("the raft session is closed");
       }
       if (current == null) {
+        ClientId id = ClientId.randomId();
+        RaftProperties properties = properties(requestTimeoutMs);
         current =
             RaftClient.newBuilder()
-                .setProperties(properties())
+                .setClientId(id)
+                .setProperties(properties)
+                .setClientRpc(new ResettingClientRpc(id, properties, closer))
+                .setLeaderId(lastLeader)
                 .setRaftGroup(g)
                 .setRetryPolicy(policy.get())
                 .build();
@@ -353,8 +400,15 @@ final class RaftConnection implements AutoCloseable {
           return;
         }
         current = null;
+        lastLeader = c.getLeaderId();
       }
-      closeQuietly(c);
+      // Not on this thread: it may be Ratis' timer, and the client's channel to a paused peer
+      // takes 3 s to give up.
+      try {
+        closer.execute(() -> closeQuietly(c));
+      } catch (RejectedExecutionException closing) {
+        closeQuietly(c);
+      }
     }
 
     void close() {
@@ -397,5 +451,6 @@ final class RaftConnection implements AutoCloseable {
     retrying.close();
     once.close();
     keepAlives.close();
+    closer.shutdown();
   }
 }
