@@ -26,6 +26,7 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.protocol.exceptions.ReadIndexException;
@@ -169,6 +170,15 @@ final class RaftConnection implements AutoCloseable {
           || t instanceof java.net.ConnectException) {
         return true;
       }
+      // Refused before it was sent: the stream to a peer that went away (a Raft leader stopped,
+      // e.g. after it was removed from the group) was closed by an earlier request's failure.
+      // "...: Stream close: no reply for async request" is not among these: that one was sent.
+      if (t instanceof AlreadyClosedException
+          && t.getMessage() != null
+          && (t.getMessage().endsWith(" is closed.")
+              || t.getMessage().endsWith(": the stream is closed."))) {
+        return true;
+      }
     }
     return false;
   }
@@ -240,12 +250,17 @@ final class RaftConnection implements AutoCloseable {
     group.complete(RaftGroup.valueOf(groupId, peers));
   }
 
+  /** The group as discovered: the peers' ids at the URL's addresses (for {@code RaftAdmin}). */
+  CompletableFuture<RaftGroup> group() {
+    return group;
+  }
+
   /** Whether the peer at {@code address} says it is the Raft leader now. */
   boolean leads(String address) throws IOException {
     return probe(address).getRoleInfoProto().getRole() == RaftPeerRole.LEADER;
   }
 
-  private GroupInfoReply probe(String address) throws IOException {
+  GroupInfoReply probe(String address) throws IOException {
     RaftPeerId probe = RaftPeerId.valueOf("probe");
     RaftPeer peer = RaftPeer.newBuilder().setId(probe).setAddress(address).build();
     try (RaftClient c =

@@ -87,7 +87,11 @@ class RaftAdminTest {
                   },
                   l -> l != null)
               .getAsInt();
-      assertThat(admin.peers()).containsExactlyElementsOf(addresses.values());
+      assertThat(admin.addresses()).containsExactlyElementsOf(addresses.values());
+      assertThat(admin.peers())
+          .extracting(RaftAdmin.Peer::toString)
+          .containsExactlyInAnyOrderElementsOf(
+              addresses.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
 
       stop(first);
       int second =

@@ -40,6 +40,9 @@ public final class RaftPeers implements AutoCloseable {
     final Path dir;
     JavaProcess process;
 
+    /** Started with {@code --join} the first time: it waits for the group to add it. */
+    boolean joinOnNextLaunch;
+
     Peer(String id, Path dir) {
       this.id = id;
       this.dir = dir;
@@ -186,6 +189,32 @@ public final class RaftPeers implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts one more peer, {@code n<size+1>}, on a free port with an empty data directory and {@code
+   * --join}: it knows no peers and waits until the group's leader adds it ({@code
+   * RaftAdmin.addPeer}). Waits until it listens; returns its index. Later starts of it ({@link
+   * #start(int)}) are plain restarts with its data.
+   */
+  public int startJoining() throws IOException, InterruptedException {
+    Set<Integer> taken = new HashSet<>();
+    for (Peer p : peers) {
+      taken.add(p.port);
+    }
+    String id = "n" + (peers.size() + 1);
+    Peer p = new Peer(id, root.resolve(id));
+    p.port = Ports.free(taken);
+    p.joinOnNextLaunch = true;
+    peers.add(p);
+    launch(p);
+    awaitListening(peers.size() - 1);
+    return peers.size() - 1;
+  }
+
+  /** {@code id=127.0.0.1:port} of peer {@code index}, as {@code RaftAdmin.addPeer} takes it. */
+  public String peerAddress(int index) {
+    return "127.0.0.1:" + peers.get(index).port;
+  }
+
   /** Starts peer {@code index} again on its port, with its data, and waits until it listens. */
   public void start(int index) throws IOException, InterruptedException {
     Peer p = peers.get(index);
@@ -196,6 +225,15 @@ public final class RaftPeers implements AutoCloseable {
   }
 
   private void launch(Peer p) throws IOException {
+    List<String> args = new ArrayList<>();
+    if (p.joinOnNextLaunch) {
+      // A joining peer is told only its own address: the group tells it the rest.
+      args.addAll(List.of("--id", p.id, "--peers", p.id + "=127.0.0.1:" + p.port, "--join"));
+      p.joinOnNextLaunch = false;
+    } else {
+      args.addAll(List.of("--id", p.id, "--peers", peerList()));
+    }
+    args.addAll(List.of("--data", p.dir.toString()));
     p.process =
         JavaProcess.start(
             "raft-" + p.id,
@@ -203,7 +241,7 @@ public final class RaftPeers implements AutoCloseable {
             // two busy cores delays heartbeats into elections.
             List.of("-Xms32m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
             MAIN,
-            List.of("--id", p.id, "--peers", peerList(), "--data", p.dir.toString()),
+            args,
             logDir.resolve("raft-" + p.id + ".log"));
   }
 

@@ -36,6 +36,9 @@ import org.masterha.ha.error.HaConfigException;
  * <pre>
  * raft-node --id n1 --peers n1=10.0.0.1:7070,n2=10.0.0.2:7070,n3=10.0.0.3:7070 --data /var/lib/masterha/raft
  * </pre>
+ *
+ * <p>A peer started with {@code --join} (and an empty data directory) joins a running group: it
+ * knows no peers until the group's leader adds it ({@code RaftAdmin.addPeer}).
  */
 public final class RaftNode implements Closeable {
   /** The group every peer and client of one deployment names unless told otherwise. */
@@ -45,8 +48,26 @@ public final class RaftNode implements Closeable {
   private final RaftServer server;
   private final CoordinationStateMachine stateMachine = new CoordinationStateMachine();
 
-  /** What a peer needs: its id, every peer's id and address, a data directory, a group name. */
-  public record Options(String id, Map<String, String> peers, Path dataDir, String group) {
+  /**
+   * The file a joining peer leaves in its data directory (beside Ratis' group directory, which is
+   * all Ratis looks at): on a later start it tells this peer to take its configuration from its own
+   * log only, never from {@code --peers}, so that a joined peer restarted before it was added waits
+   * to be added instead of electing itself leader of a group of its own.
+   */
+  static final String JOINED_MARKER = "masterha-joined";
+
+  /**
+   * What a peer needs: its id, every peer's id and address, a data directory, a group name, and
+   * whether it joins a running group ({@code join}): then it starts with an empty configuration and
+   * waits for the group's leader to add it ({@code RaftAdmin.addPeer}); {@code peers} needs only
+   * this peer's own address.
+   */
+  public record Options(
+      String id, Map<String, String> peers, Path dataDir, String group, boolean join) {
+    public Options(String id, Map<String, String> peers, Path dataDir, String group) {
+      this(id, peers, dataDir, group, false);
+    }
+
     public Options {
       Objects.requireNonNull(id, "id");
       peers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(peers));
@@ -95,10 +116,29 @@ public final class RaftNode implements Closeable {
     GrpcConfigKeys.Server.setPort(properties, port(options.address()));
     tuning.accept(properties);
     boolean fresh = !Files.isDirectory(dir.toPath()) || isEmpty(dir.toPath());
+    Path marker = dir.toPath().resolve(JOINED_MARKER);
+    if (options.join() && !fresh) {
+      throw new HaConfigException(
+          "--join is for a new peer with an empty data directory, but "
+              + dir
+              + " already holds raft data; start this peer without --join (it takes its place in"
+              + " the group from its own log, or keeps waiting to be added), or empty the directory"
+              + " to join afresh");
+    }
+    if (options.join()) {
+      Files.createDirectories(dir.toPath());
+      Files.writeString(marker, "joined group " + options.group() + " as " + options.id() + "\n");
+    }
+    // A joining peer (now or at its first start) knows no peers: the leader's setConfiguration
+    // tells it the group, and its log keeps that across restarts.
+    RaftGroup group =
+        options.join() || Files.exists(marker)
+            ? RaftGroup.valueOf(groupId(options.group()))
+            : group(options.group(), options.peers());
     this.server =
         RaftServer.newBuilder()
             .setServerId(RaftPeerId.valueOf(options.id()))
-            .setGroup(group(options.group(), options.peers()))
+            .setGroup(group)
             .setProperties(properties)
             .setStateMachine(stateMachine)
             .setOption(fresh ? RaftStorage.StartupOption.FORMAT : RaftStorage.StartupOption.RECOVER)
@@ -199,7 +239,12 @@ public final class RaftNode implements Closeable {
     String peers = null;
     String data = null;
     String group = DEFAULT_GROUP;
+    boolean join = false;
     for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--join")) {
+        join = true;
+        continue;
+      }
       String value = i + 1 < args.length ? args[i + 1] : null;
       switch (args[i]) {
         case "--id" -> id = value;
@@ -210,7 +255,7 @@ public final class RaftNode implements Closeable {
           System.err.println(
               "unknown argument '"
                   + args[i]
-                  + "'; usage: raft-node --id ID --peers ID=HOST:PORT,... --data DIR [--group NAME]");
+                  + "'; usage: raft-node --id ID --peers ID=HOST:PORT,... --data DIR [--group NAME] [--join]");
           System.exit(2);
         }
       }
@@ -218,11 +263,12 @@ public final class RaftNode implements Closeable {
     }
     if (id == null || peers == null || data == null) {
       System.err.println(
-          "usage: raft-node --id ID --peers ID=HOST:PORT,... --data DIR [--group NAME]"
+          "usage: raft-node --id ID --peers ID=HOST:PORT,... --data DIR [--group NAME] [--join]"
               + " (--id, --peers and --data are required)");
       System.exit(2);
     }
-    RaftNode node = new RaftNode(new Options(id, parsePeers(peers), Path.of(data), group)).start();
+    RaftNode node =
+        new RaftNode(new Options(id, parsePeers(peers), Path.of(data), group, join)).start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
