@@ -150,7 +150,8 @@ public final class RaftAdmin implements AutoCloseable {
               + id
               + "="
               + address
-              + " --data=EMPTY_DIR",
+              + " --data=EMPTY_DIR (a peer removed before must be stopped and its data directory"
+              + " emptied first)",
           e);
     }
     String there = joining.getRoleInfoProto().getSelf().getId().toStringUtf8();

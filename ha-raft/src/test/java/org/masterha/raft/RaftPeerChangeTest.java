@@ -178,9 +178,13 @@ class RaftPeerChangeTest {
       admin.awaitServing(Duration.ofSeconds(30));
 
       // A removed peer that was a member before cannot be added back without emptying its data.
+      // Ratis may have shut its part of the group down already (a removed peer that asked for
+      // votes is told to), and then it answers with an error instead of its old peers.
       assertThatThrownBy(() -> admin.addPeer("n2", peers.peerAddress(1), CHANGE_TIMEOUT))
-          .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("was not started to join");
+          .isInstanceOfAny(IllegalArgumentException.class, IOException.class)
+          .hasMessageContaining("raft-node --join")
+          .hasMessageContaining("n2");
+      assertThat(ids(admin)).containsExactly("n1");
     }
   }
 

@@ -21,18 +21,30 @@ public final class RaftEmbeddedStoreProvider implements EmbeddedStoreProvider {
 
   @Override
   public EmbeddedStore start(EmbeddedPeers peers) throws IOException {
+    return start(peers, false);
+  }
+
+  @Override
+  public EmbeddedStore join(EmbeddedPeers peers) throws IOException {
+    return start(peers, true);
+  }
+
+  private EmbeddedStore start(EmbeddedPeers peers, boolean join) throws IOException {
     RaftNode node =
         new RaftNode(
                 new RaftNode.Options(
-                    peers.self(), peers.peers(), peers.prepareDataDir(), RaftNode.DEFAULT_GROUP))
+                    peers.self(),
+                    peers.peers(),
+                    peers.prepareDataDir(),
+                    RaftNode.DEFAULT_GROUP,
+                    join))
             .start();
     String description =
         "raft peer "
             + peers.self()
             + " at "
             + peers.address()
-            + " of "
-            + peers.peers().size()
+            + (join ? ", joining (waits to be added)" : " of " + peers.peers().size())
             + " (data in "
             + peers.dataDir()
             + ")";

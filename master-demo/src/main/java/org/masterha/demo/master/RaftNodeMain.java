@@ -28,10 +28,14 @@ public final class RaftNodeMain {
               "DIR",
               "this peer's log and snapshots (created if missing; must be writable)",
               null)
+          .bool(
+              "join",
+              "join a running group: start with an empty --data and no peers of its own (--peers"
+                  + " needs only this peer's id=address) and wait for raft-admin add")
           .build();
 
   static final String USAGE =
-      "Usage: masterha raft-node --id=ID --peers=ID=HOST:PORT,... --data=DIR\n\n"
+      "Usage: masterha raft-node --id=ID --peers=ID=HOST:PORT,... --data=DIR [--join]\n\n"
           + "Runs one peer of the raft backend's quorum until stopped; masters and agents reach the peers with\n"
           + "--ha-url=raft://HOST:PORT,HOST:PORT,.../PATH. Needs the raft backend on the class path.\n"
           + "Exit codes: 0 --help, 1 the peer failed to start, 2 bad flags, 130/143 stopped by SIGINT/SIGTERM.\n\n"
@@ -71,7 +75,15 @@ public final class RaftNodeMain {
           } catch (HaConfigException e) {
             throw new UsageException("flags --id/--peers/--data: " + e.getMessage());
           }
-          EmbeddedStore peer = MasterOptions.raftStore("masterha raft-node").start(peers);
+          EmbeddedStore peer;
+          try {
+            peer =
+                p.bool("join")
+                    ? MasterOptions.raftStore("masterha raft-node").join(peers)
+                    : MasterOptions.raftStore("masterha raft-node").start(peers);
+          } catch (HaConfigException e) {
+            throw new UsageException("flag --join: " + e.getMessage());
+          }
           CountDownLatch stopped = new CountDownLatch(1);
           Runtime.getRuntime()
               .addShutdownHook(
