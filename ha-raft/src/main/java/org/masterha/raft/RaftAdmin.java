@@ -365,14 +365,14 @@ public final class RaftAdmin implements AutoCloseable {
     return ms;
   }
 
-  private static void checkId(String id) {
+  static void checkId(String id) {
     if (id == null || !id.matches("[A-Za-z0-9_.-]+")) {
       throw new IllegalArgumentException(
           "raft peer id '" + id + "' is not accepted; expected letters, digits, '_', '.' or '-'");
     }
   }
 
-  private static void checkAddress(String address) {
+  static void checkAddress(String address) {
     int colon = address == null ? -1 : address.lastIndexOf(':');
     boolean ok = colon > 0 && address.substring(colon + 1).matches("\\d{1,5}");
     if (!ok || Integer.parseInt(address.substring(colon + 1)) > 65535) {
