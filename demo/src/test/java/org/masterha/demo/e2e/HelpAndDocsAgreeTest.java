@@ -60,6 +60,7 @@ class HelpAndDocsAgreeTest {
         List.of(
             "org.masterha.demo.master.MasterMain",
             "org.masterha.demo.master.RaftNodeMain",
+            "org.masterha.raft.RaftAdminMain",
             "org.masterha.demo.agent.AgentMain",
             "org.masterha.tools.resolve.ResolveMain",
             "org.masterha.chaos.run.ChaosMain",
