@@ -77,16 +77,7 @@ class RaftAdminTest {
   void leaderNamesThePeerThatLeadsAndAnotherOnceItIsGone() throws Exception {
     try (RaftAdmin admin = RaftAdmin.connect(url("/admin"))) {
       admin.awaitServing(Duration.ofSeconds(30));
-      int first =
-          Awaitility.await("a leader every peer agrees on")
-              .atMost(20, TimeUnit.SECONDS)
-              .until(
-                  () -> {
-                    OptionalInt l = admin.leader();
-                    return l.isPresent() && nodes.get(l.getAsInt()).isLeader() ? l : null;
-                  },
-                  l -> l != null)
-              .getAsInt();
+      int first = agreedLeader(admin);
       assertThat(admin.addresses()).containsExactlyElementsOf(addresses.values());
       assertThat(admin.peers())
           .extracting(RaftAdmin.Peer::toString)
@@ -135,17 +126,7 @@ class RaftAdminTest {
   void awaitServingFailsWithoutAMajorityEvenOnTheLeaderLeftAlone() throws Exception {
     try (RaftAdmin admin = RaftAdmin.connect(url("/admin"))) {
       admin.awaitServing(Duration.ofSeconds(30));
-      admin.awaitServing(Duration.ofSeconds(30));
-      int leader =
-          Awaitility.await("a leader every peer agrees on")
-              .atMost(20, TimeUnit.SECONDS)
-              .until(
-                  () -> {
-                    OptionalInt l = admin.leader();
-                    return l.isPresent() && nodes.get(l.getAsInt()).isLeader() ? l : null;
-                  },
-                  l -> l != null)
-              .getAsInt();
+      int leader = agreedLeader(admin);
       for (int i = 0; i < nodes.size(); i++) {
         if (i != leader) {
           stop(i);
@@ -161,6 +142,19 @@ class RaftAdminTest {
     assertThatThrownBy(() -> RaftAdmin.connect("raft:///mesos"))
         .isInstanceOf(HaConfigException.class)
         .hasMessageContaining("needs the peers' addresses, e.g. raft://");
+  }
+
+  /** The index of the peer the admin names as leader and that says so itself. */
+  private int agreedLeader(RaftAdmin admin) {
+    return Awaitility.await("a leader every peer agrees on")
+        .atMost(20, TimeUnit.SECONDS)
+        .until(
+            () -> {
+              OptionalInt l = admin.leader();
+              return l.isPresent() && nodes.get(l.getAsInt()).isLeader() ? l : null;
+            },
+            l -> l != null)
+        .getAsInt();
   }
 
   private static int freePort(Set<Integer> taken) throws IOException {
