@@ -22,7 +22,7 @@ import org.masterha.chaos.history.HistoryWriter;
  * is what it is, sent at {@code tInvoke} and never answered. Nothing is logged when the killed life
  * had logged the write's completion.
  */
-final class PendingWrite {
+public final class PendingWrite {
   private static final int TAIL_BYTES = 256 * 1024;
 
   private final Path dir;
@@ -59,6 +59,14 @@ final class PendingWrite {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot clear " + file, e);
     }
+  }
+
+  /**
+   * For the runner, after it ended node {@code proc} for good (the campaign is over): logs the
+   * write the node's last life had in flight, if any, with outcome {@code unknown}.
+   */
+  public static void recordUnanswered(Path dir, String proc) throws IOException {
+    new PendingWrite(dir, proc).recover(Integer.MAX_VALUE);
   }
 
   /** In a new life, after its {@code start}: logs the previous life's unanswered write, if any. */

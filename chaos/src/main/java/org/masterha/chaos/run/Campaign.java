@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.masterha.chaos.history.Event;
 import org.masterha.chaos.history.HistoryWriter;
 import org.masterha.chaos.node.ChaosNode;
+import org.masterha.chaos.node.PendingWrite;
 import org.masterha.ha.HaBackends;
 import org.masterha.ha.HaConfig;
 import org.masterha.ha.HaSession;
@@ -211,6 +212,18 @@ final class Campaign {
           }
         }
         finalRead(runner);
+        // A write a node was making when it was frozen may be in what the read found, and the node
+        // will never log its outcome: end the nodes, then log each one's unanswered write as
+        // unknown
+        // on its behalf, as its next life would have after a kill.
+        for (Node n : nodes) {
+          if (n.process != null && n.process.isAlive()) {
+            n.process.kill();
+          }
+        }
+        for (Node n : nodes) {
+          PendingWrite.recordUnanswered(historyDir, n.name);
+        }
         runner.end();
       } finally {
         for (Node n : nodes) {
