@@ -104,6 +104,12 @@ class DistributionIT {
     Run backends = run("backends");
     assertThat(backends.exitCode).isZero();
     assertThat(backends.out.strip()).isEqualTo("etcd");
+
+    Run raftAdmin = run("raft-admin", "--url=raft://127.0.0.1:7070/mesos", "peers");
+    assertThat(raftAdmin.exitCode).as(raftAdmin.err).isEqualTo(2);
+    assertThat(raftAdmin.err)
+        .contains(
+            "raft-admin is part of the raft backend, which is not installed", "installed: etcd");
   }
 
   private static void start(Path out, String... args) throws IOException {
