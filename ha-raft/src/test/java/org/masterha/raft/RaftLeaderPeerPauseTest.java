@@ -92,12 +92,6 @@ class RaftLeaderPeerPauseTest {
   }
 
   private static MasterInfo master(int port) {
-    return MasterInfo.newBuilder()
-        .setId("pause-" + port)
-        .setIp(16777343)
-        .setPort(port)
-        .setPid("master@127.0.0.1:" + port)
-        .setHostname("localhost")
-        .build();
+    return TestMasters.master("pause", port);
   }
 }

@@ -245,12 +245,6 @@ class RaftPeerChangeTest {
   }
 
   private static MasterInfo master(int port) {
-    return MasterInfo.newBuilder()
-        .setId("change-" + port)
-        .setIp(16777343)
-        .setPort(port)
-        .setPid("master@127.0.0.1:" + port)
-        .setHostname("localhost")
-        .build();
+    return TestMasters.master("change", port);
   }
 }
